@@ -1,0 +1,33 @@
+# Two commands on a fresh machine: `make run` and `make test`. Both create .venv when it is missing.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+DEMO    ?= demo_data
+SCALE   ?= small
+SEED    ?= 20261122
+
+.PHONY: setup run test bench docs clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/sidil demo --scale $(SCALE) --seed $(SEED) --out $(DEMO)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_demo.py --scale full --out bench_data
+
+docs: $(STAMP)
+	$(BIN)/dbt docs generate --static --profiles-dir . --project-dir .
+
+clean:
+	rm -rf $(VENV) demo_data bench_data warehouse target logs

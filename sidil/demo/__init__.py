@@ -1,0 +1,1 @@
+"""Synthetic inputs in the real formats of every SIDIL source (`sidil demo`)."""

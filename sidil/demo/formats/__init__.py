@@ -1,0 +1,1 @@
+"""Deterministic writers for the file formats the real sources arrive in."""
