@@ -16,12 +16,17 @@ app = typer.Typer(
 console = Console()
 
 
+@app.callback()
+def main() -> None:
+    """SIDIL: sistema de inteligencia para la inspección laboral (STPS)."""
+
+
 @app.command()
 def demo(
     scale: str = typer.Option("small", "--scale", help="Tamaño: tiny (pruebas), small (demostración) o full "
                                                         "(volúmenes de producción)."),
     seed: int = typer.Option(20261122, "--seed", help="Semilla: la misma semilla da archivos idénticos."),
-    out: Path = typer.Option(Path("demo_data"), "--out", help="Carpeta de salida (se reemplaza si existe)."),
+    out: Path = typer.Option(Path("demo_data"), "--out", help="Carpeta de salida; una demostración anterior en ella se reemplaza."),
 ) -> None:
     """Genera insumos sintéticos en los formatos reales (ENOE, IMSS, Censo, DNE, SIAPI-SIPAS) y truth/."""
     from sidil.demo.generate import generate
@@ -37,7 +42,11 @@ def demo(
             task = progress.add_task(f"INFO: generando {name}", total=n_files)
             return lambda _file: progress.advance(task)
 
-        summary = generate(scale, seed, out, on_source)
+        try:
+            summary = generate(scale, seed, out, on_source)
+        except FileExistsError as exc:
+            console.print(f"***ERROR***: {exc}")
+            raise typer.Exit(2) from None
     n = sum(len(v) for v in summary["archivos"].values())
     console.print(f"INFO: {n} archivos de insumo generados en {out.resolve()} (escala {scale}, semilla {seed}).")
 

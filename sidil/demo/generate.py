@@ -28,7 +28,12 @@ def generate(scale: str, seed: int, out: Path,
     if scale not in SCALES:
         raise ValueError(f"Escala desconocida: {scale!r}; use una de {', '.join(SCALES)}")
     out = Path(out)
-    if out.exists():
+    if out.exists() and any(out.iterdir()):
+        # Only ever replace a folder this command wrote: never wipe an arbitrary directory.
+        if not (out / "truth" / "demo.json").exists():
+            raise FileExistsError(
+                f"La carpeta {out} existe y no es una carpeta de demostración de SIDIL; elija otra con --out."
+            )
         shutil.rmtree(out)
     out.mkdir(parents=True)
     world = World(SCALES[scale], seed)
