@@ -51,5 +51,85 @@ def demo(
     console.print(f"INFO: {n} archivos de insumo generados en {out.resolve()} (escala {scale}, semilla {seed}).")
 
 
+FUENTES = ("enoe", "imss", "censo", "dne", "siapi")
+
+
+@app.command()
+def load(
+    input: Path = typer.Option(..., "--input", help="Carpeta de insumos (enoe/, imss/, censo/, dne/, siapi/)."),
+    source: str = typer.Option("all", "--source", help="Fuente a cargar: enoe, imss, censo, dne, siapi o all."),
+    solo_adicionales: bool = typer.Option(True, "--solo-adicionales/--todo",
+                                          help="Omitir lo ya cargado sin cambios (predeterminado) o recargar todo."),
+    dne_url: str = typer.Option(None, "--dne-url", help="URL SQLAlchemy del DNE (p. ej. mssql+pyodbc://...); "
+                                                       "por omisión dne/dne.sqlite de la carpeta de insumos."),
+    siapi_url: list[str] = typer.Option(None, "--siapi-url",
+                                        help="INSTANCIA=URL de una instancia SIAPI-SIPAS (repetible); por omisión "
+                                             "siapi/<instancia>.sqlite de la carpeta de insumos."),
+) -> None:
+    """Carga los insumos de una carpeta a DuckDB (esquema raw) y reporta su consistencia."""
+    from loaders import databases, pseudonym, report
+    from loaders.errors import WarehouseBusy
+    from loaders.run import count_files, load_files
+    from loaders.warehouse import connect, db_path
+
+    if source != "all" and source not in FUENTES:
+        console.print(f"***ERROR***: fuente desconocida {source!r}; use una de: {', '.join(FUENTES)} o all")
+        raise typer.Exit(2)
+    if not input.is_dir():
+        console.print(f"***ERROR***: no existe la carpeta de insumos {input}")
+        raise typer.Exit(2)
+    sources = set(FUENTES) if source == "all" else {source}
+    try:
+        key = pseudonym.load_key(allow_demo_key=(input / "truth" / "demo.json").exists())
+        con = connect()
+    except (pseudonym.MissingKey, WarehouseBusy) as exc:
+        console.print(f"***ERROR***: {exc}")
+        raise typer.Exit(2) from None
+    console.print(f"INFO: cargando {', '.join(sorted(sources))} de {input} en {db_path()}.")
+    errores = 0
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console) as progress:
+        task = progress.add_task("INFO: archivos", total=count_files(input, sources))
+        outcome = load_files(con, input, sources, key, solo_adicionales, console.print,
+                             lambda _f: progress.advance(task))
+        errores += outcome.count("error")
+        for db_outcome in databases.load_databases(con, input, sources, dne_url, siapi_url or [],
+                                                   solo_adicionales, console.print):
+            errores += db_outcome.count("error")
+    for line in report.consistency(con):
+        console.print(line)
+    con.close()
+    if errores:
+        console.print(f"***ERROR***: {errores} insumo(s) no se cargaron; el resto sí. Vea los mensajes anteriores.")
+        raise typer.Exit(1)
+    console.print("INFO: carga terminada.")
+
+
+@app.command()
+def status() -> None:
+    """Muestra qué hay cargado: periodos por fuente y entidad, y los archivos con error."""
+    from rich.table import Table
+
+    from loaders import report
+    from loaders.errors import WarehouseBusy
+    from loaders.warehouse import connect, db_path
+
+    try:
+        con = connect(read_only=True)
+    except (FileNotFoundError, WarehouseBusy) as exc:
+        console.print(f"***ERROR***: {exc}")
+        raise typer.Exit(2) from None
+    table = Table(title=f"Insumos cargados en {db_path()}")
+    for col in ("fuente", "entidad", "periodos cargados", "primero", "último", "con error"):
+        table.add_column(col)
+    rows = report.periods(con)
+    for row in rows:
+        table.add_row(*[str(v) if v is not None else "" for v in row])
+    console.print(table)
+    if not rows:
+        console.print("INFO: no hay insumos cargados; ejecute `sidil load --input CARPETA`.")
+    con.close()
+
+
 if __name__ == "__main__":
     app()

@@ -1,0 +1,186 @@
+"""DNE and SIAPI-SIPAS: tables read from a database through a SQLAlchemy URL -> raw.dne_*, raw.siapi_*.
+
+The fields read come from catalog seeds (seeds/dne_campos.csv, seeds/siapi_campos.csv), so a change of
+fields needs no code. The demo's databases are SQLite files; the same code reads SQL Server through an
+ODBC URL (`mssql+pyodbc://...`, with its driver installed). Nothing is ever written to the source.
+Each table is a snapshot: it replaces the previous one in one transaction, unless its content hash
+equals the one already landed.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import time
+from collections.abc import Callable, Iterator
+from functools import lru_cache
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from loaders import manifest
+from loaders.catalog import SEEDS
+from loaders.errors import LoadError
+from loaders.run import Outcome
+from loaders.sql import one
+from loaders.tables import append_by_name, table_columns
+
+CHUNK_ROWS = 200_000
+
+
+@lru_cache(maxsize=None)
+def _catalog(name: str) -> tuple[dict[str, str], ...]:
+    with open(SEEDS / f"{name}.csv", encoding="utf-8", newline="") as f:
+        return tuple(csv.DictReader(f))
+
+
+def fields(catalog: str) -> dict[str, list[str]]:
+    """Table -> fields to read, in catalog order."""
+    out: dict[str, list[str]] = {}
+    for row in _catalog(catalog):
+        out.setdefault(row["tabla"], []).append(row["campo"])
+    return out
+
+
+def instances() -> list[tuple[int, str]]:
+    """SIAPI-SIPAS instances (number, database name) in the manual's order."""
+    return [(int(r["instancia"]), r["nombre"]) for r in _catalog("siapi_instancias")]
+
+
+def safe_url(url: str) -> str:
+    """The URL without its password, for messages and the manifest."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url.split("@")[-1]
+
+
+def _batches(url: str, table: str, cols: list[str], archivo: str) -> Iterator[pa.RecordBatch]:
+    from sqlalchemy import create_engine, inspect, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            available = {c["name"].lower(): c["name"] for c in inspect(conn).get_columns(table)}
+            missing = [c for c in cols if c.lower() not in available]
+            if missing:
+                raise LoadError(archivo, f"la tabla {table} no tiene el campo '{missing[0]}' que pide el catálogo",
+                                campo=missing[0])
+            quoted = ", ".join(f'"{available[c.lower()]}"' for c in cols)
+            result = conn.execution_options(stream_results=True).execute(text(f'select {quoted} from "{table}"'))
+            while rows := result.fetchmany(CHUNK_ROWS):
+                columns = list(zip(*rows))
+                yield pa.RecordBatch.from_arrays(
+                    [pa.array([None if v is None else str(v) for v in col], pa.string()) for col in columns],
+                    names=[c.lower() for c in cols])
+    except LoadError:
+        raise
+    except Exception as exc:  # driver errors: unreachable server, missing table, bad credentials
+        first = str(exc).splitlines()[0]
+        raise LoadError(archivo, f"no se pudo leer la tabla {table} ({type(exc).__name__}: {first})") from None
+    finally:
+        engine.dispose()
+
+
+def _fetch(url: str, table: str, cols: list[str], archivo: str) -> pa.Table:
+    batches = list(_batches(url, table, cols, archivo))
+    schema = pa.schema([(c.lower(), pa.string()) for c in cols])
+    return pa.Table.from_batches(batches, schema=schema)
+
+
+def _digest(data: pa.Table) -> str:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, data.schema) as writer:
+        writer.write_table(data)
+    return hashlib.sha256(sink.getvalue()).hexdigest()
+
+
+def land_table(con: duckdb.DuckDBPyConnection, url: str, fuente: str, table: str, cols: list[str],
+               instancia: int | None, solo_adicionales: bool, log: Callable[[str], None]) -> manifest.Entry:
+    raw = f"raw.{fuente}_{table.lower()}"
+    archivo = f"{safe_url(url)}#{table}"
+    periodo = f"instancia {instancia}" if instancia else "vigente"
+    e = manifest.Entry(archivo=archivo, fuente=fuente, entidad=table.lower(), periodo=periodo)
+    start = time.perf_counter()
+    try:
+        data = _fetch(url, table, cols, archivo)
+    except LoadError as err:
+        e.estado, e.mensaje, e.duracion_s = "error", str(err), time.perf_counter() - start
+        manifest.record(con, e)
+        log(f"***ERROR***: {err}. Lo cargado antes sigue intacto.")
+        return e
+    e.sha256, e.filas_leidas = _digest(data), data.num_rows
+    prev = one(con, "select sha256 from raw.load_manifest where archivo = ? and estado in ('cargado', "
+                       "'reemplazado')", [archivo])
+    if prev and prev[0] == e.sha256 and solo_adicionales:
+        e.estado = "omitido"
+        return e
+    con.execute("begin transaction")
+    try:
+        if table_columns(con, raw):
+            if instancia:
+                con.execute(f"delete from {raw} where instancia = ?", [instancia])
+            else:
+                con.execute(f"delete from {raw}")
+        con.register("sidil_db_in", data)
+        select_cols = ", ".join(f'"{c.lower()}"' for c in cols)
+        inst = f"{instancia}::tinyint as instancia, " if instancia else ""
+        e.filas_cargadas = append_by_name(
+            con, raw, f"select {select_cols}, {inst}'{archivo.replace(chr(39), '')}' as archivo, "
+                      f"current_localtimestamp() as cargado_en from sidil_db_in")
+        con.unregister("sidil_db_in")
+        e.estado = "reemplazado" if prev else "cargado"
+        e.duracion_s = time.perf_counter() - start
+        manifest.record(con, e)
+        con.execute("commit")
+        log(f"INFO: {archivo}: {e.filas_cargadas:,} filas cargadas en {raw}.")
+    except (duckdb.Error, LoadError) as err:
+        con.execute("rollback")
+        e.estado, e.mensaje = "error", f"{archivo}: {str(err).splitlines()[0]}"
+        manifest.record(con, e)
+        log(f"***ERROR***: {e.mensaje}. Lo cargado antes sigue intacto.")
+    return e
+
+
+def _parse_urls(pairs: list[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        name, sep, url = pair.partition("=")
+        if not sep:
+            raise LoadError("--siapi-url", f"use INSTANCIA=URL (recibido {pair!r})")
+        out[name.strip()] = url.strip()
+    return out
+
+
+def load_databases(con: duckdb.DuckDBPyConnection, root: Path, sources: set[str], dne_url: str | None,
+                   siapi_urls: list[str], solo_adicionales: bool, log: Callable[[str], None]) -> list[Outcome]:
+    manifest.ensure(con)
+    outcomes: list[Outcome] = []
+    if "dne" in sources:
+        out = Outcome()
+        url = dne_url or _sqlite_url(root / "dne" / "dne.sqlite")
+        if url:
+            for table, cols in fields("dne_campos").items():
+                out.entries.append(land_table(con, url, "dne", table, cols, None, solo_adicionales, log))
+        else:
+            log("***ADVERTENCIA***: no se indicó el DNE (--dne-url) ni existe dne/dne.sqlite; no se cargó el DNE.")
+        outcomes.append(out)
+    if "siapi" in sources:
+        out = Outcome()
+        given = _parse_urls(siapi_urls)
+        for number, name in instances():
+            url = given.get(name) or given.get(str(number)) or _sqlite_url(root / "siapi" / f"{name}.sqlite")
+            if not url:
+                log(f"***ADVERTENCIA***: no se encontró la instancia {number} ({name}) del SIAPI-SIPAS.")
+                continue
+            for table, cols in fields("siapi_campos").items():
+                out.entries.append(land_table(con, url, "siapi", table, cols, number, solo_adicionales, log))
+        outcomes.append(out)
+    return outcomes
+
+
+def _sqlite_url(path: Path) -> str | None:
+    return f"sqlite:///{path.resolve()}" if path.exists() else None

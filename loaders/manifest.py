@@ -1,0 +1,101 @@
+"""raw.load_manifest (one row per input file seen) and raw.load_rejects (rows a file could not land)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from loaders.sql import one
+
+DDL = """
+create schema if not exists raw;
+create table if not exists raw.load_manifest (
+    archivo varchar primary key,     -- path of the file (or database URL + table)
+    tamano_bytes bigint,
+    sha256 varchar,
+    fuente varchar,
+    entidad varchar,
+    periodo varchar,
+    filas_leidas bigint,
+    filas_cargadas bigint,
+    filas_rechazadas bigint,
+    estado varchar,                  -- cargado, reemplazado, omitido, corte_anterior, error
+    mensaje varchar,
+    cargado_en timestamp,
+    duracion_s double
+);
+create table if not exists raw.load_rejects (
+    archivo varchar,
+    fuente varchar,
+    entidad varchar,
+    periodo varchar,
+    fila bigint,
+    campo varchar,
+    valor varchar,
+    error varchar,
+    registrado_en timestamp
+);
+"""
+
+
+@dataclass
+class Entry:
+    archivo: str
+    fuente: str
+    entidad: str
+    periodo: str | None
+    tamano_bytes: int | None = None
+    sha256: str | None = None
+    filas_leidas: int = 0
+    filas_cargadas: int = 0
+    filas_rechazadas: int = 0
+    estado: str = "error"
+    mensaje: str = ""
+    cargado_en: datetime = field(default_factory=datetime.now)
+    duracion_s: float = 0.0
+
+
+def ensure(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(DDL)
+
+
+def file_sha256(path: Path, chunk: int = 8 << 20) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def landed(con: duckdb.DuckDBPyConnection, fuente: str, entidad: str, periodo: str) -> tuple[str, str] | None:
+    """(archivo, sha256) of what is landed for a source, entity and period, if anything."""
+    row = one(con,
+        "select archivo, sha256 from raw.load_manifest where fuente = ? and entidad = ? and periodo = ? "
+        "and estado in ('cargado', 'reemplazado')", [fuente, entidad, periodo])
+    return (row[0], row[1]) if row else None
+
+
+def record(con: duckdb.DuckDBPyConnection, e: Entry) -> None:
+    """Insert or update the manifest row of a file (one row per file seen)."""
+    con.execute("delete from raw.load_manifest where archivo = ?", [e.archivo])
+    con.execute(
+        "insert into raw.load_manifest values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [e.archivo, e.tamano_bytes, e.sha256, e.fuente, e.entidad, e.periodo, e.filas_leidas, e.filas_cargadas,
+         e.filas_rechazadas, e.estado, e.mensaje, e.cargado_en, round(e.duracion_s, 3)],
+    )
+
+
+def record_rejects(con: duckdb.DuckDBPyConnection, e: Entry, rows: list[tuple[int | None, str | None, str | None, str]]
+                   ) -> None:
+    """Keep the rows a file could not land: (row number, field, value, error)."""
+    con.execute("delete from raw.load_rejects where archivo = ?", [e.archivo])
+    if rows:
+        con.executemany(
+            "insert into raw.load_rejects values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(e.archivo, e.fuente, e.entidad, e.periodo, fila, campo, valor, error, e.cargado_en)
+             for fila, campo, valor, error in rows],
+        )

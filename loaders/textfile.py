@@ -1,0 +1,159 @@
+"""Delimited text files (.tab, .csv, .txt, gzipped or inside a .7z) as a DuckDB relation, streamed.
+
+DuckDB reads the file itself (parallel, never through pandas). The header, delimiter and encoding are
+decided here from the first line, and every column is declared as text, so DuckDB's sniffer never
+guesses on a small or odd file. A row with too many or too few fields, or bytes that are not in the
+file's encoding, stops the file with the line and field named.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from loaders.errors import LoadError
+from loaders.sql import literal
+
+
+
+@dataclass(frozen=True)
+class TextLayout:
+    path: Path  # the plain or gzipped text file DuckDB reads
+    columns: list[str]  # header names, lower-cased and stripped
+    delimiter: str
+    encoding: str
+    compression: str  # none | gzip
+    quoted: bool
+
+
+@contextlib.contextmanager
+def plain_file(path: Path, archivo: str) -> Iterator[Path]:
+    """The text file inside a .7z archive (extracted to a temporary folder, removed afterwards), or the
+    file itself. .rar has no installable reader here: say how to convert it."""
+    suffix = path.suffix.lower()
+    if suffix == ".rar":
+        raise LoadError(archivo, "no hay un lector de .rar instalable en este equipo; descomprímalo "
+                                 "(p. ej. `unrar x archivo.rar`) o vuelva a comprimirlo como .7z o .gz")
+    if suffix != ".7z":
+        yield path
+        return
+    import py7zr
+
+    tmp = Path(tempfile.mkdtemp(prefix="sidil_7z_", dir=path.parent))
+    try:
+        try:
+            with py7zr.SevenZipFile(path, "r") as archive:
+                names = [n for n in archive.getnames() if not n.endswith("/")]
+                if len(names) != 1:
+                    raise LoadError(archivo, f"el archivo .7z debe contener un solo archivo y contiene {len(names)}")
+                archive.extractall(path=tmp)
+        except LoadError:
+            raise
+        except Exception as exc:  # py7zr raises several types for damaged archives
+            raise LoadError(archivo, f"el archivo .7z está dañado o truncado ({type(exc).__name__}: {exc})") from None
+        yield tmp / names[0]
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+SAMPLE_BYTES = 4 << 20
+
+
+def _sample(path: Path, compression: str, archivo: str) -> bytes:
+    """The first bytes of the (decompressed) file: header and enough rows to tell the encoding."""
+    opener = gzip.open if compression == "gzip" else open
+    try:
+        with opener(path, "rb") as f:
+            return f.read(SAMPLE_BYTES)
+    except (OSError, EOFError) as exc:
+        raise LoadError(archivo, f"el archivo comprimido está dañado o truncado ({exc})") from None
+
+
+def _encoding(sample: bytes) -> str:
+    """utf-8 when the sample decodes as such (a character cut at the end is fine), else latin-1."""
+    try:
+        sample.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        return "utf-8" if exc.start >= len(sample) - 3 else "latin-1"
+
+
+def layout(path: Path, archivo: str) -> TextLayout:
+    compression = "gzip" if path.suffix.lower() == ".gz" else "none"
+    sample = _sample(path, compression, archivo)
+    head = sample.split(b"\n", 1)[0].rstrip(b"\r")
+    if not head:
+        raise LoadError(archivo, "el archivo está vacío (no tiene encabezado)", fila=1)
+    encoding = _encoding(sample)
+    text = head.decode("utf-8-sig" if encoding == "utf-8" else encoding)
+    delimiter = "\t" if "\t" in text else ("|" if text.count("|") > text.count(",") else ",")
+    quoted = delimiter == ","  # comma files quote the fields that contain commas; tab files never quote
+    columns = [c.strip().strip('"').strip().lower() for c in text.split(delimiter)]
+    if any(not c for c in columns):
+        raise LoadError(archivo, "el encabezado tiene un nombre de campo vacío", fila=1)
+    dup = sorted({c for c in columns if columns.count(c) > 1})
+    if dup:
+        raise LoadError(archivo, f"el encabezado repite campos: {', '.join(dup)}", fila=1)
+    return TextLayout(path, columns, delimiter, encoding, compression, quoted)
+
+
+def _read_sql(lay: TextLayout, renamed: list[str], rejects: str | None) -> str:
+    cols = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in renamed) + "}"
+    opts = [
+        "header = true", "auto_detect = false", f"columns = {cols}", f"delim = '{lay.delimiter}'",
+        f"compression = '{lay.compression}'", f"encoding = '{lay.encoding}'",
+        "quote = '\"', escape = '\"'" if lay.quoted else "quote = '', escape = ''",
+    ]
+    if rejects:
+        opts.append(f"store_rejects = true, rejects_table = '{rejects}_err', rejects_scan = '{rejects}_scan', "
+                    f"rejects_limit = 1000")
+    return f"read_csv({literal(str(lay.path))}, {', '.join(opts)})"
+
+
+def relation_sql(lay: TextLayout, renamed: list[str]) -> str:
+    """SQL table function reading the file with every column as text, under the given names."""
+    return _read_sql(lay, renamed, None)
+
+
+def explain_failure(con: duckdb.DuckDBPyConnection, lay: TextLayout, renamed: list[str], archivo: str,
+                    exc: Exception) -> tuple[LoadError, list[tuple[int | None, str | None, str | None, str]]]:
+    """After a strict read failed: re-read keeping the rejected rows, and name the first one's line and field."""
+    sql = _read_sql(lay, renamed, "sidil_rej")
+    rows: list[tuple[int | None, str | None, str | None, str]] = []
+    try:
+        con.execute(f"select count(*) from {sql}")
+        found = con.execute(
+            "select line, column_idx, column_name, error_type, csv_line, error_message from sidil_rej_err "
+            "order by line limit 1000").fetchall()
+        for line, idx, name, etype, csv_line, msg in found:
+            campo = name or (renamed[idx - 1] if idx and idx <= len(renamed) else f"campo {idx}")
+            if etype == "TOO MANY COLUMNS":
+                campo = f"campo {len(renamed) + 1} (sobrante; el encabezado tiene {len(renamed)})"
+            rows.append((int(line) if line is not None else None, campo, (csv_line or "")[:500],
+                         f"{etype}: {msg}"))
+    except duckdb.Error:
+        pass
+    finally:
+        for t in ("sidil_rej_err", "sidil_rej_scan"):
+            with contextlib.suppress(duckdb.Error):
+                con.execute(f"drop table if exists {t}")
+    if rows:
+        line, campo, _valor, error = rows[0]
+        kind = error.split(":", 1)[0]
+        mensaje = {
+            "TOO MANY COLUMNS": "la fila tiene más campos que el encabezado (¿delimitador equivocado o campo con "
+                                "tabulador?)",
+            "MISSING COLUMNS": "la fila tiene menos campos que el encabezado (¿archivo truncado?)",
+            "INVALID ENCODING": f"bytes que no son {lay.encoding} (codificación equivocada)",
+            "UNQUOTED VALUE": "comillas sin cerrar o mal colocadas",
+        }.get(kind, error)
+        return LoadError(archivo, f"{mensaje}; {len(rows)} fila(s) rechazada(s)", fila=line, campo=campo), rows
+    text = str(exc).split("\n", 1)[0]
+    return LoadError(archivo, f"no se pudo leer el archivo ({text})"), rows

@@ -1,0 +1,34 @@
+"""The DuckDB warehouse file: where it is, and one writer at a time."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+from loaders.errors import WarehouseBusy
+
+DEFAULT_DB = Path("warehouse") / "sidil.duckdb"
+
+
+def db_path() -> Path:
+    return Path(os.environ.get("SIDIL_DB", str(DEFAULT_DB)))
+
+
+def connect(read_only: bool = False, path: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse. A second writer fails fast with a clear message instead of waiting."""
+    path = Path(path) if path else db_path()
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    elif not path.exists():
+        raise FileNotFoundError(f"No existe la base de datos {path}: ejecute primero `sidil load`.")
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise WarehouseBusy(
+                f"La base de datos {path} está en uso por otro proceso de SIDIL; espere a que termine "
+                f"(DuckDB admite un solo proceso de escritura)."
+            ) from exc
+        raise
