@@ -19,6 +19,7 @@ class FileKind:
     carpeta: str
     patron: re.Pattern
     formato_periodo: str
+    codificacion: str  # utf-8 / latin-1 for text; dbf (the file says) or xlsx for the others
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Recognised:
     anio: int
     mes_o_trimestre: int | None
     extension: str
+    codificacion: str = "utf-8"
 
 
 @lru_cache(maxsize=None)
@@ -37,7 +39,7 @@ def file_kinds() -> tuple[FileKind, ...]:
     with open(SEEDS / "fuentes.csv", encoding="utf-8", newline="") as f:
         return tuple(
             FileKind(r["fuente"], r["entidad"], r["carpeta"], re.compile(r["patron"], re.IGNORECASE),
-                     r["formato_periodo"])
+                     r["formato_periodo"], r["codificacion"])
             for r in csv.DictReader(f)
         )
 
@@ -72,12 +74,12 @@ def recognise(path: Path, root: Path) -> Recognised | None:
         if kind.formato_periodo == "trimestre":
             anio = int(g["anio"]) if g.get("anio") else 2000 + int(g["anio2"])
             q = int(g["trimestre"])
-            return Recognised(path, kind.fuente, kind.entidad, f"{anio}T{q}", anio, q, ext)
+            return Recognised(path, kind.fuente, kind.entidad, f"{anio}T{q}", anio, q, ext, kind.codificacion)
         if kind.formato_periodo == "aaaammdd":
             anio, mes = parse_fecha_imss(g["fecha"])
-            return Recognised(path, kind.fuente, kind.entidad, f"{anio}-{mes:02d}", anio, mes, ext)
+            return Recognised(path, kind.fuente, kind.entidad, f"{anio}-{mes:02d}", anio, mes, ext, kind.codificacion)
         if kind.formato_periodo == "anio":
             anio = int(g["anio"])
-            return Recognised(path, kind.fuente, kind.entidad, str(anio), anio, None, ext)
+            return Recognised(path, kind.fuente, kind.entidad, str(anio), anio, None, ext, kind.codificacion)
         raise ValueError(f"formato_periodo desconocido en seeds/fuentes.csv: {kind.formato_periodo}")
     return None

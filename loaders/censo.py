@@ -53,7 +53,7 @@ def land(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, _key: by
         finally:
             con.unregister("sidil_censo_in")
         return data.num_rows, landed
-    lay = textfile.layout(rec.path, archivo)
+    lay = textfile.layout(rec.path, archivo, rec.codificacion)
     names = [_name(c) for c in lay.columns]
     _check(names, archivo)
     source = textfile.relation_sql(lay, names)

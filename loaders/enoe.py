@@ -41,7 +41,7 @@ def land(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, _key: by
         finally:
             con.unregister("sidil_enoe_in")
         return data.num_rows, landed
-    lay = textfile.layout(rec.path, archivo)
+    lay = textfile.layout(rec.path, archivo, rec.codificacion)
     names = [renames.get(c, c) for c in lay.columns]
     _check(rec, names, archivo)
     source = textfile.relation_sql(lay, names)

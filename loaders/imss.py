@@ -60,7 +60,7 @@ def _period_sql(rec: Recognised, archivo: str) -> str:
 def land_text(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, key: bytes) -> tuple[int, int]:
     """Land a patrones or puestos file. Returns (rows read, rows landed)."""
     with textfile.plain_file(rec.path, archivo) as plain:
-        lay = textfile.layout(plain, archivo)
+        lay = textfile.layout(plain, archivo, rec.codificacion)
         names = _renamed(rec, lay.columns, archivo)
         source = textfile.relation_sql(lay, names)
         _set_key(con, key)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -76,31 +77,68 @@ def _sample(path: Path, compression: str, archivo: str) -> bytes:
         raise LoadError(archivo, f"el archivo comprimido está dañado o truncado ({exc})") from None
 
 
-def _encoding(sample: bytes) -> str:
-    """utf-8 when the sample decodes as such (a character cut at the end is fine), else latin-1."""
+def _looks_utf8(sample: bytes) -> bool:
+    """Non-ASCII text that decodes as UTF-8 (a character cut at the end of the sample is fine)."""
+    if not any(b >= 0x80 for b in sample):
+        return False
     try:
         sample.decode("utf-8")
-        return "utf-8"
+        return True
     except UnicodeDecodeError as exc:
-        return "utf-8" if exc.start >= len(sample) - 3 else "latin-1"
+        return exc.start >= len(sample) - 3
 
 
-def layout(path: Path, archivo: str) -> TextLayout:
+UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+
+
+def _mixed_encodings(sample: bytes, delimiter: bytes, columns: list[str], archivo: str) -> None:
+    """Refuse a file that mixes UTF-8 text with bytes that are not UTF-8 (e.g. latin-1 rows appended to a
+    UTF-8 file): whichever encoding is chosen, some rows would land garbled."""
+    try:
+        sample.decode("utf-8")
+        return
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(sample) - 3 or not UTF8_MULTIBYTE.search(sample[: exc.start]):
+            return
+        line_start = sample.rfind(b"\n", 0, exc.start) + 1
+        fila = sample.count(b"\n", 0, exc.start) + 1
+        idx = sample.count(delimiter, line_start, exc.start)
+        campo = columns[idx] if idx < len(columns) else None
+        raise LoadError(archivo, "el archivo mezcla texto UTF-8 con bytes que no son UTF-8 (codificación "
+                                 "equivocada en parte del archivo)", fila=fila, campo=campo) from None
+
+
+def layout(path: Path, archivo: str, encoding: str = "utf-8") -> TextLayout:
+    """Header, delimiter and quoting of a text file. `encoding` is what the source catalog declares
+    (utf-8, latin-1, or auto: decided from the first megabytes). DuckDB rejects bytes that are not UTF-8
+    in a UTF-8 file, and a file declared latin-1 that is really UTF-8 is refused here (it would
+    otherwise land with garbled accents)."""
     compression = "gzip" if path.suffix.lower() == ".gz" else "none"
     sample = _sample(path, compression, archivo)
     head = sample.split(b"\n", 1)[0].rstrip(b"\r")
     if not head:
         raise LoadError(archivo, "el archivo está vacío (no tiene encabezado)", fila=1)
-    encoding = _encoding(sample)
-    text = head.decode("utf-8-sig" if encoding == "utf-8" else encoding)
+    if encoding == "auto":  # deliveries that changed encoding over time: tell from the first megabytes
+        encoding = "utf-8" if _looks_utf8(sample) or not any(b >= 0x80 for b in sample) else "latin-1"
+    elif encoding == "latin-1" and _looks_utf8(sample):
+        raise LoadError(archivo, "el archivo está en UTF-8 y el catálogo de fuentes (seeds/fuentes.csv) dice "
+                                 "latin-1: codificación equivocada")
+    try:
+        text = head.decode("utf-8-sig" if encoding == "utf-8" else encoding)
+    except UnicodeDecodeError:
+        raise LoadError(archivo, f"el encabezado no está en {encoding} (codificación equivocada)", fila=1) from None
     delimiter = "\t" if "\t" in text else ("|" if text.count("|") > text.count(",") else ",")
     quoted = delimiter == ","  # comma files quote the fields that contain commas; tab files never quote
     columns = [c.strip().strip('"').strip().lower() for c in text.split(delimiter)]
+    if len(columns) == 1:
+        raise LoadError(archivo, "no se reconoce el delimitador: el encabezado no tiene tabuladores, comas ni "
+                                 f"barras ({text[:80]!r})", fila=1)
     if any(not c for c in columns):
         raise LoadError(archivo, "el encabezado tiene un nombre de campo vacío", fila=1)
     dup = sorted({c for c in columns if columns.count(c) > 1})
     if dup:
         raise LoadError(archivo, f"el encabezado repite campos: {', '.join(dup)}", fila=1)
+    _mixed_encodings(sample, delimiter.encode(), columns, archivo)
     return TextLayout(path, columns, delimiter, encoding, compression, quoted)
 
 
@@ -127,8 +165,10 @@ def explain_failure(con: duckdb.DuckDBPyConnection, lay: TextLayout, renamed: li
     """After a strict read failed: re-read keeping the rejected rows, and name the first one's line and field."""
     sql = _read_sql(lay, renamed, "sidil_rej")
     rows: list[tuple[int | None, str | None, str | None, str]] = []
+    con = con.cursor()  # its own transaction: the caller's failed one accepts no more statements
     try:
-        con.execute(f"select count(*) from {sql}")
+        every_column = ", ".join(f'"{c}"' for c in renamed)  # count(*) alone would not decode the fields
+        con.execute(f"select sum(length(concat_ws('', {every_column}))) from {sql}").fetchall()
         found = con.execute(
             "select line, column_idx, column_name, error_type, csv_line, error_message from sidil_rej_err "
             "order by line limit 1000").fetchall()
@@ -136,7 +176,7 @@ def explain_failure(con: duckdb.DuckDBPyConnection, lay: TextLayout, renamed: li
             campo = name or (renamed[idx - 1] if idx and idx <= len(renamed) else f"campo {idx}")
             if etype == "TOO MANY COLUMNS":
                 campo = f"campo {len(renamed) + 1} (sobrante; el encabezado tiene {len(renamed)})"
-            rows.append((int(line) if line is not None else None, campo, (csv_line or "")[:500],
+            rows.append((int(line) if line is not None else None, campo, (csv_line or "").strip("\r\n")[:500],
                          f"{etype}: {msg}"))
     except duckdb.Error:
         pass
