@@ -19,12 +19,17 @@ setup: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/sidil demo --scale $(SCALE) --seed $(SEED) --out $(DEMO)
+	$(BIN)/sidil load --input $(DEMO)
+	$(BIN)/sidil status
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+# Production-scale measurements (about half an hour; needs ~25 GB of free disk): results in bench/results/.
 bench: $(STAMP)
-	$(BIN)/python bench/bench_demo.py --scale full --out bench_data
+	$(BIN)/python bench/bench_demo.py --scale full --out bench_data --keep
+	$(BIN)/python bench/bench_load.py --input bench_data/demo_full
+	rm -rf bench_data
 
 docs: $(STAMP)
 	$(BIN)/dbt docs generate --static --profiles-dir . --project-dir .

@@ -28,6 +28,16 @@ create table if not exists raw.load_manifest (
     cargado_en timestamp,
     duracion_s double
 );
+create table if not exists raw.bitacora (
+    inicio timestamp,
+    fin timestamp,
+    usuario varchar,
+    proceso varchar,                 -- load, build, train, predict, run
+    parametros varchar,
+    resultado varchar,               -- ok, con_errores, error
+    mensaje varchar,
+    log varchar                      -- every message the run printed
+);
 create table if not exists raw.load_rejects (
     archivo varchar,
     fuente varchar,
@@ -99,3 +109,16 @@ def record_rejects(con: duckdb.DuckDBPyConnection, e: Entry, rows: list[tuple[in
             [(e.archivo, e.fuente, e.entidad, e.periodo, fila, campo, valor, error, e.cargado_en)
              for fila, campo, valor, error in rows],
         )
+
+
+def log_run(con: duckdb.DuckDBPyConnection, inicio: datetime, proceso: str, parametros: str, resultado: str,
+            mensaje: str, lines: list[str]) -> None:
+    """One row per execution in raw.bitacora (the original system's run log)."""
+    import getpass
+
+    try:
+        usuario = getpass.getuser()
+    except Exception:  # no user name in some containers
+        usuario = "desconocido"
+    con.execute("insert into raw.bitacora values (?, ?, ?, ?, ?, ?, ?, ?)",
+                [inicio, datetime.now(), usuario, proceso, parametros, resultado, mensaje, "\n".join(lines)])

@@ -79,3 +79,11 @@ def _enoe_sex(con: duckdb.DuckDBPyConnection) -> list[str]:
         if not hombres or not mujeres:
             lines.append(f"***ADVERTENCIA***: ENOE {periodo}: un sexo no tiene casos en la población objetivo.")
     return lines
+
+
+def last_runs(con: duckdb.DuckDBPyConnection, n: int = 5) -> list[tuple]:
+    """The latest executions recorded in raw.bitacora, newest first."""
+    if not _exists(con, "raw.bitacora"):
+        return []
+    return con.execute("select inicio, fin, usuario, proceso, resultado, mensaje from raw.bitacora "
+                       "order by inicio desc limit ?", [n]).fetchall()

@@ -85,24 +85,37 @@ def load(
     except (pseudonym.MissingKey, WarehouseBusy) as exc:
         console.print(f"***ERROR***: {exc}")
         raise typer.Exit(2) from None
-    console.print(f"INFO: cargando {', '.join(sorted(sources))} de {input} en {db_path()}.")
+    from datetime import datetime
+
+    from loaders import manifest
+
+    inicio = datetime.now()
+    lines: list[str] = []
+
+    def say(line: str) -> None:
+        lines.append(line)
+        console.print(line)
+
+    say(f"INFO: cargando {', '.join(sorted(sources))} de {input} en {db_path()}.")
     errores = 0
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console) as progress:
         task = progress.add_task("INFO: archivos", total=count_files(input, sources))
-        outcome = load_files(con, input, sources, key, solo_adicionales, console.print,
-                             lambda _f: progress.advance(task))
+        outcome = load_files(con, input, sources, key, solo_adicionales, say, lambda _f: progress.advance(task))
         errores += outcome.count("error")
         for db_outcome in databases.load_databases(con, input, sources, dne_url, siapi_url or [],
-                                                   solo_adicionales, console.print):
+                                                   solo_adicionales, say):
             errores += db_outcome.count("error")
     for line in report.consistency(con):
-        console.print(line)
+        say(line)
+    final = (f"***ERROR***: {errores} insumo(s) no se cargaron; el resto sí. Vea los mensajes anteriores."
+             if errores else "INFO: carga terminada.")
+    say(final)
+    params = f"input={input} source={source} solo_adicionales={solo_adicionales}"
+    manifest.log_run(con, inicio, "load", params, "con_errores" if errores else "ok", final, lines)
     con.close()
     if errores:
-        console.print(f"***ERROR***: {errores} insumo(s) no se cargaron; el resto sí. Vea los mensajes anteriores.")
         raise typer.Exit(1)
-    console.print("INFO: carga terminada.")
 
 
 @app.command()
@@ -128,6 +141,14 @@ def status() -> None:
     console.print(table)
     if not rows:
         console.print("INFO: no hay insumos cargados; ejecute `sidil load --input CARPETA`.")
+    runs = report.last_runs(con)
+    if runs:
+        log = Table(title="Últimas ejecuciones (bitácora)")
+        for col in ("inicio", "fin", "usuario", "proceso", "resultado", "mensaje"):
+            log.add_column(col)
+        for row in runs:
+            log.add_row(*[f"{v:%Y-%m-%d %H:%M:%S}" if hasattr(v, "strftime") else str(v) for v in row])
+        console.print(log)
     con.close()
 
 
