@@ -31,7 +31,7 @@ def _subset(src: Path, rels: list[str]) -> Path:
 
 
 def _load(root: Path, source: str, label: str) -> dict:
-    db = root / "bench.duckdb"
+    db = root.parent / f"{root.name}.duckdb"  # beside the input folder, not inside it
     env_db = os.environ.get("SIDIL_DB")
     os.environ["SIDIL_DB"] = str(db)
     os.environ.setdefault("SIDIL_PSEUDO_KEY", "clave-de-benchmark")
@@ -82,8 +82,10 @@ def main() -> int:
         rc |= _load(quarter, "enoe", "load_enoe_quarter_full")["returncode"]
         dbf_speed(quarter / "enoe" / "ENOEN_SDEMT326.dbf")
     finally:
-        shutil.rmtree(month, ignore_errors=True)
-        shutil.rmtree(quarter, ignore_errors=True)
+        for folder in (month, quarter):
+            shutil.rmtree(folder, ignore_errors=True)
+            for leftover in folder.parent.glob(f"{folder.name}.duckdb*"):
+                leftover.unlink()
     return rc
 
 

@@ -72,19 +72,21 @@ NUMBER = r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$"
 
 
 def _numbers(col: np.ndarray, decimals: int, archivo: str, name: str, rows: np.ndarray) -> pa.Array:
+    """N/F fields: int64 when no value has a decimal point (dbfread gives ints then), else float64.
+    The happy path is two Arrow kernels; the slow search for the offending value runs only on failure."""
     try:
         text = _trimmed(col)
     except pa.ArrowInvalid:
         raise LoadError(archivo, "bytes no ASCII en un campo numérico", campo=name) from None
+    for target in ((pa.float64(),) if decimals > 0 else (pa.int64(), pa.float64())):
+        try:
+            return pc.cast(text, target)
+        except pa.ArrowInvalid:
+            continue
     ok = pc.fill_null(pc.match_substring_regex(text, NUMBER), True)
-    if not pc.all(ok).as_py():
-        first = int(np.flatnonzero(~np.asarray(ok))[0])
-        raise LoadError(archivo, f"valor no numérico {text[first].as_py()!r} en un campo numérico",
-                        fila=int(rows[first]) + 1, campo=name)
-    # dbfread: int when the text has no decimal point, float otherwise; one type per column here.
-    has_point = decimals > 0 or pc.any(pc.match_substring(text, ".")).as_py() \
-        or pc.any(pc.match_substring_regex(text, "[eE]")).as_py()
-    return pc.cast(text, pa.float64() if has_point else pa.int64())
+    first = int(np.flatnonzero(~np.asarray(ok))[0])
+    raise LoadError(archivo, f"valor no numérico {text[first].as_py()!r} en un campo numérico",
+                    fila=int(rows[first]) + 1, campo=name)
 
 
 # dBase language-driver byte (header offset 29) -> Python codec, as dbfread maps them.

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from sidil.demo import catalogs
-from sidil.demo.dne_nombres import (CALLES, COLONIAS, COMPLEMENTOS, CP_PREFIJOS, NUCLEOS, RAMA_POR_PREFIJO,
+from sidil.demo.nombres import (CALLES, COLONIAS, COMPLEMENTOS, CP_PREFIJOS, NUCLEOS, RAMA_POR_PREFIJO,
                                     SUFIJOS, TIPO_POR_SECTOR)
 from sidil.demo.dne_sqlite import abrir, dias, fechas, tabla
 from sidil.demo.randomness import stream

@@ -15,15 +15,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sidil.demo import catalogs
+from sidil.demo.nombres import CP_PREFIJOS
 from sidil.demo.randomness import stream
 from sidil.demo.registros import registro_strings
 from sidil.demo.world import World
 
-# First two digits of the postal codes of each state (INEGI order), low and high.
-CP_ESTADO = [(20, 20), (21, 22), (23, 23), (24, 24), (25, 27), (28, 28), (29, 30), (31, 33), (1, 16), (34, 35),
-             (36, 38), (39, 41), (42, 43), (44, 49), (50, 57), (58, 61), (62, 62), (63, 63), (64, 67), (68, 71),
-             (72, 75), (76, 76), (77, 77), (78, 79), (80, 82), (83, 85), (86, 86), (87, 89), (90, 90), (91, 96),
-             (97, 97), (98, 99)]
 FRACCION_DEFAULT = "8401"  # servicios profesionales: for sectors no fracción maps to (55 corporativos)
 
 NOMBRES = ("JOSÉ", "JUAN", "MARÍA", "GUADALUPE", "FRANCISCO", "ANTONIO", "JESÚS", "ALEJANDRO", "MIGUEL ÁNGEL",
@@ -167,8 +163,8 @@ def empleadores(world: World) -> Empleadores:
     delegacion = mun_deleg[reg.municipio]
     estado = world.municipio_estado[reg.municipio]
     # Postal code: a block of the state's range per municipality, a few codes per block.
-    lo = np.array([a for a, _ in CP_ESTADO])[estado]
-    hi = np.array([b for _, b in CP_ESTADO])[estado]
+    lo = np.array([min(CP_PREFIJOS[e]) for e in range(1, 33)])[estado]  # each state's prefixes are a range
+    hi = np.array([max(CP_PREFIJOS[e]) for e in range(1, 33)])[estado]
     base = stream(world.seed, "imss", "cp").integers(0, 1000, len(world.municipios))[reg.municipio]
     span = (hi - lo + 1) * 1000
     cp = lo * 1000 + (base * 37 + rng.integers(0, 60, n)) % span

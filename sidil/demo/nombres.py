@@ -1,4 +1,5 @@
-"""Word lists for the DNE's company, workplace and street names (no names of persons)."""
+"""Word lists for the DNE's company, workplace and street names (no names of persons), and the postal-code
+prefixes of each state, which the IMSS generator uses too."""
 
 from __future__ import annotations
 
