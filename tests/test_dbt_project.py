@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import duckdb
 
-
-def _dbt(repo_root: Path, db: Path, *args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, SIDIL_DB=str(db), DBT_SEND_ANONYMOUS_USAGE_STATS="false")
-    dbt = Path(sys.executable).with_name("dbt")
-    return subprocess.run([str(dbt), *args, "--profiles-dir", str(repo_root), "--project-dir", str(repo_root)],
-                          cwd=repo_root, env=env, capture_output=True, text=True)
+from tests.conftest import run_dbt
 
 
 def test_dbt_build_loads_seeds_and_passes_data_tests(repo_root, tmp_path):
     db = tmp_path / "sidil.duckdb"
-    result = _dbt(repo_root, db, "build")
+    result = run_dbt(db, "build", "--select", "resource_type:seed")
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     con = duckdb.connect(str(db), read_only=True)
     # Seeds land in the `staging` schema, never in a prefixed one (generate_schema_name).

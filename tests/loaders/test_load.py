@@ -20,7 +20,8 @@ import pytest
 from loaders.errors import WarehouseBusy
 from loaders.warehouse import connect
 
-from tests.loaders.conftest import KEY, copy_input, load_all
+from tests.conftest import KEY, load_all
+from tests.loaders.conftest import copy_input
 
 LATEST = "imss/puestos/PAFINALMES_F_20260931.tab"
 LATEST_PATRONES = "imss/patrones/PATRONES_STPS_20260931.tab"

@@ -11,7 +11,8 @@ import pytest
 
 from loaders import databases
 
-from tests.loaders.conftest import copy_input, load_all
+from tests.conftest import load_all
+from tests.loaders.conftest import copy_input
 
 
 def test_censo_from_the_original_excel_sheet_equals_the_csv(tiny_demo, tmp_path):
