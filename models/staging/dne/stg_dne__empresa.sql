@@ -1,0 +1,8 @@
+select
+    cast(empresa_id as bigint) as empresa_id,
+    try_cast(grupo_empresa_id as bigint) as grupo_empresa_id,
+    razon_social,
+    rfc,
+    cast(cast(fecha_alta as timestamp) as date) as fecha_alta,
+    estatus,
+from {{ source('dne', 'dne_empresa') }}
