@@ -19,7 +19,7 @@ setup: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/sidil demo --scale $(SCALE) --seed $(SEED) --out $(DEMO)
-	$(BIN)/sidil load --input $(DEMO)
+	$(BIN)/sidil run --input $(DEMO)
 	$(BIN)/sidil status
 
 test: $(STAMP)

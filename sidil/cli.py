@@ -152,5 +152,70 @@ def status() -> None:
     con.close()
 
 
+def _build(select: str | None) -> bool:
+    from datetime import datetime
+
+    from loaders import manifest
+    from loaders.warehouse import connect
+    from sidil.pipeline import dbt
+
+    inicio = datetime.now()
+    args = ["build"] + (["--select", select] if select else [])
+    console.print(f"INFO: dbt {' '.join(args)} (modelos, semillas y pruebas de datos).")
+    ok, failed = dbt(*args)
+    final = ("INFO: modelos construidos y pruebas aprobadas." if ok else
+             f"***ERROR***: fallaron {len(failed)} modelo(s) o prueba(s): {', '.join(failed[:20])}. Vea "
+             f"logs/dbt.log; lo construido antes sigue disponible.")
+    console.print(final)
+    con = connect()
+    manifest.ensure(con)
+    manifest.log_run(con, inicio, "build", " ".join(args), "ok" if ok else "error", final, [final])
+    con.close()
+    return ok
+
+
+@app.command()
+def build(select: str = typer.Option(None, "--select", help="Selección de dbt (p. ej. marts.dne_plus+); "
+                                                            "por omisión, todo.")) -> None:
+    """Construye los modelos de dbt (staging, intermedios, marts) y corre sus pruebas de datos."""
+    from sidil.pipeline import PipelineBusy, exclusive
+
+    try:
+        with exclusive():
+            ok = _build(select)
+    except PipelineBusy as exc:
+        console.print(f"***ERROR***: {exc}")
+        raise typer.Exit(2) from None
+    if not ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def run(
+    input: Path = typer.Option(..., "--input", help="Carpeta de insumos."),
+    docs: bool = typer.Option(True, "--docs/--sin-docs", help="Generar la documentación de dbt al final."),
+) -> None:
+    """Proceso completo que llama el calendarizador: carga lo nuevo, construye los modelos y genera la
+    documentación (el paso de entrenamiento y predicción se agrega con el módulo de aprendizaje)."""
+    from sidil.pipeline import PipelineBusy, dbt, exclusive
+
+    try:
+        with exclusive():
+            try:
+                load(input=input, source="all", solo_adicionales=True, dne_url=None, siapi_url=None)
+            except typer.Exit as exc:
+                if exc.exit_code not in (0, 1):  # 1: some files refused, the rest loaded: keep going
+                    raise
+            if not _build(None):
+                raise typer.Exit(1)
+            if docs:
+                ok, _ = dbt("docs", "generate", "--static")
+                console.print("INFO: documentación generada en target/static_index.html." if ok
+                              else "***ADVERTENCIA***: no se pudo generar la documentación de dbt.")
+    except PipelineBusy as exc:
+        console.print(f"***ERROR***: {exc}")
+        raise typer.Exit(2) from None
+
+
 if __name__ == "__main__":
     app()
