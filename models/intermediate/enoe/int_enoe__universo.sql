@@ -1,0 +1,131 @@
+-- ENOE survey universe, one row per person and quarter, kept whole: complete interview (r_def = 0),
+-- usual resident (c_res 1 or 3), age 15-98. It carries the design (peso, estrato, upm) for every person,
+-- so variances are domain estimates over the full sample; `poblacion_objetivo` flags the SIDIL target
+-- population (employed, clase2 = 1, and paid subordinate, pos_ocu = 1). SDEM joins COE1 on the ENOE keys
+-- (classic: cd_a, ent, con, v_sel, n_hog, h_mud, n_ren; ENOE-N adds tipo and mes_cal).
+-- All loaded quarters by default; the variable `enoe_periodos` (a list of 'YYYYTq') restricts them.
+with
+
+sdem as (
+    select
+        periodo,
+        anio,
+        trimestre,
+        ent,
+        cd_a,
+        con,
+        v_sel,
+        n_hog,
+        h_mud,
+        n_ren,
+        tipo,
+        mes_cal,
+        geo2,
+        peso,
+        estrato,
+        upm,
+        sexo,
+        eda,
+        clase1,
+        clase2,
+        pos_ocu,
+        seg_soc,
+        presta_soc,
+        hrs_trab,
+        ing_x_mes,
+        ing_x_hrs,
+        ing_min,
+        dur9c,
+        tpg_p8a,
+        remune2c,
+        sub_o,
+        tcco,
+        emp_ppal,
+        tue2,
+    from {{ ref('stg_enoe__sdem') }}
+    where r_def = 0
+        and c_res in (1, 3)
+        and eda between 15 and 98
+        {%- if var('enoe_periodos', none) %}
+        -- Optional restriction to some quarters (e.g. --vars '{enoe_periodos: [2026T3]}').
+        and periodo in ('{{ var('enoe_periodos') | join("', '") }}')
+        {%- endif %}
+),
+
+coe1 as (
+    select
+        periodo,
+        ent,
+        cd_a,
+        con,
+        v_sel,
+        n_hog,
+        h_mud,
+        n_ren,
+        tipo,
+        mes_cal,
+        dias_trab,
+        contrato_escrito,
+        tipo_contrato,
+        sindicato,
+        cat_tamanio,
+        scian2018_2,
+        scian2018_3,
+        p4d1,
+        p4d2,
+    from {{ ref('stg_enoe__coe1') }}
+)
+
+select
+    sdem.periodo,
+    sdem.anio,
+    sdem.trimestre,
+    sdem.periodo || '-' || sdem.ent || sdem.cd_a || sdem.con || sdem.v_sel || sdem.n_hog || sdem.h_mud
+        || sdem.n_ren || sdem.tipo || sdem.mes_cal as persona_id,
+    sdem.peso,
+    sdem.estrato,
+    sdem.upm,
+    sdem.clase2 = 1 and sdem.pos_ocu = 1 as poblacion_objetivo,
+    sdem.geo2,
+    sdem.cd_a,
+    coe1.scian2018_2,
+    coe1.scian2018_3,
+    coe1.cat_tamanio,
+    sdem.sexo,
+    sdem.eda,
+    -- The eleven SIDIL variables (NULL = excluded from that indicator's domain).
+    coe1.dias_trab,
+    sdem.hrs_trab,
+    sdem.presta_soc,
+    sdem.seg_soc,
+    coe1.contrato_escrito,
+    coe1.tipo_contrato,
+    sdem.ing_x_mes,
+    sdem.ing_x_hrs,
+    sdem.ing_min,
+    coe1.sindicato,
+    -- Classification variables of INEGI's complementary rates.
+    sdem.clase1,
+    sdem.clase2,
+    sdem.pos_ocu,
+    sdem.dur9c,
+    sdem.tpg_p8a,
+    sdem.remune2c,
+    sdem.sub_o,
+    sdem.tcco,
+    sdem.emp_ppal,
+    sdem.tue2,
+    coe1.p4d1,
+    coe1.p4d2,
+from sdem
+left join coe1
+    on sdem.periodo = coe1.periodo
+    and sdem.ent = coe1.ent
+    and sdem.cd_a = coe1.cd_a
+    and sdem.con = coe1.con
+    and sdem.v_sel = coe1.v_sel
+    and sdem.n_hog = coe1.n_hog
+    and sdem.h_mud = coe1.h_mud
+    and sdem.n_ren = coe1.n_ren
+    and sdem.tipo = coe1.tipo
+    and sdem.mes_cal = coe1.mes_cal

@@ -1,0 +1,81 @@
+-- ENOE COE1, one row per interviewed person 15+ and quarter: the questionnaire answers SIDIL uses,
+-- resolved by the seed enoe_variables (the same name means different things in Q1 and Q2-Q4) and
+-- recoded "more is better". Size class from the seed tamanios; industry from the 4-digit rama (p4a)
+-- validated against the SCIAN 2018 catalog, with sectors 31-33 and 48-49 harmonised to '31' / '48'.
+-- depends_on: {{ ref('enoe_variables') }}
+with
+
+mapeado as (
+    select
+        periodo,
+        anio,
+        trimestre,
+        lpad(trim(ent), 2, '0') as ent,
+        trim(cd_a) as cd_a,
+        trim(con) as con,
+        trim(v_sel) as v_sel,
+        trim(n_hog) as n_hog,
+        trim(h_mud) as h_mud,
+        trim(n_ren) as n_ren,
+        coalesce(trim({{ 'tipo' if 'tipo' in enoe_columnas(source('enoe', 'coe1')) else 'null' }}), '') as tipo,
+        coalesce(trim({{ 'mes_cal' if 'mes_cal' in enoe_columnas(source('enoe', 'coe1')) else 'null' }}), '') as mes_cal,
+        {{ enoe_variables_mapeadas('coe1', source('enoe', 'coe1')) }}
+    from {{ source('enoe', 'coe1') }}
+),
+
+subsectores as (
+    select codigo as scian2018_3
+    from {{ ref('scian2018') }}
+    where nivel = 'subsector'
+),
+
+tamanios as (
+    select cat_tamanio, enoe_codigo_min, enoe_codigo_max
+    from {{ ref('tamanios') }}
+),
+
+recodificado as (
+    select
+        mapeado.*,
+        subsectores.scian2018_3,
+        tamanios.cat_tamanio,
+    from mapeado
+    left join subsectores
+        on left(mapeado.scian_rama, 3) = subsectores.scian2018_3
+    left join tamanios
+        on mapeado.tamanio_cod between tamanios.enoe_codigo_min and tamanios.enoe_codigo_max
+)
+
+select
+    periodo,
+    anio,
+    trimestre,
+    ent,
+    cd_a,
+    con,
+    v_sel,
+    n_hog,
+    h_mud,
+    n_ren,
+    tipo,
+    mes_cal,
+    -- dias_trab: days worked last week, kept when 1-7 (9 = not specified).
+    case when dias_cod between 1 and 7 then dias_cod end as dias_trab,
+    case when horas_coe1 between 1 and 168 then horas_coe1 end as hrs_trab_coe1,
+    -- contrato_escrito: 1 (yes) -> 1, 2 (no) -> 0, 9 (does not know) -> NULL.
+    case contrato_cod when 1 then 1 when 2 then 0 end as contrato_escrito,
+    -- tipo_contrato: among those with a written contract, 2 (base/planta/indefinite) -> 1,
+    -- 1 (temporary) -> 0, 9 -> NULL.
+    case when contrato_cod = 1 then case tipo_contrato_cod when 2 then 1 when 1 then 0 end end
+        as tipo_contrato,
+    -- sindicato: union member, 1 -> 1, 2 -> 0, 9 -> NULL; asked only in the Q1 questionnaire.
+    case sindicato_cod when 1 then 1 when 2 then 0 end as sindicato,
+    tamanio_cod,
+    cat_tamanio,
+    scian_rama,
+    {{ scian2_armonizado('left(scian2018_3, 2)', 'scian2018_3') }} as scian2018_2,
+    scian2018_3,
+    -- Government employer (p4d1 = 4) and its level (p4d2: 1 federal, 2 state, 3 municipal).
+    p4d1,
+    p4d2,
+from recodificado
