@@ -10,13 +10,13 @@
 --  * Sectors: scian2018_2 is harmonised ('31' for 31-33, '48' for 48-49) before estimating; after
 --    estimating, rows of levels with sector but no subsector are copied to '32', '33' and '49'.
 --  * Memory: DuckDB is capped at var('enoe_memoria', '6GB') while this model runs (it spills to disk
---    beyond that), so the whole history fits on an 8 GB machine.
+--    beyond that), so the whole history fits on an 8 GB machine; afterwards the warehouse-wide ceiling
+--    of profiles.yml is set again (a plain RESET would lift it to DuckDB's default).
 {{ config(
     pre_hook=[
         "set memory_limit = '{{ var(\"enoe_memoria\", \"6GB\") }}'",
         "set preserve_insertion_order = false",
     ],
-    -- Back to the warehouse-wide ceiling of profiles.yml (a plain RESET would lift it to DuckDB's default).
     post_hook=[
         "set memory_limit = '{{ env_var(\"SIDIL_DUCKDB_MEMORY\", \"8GB\") }}'",
         "reset preserve_insertion_order",
