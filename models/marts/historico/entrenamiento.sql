@@ -1,0 +1,66 @@
+-- depends_on: {{ ref('indicadores') }}
+-- The training table (Module IV): one row per inspection x submateria with identification, CT attributes,
+-- the model-input indicators (catalog `entra_al_modelo` = 'sí') of the inspection's year as
+-- valor_<indicador> (unscaled, more is better, the same meaning as valor_<indicador> in
+-- universo_ct_con_indicadores; -1 when no estimate exists, as the manual codes missing inputs), the
+-- target (`violacion`: at least one violation that stands), the inspection date, and whether the
+-- submateria is modelled.
+{%- set indicadores = [] -%}
+{%- if execute -%}
+    {%- set consulta -%}
+        select indicador from {{ relacion_de_seed('indicadores') }} where entra_al_modelo = 'sí'
+        order by fuente, indicador
+    {%- endset -%}
+    {%- set indicadores = run_query(consulta).columns[0].values() | list -%}
+{%- endif %}
+with historia as (
+    select * from {{ ref('inspecciones_historicas') }}
+),
+
+imputacion as (
+    select * from {{ ref('int_historico__imputacion_inspeccion') }}
+),
+
+ancho as (
+    select
+        inspeccion_id,
+        {%- for indicador in indicadores %}
+        max(valor) filter (where indicador = '{{ indicador }}') as valor_{{ indicador }},
+        {%- endfor %}
+    from imputacion
+    group by inspeccion_id
+)
+
+select
+    historia.inspeccion_id,
+    historia.submateria_id,
+    historia.materia_id,
+    submaterias.se_modela as submateria_modelada,
+    historia.fecha_inspeccion,
+    historia.anio,
+    historia.tipo_inspeccion_id,
+    historia.subtipo_inspeccion_id,
+    historia.centro_trabajo_id,
+    historia.geo2,
+    historia.scian2018_2,
+    historia.cat_tamanio,
+    historia.num_trabajadores,
+    historia.clase_riesgo,
+    historia.sustancias_peligrosas,
+    historia.recipientes_sujetos_presion,
+    historia.materiales_piroforicos,
+    historia.maquinaria_peligrosa,
+    historia.trabajos_altura,
+    historia.espacios_confinados,
+    historia.ct_prioritario,
+    {%- for indicador in indicadores %}
+    coalesce(ancho.valor_{{ indicador }}, -1) as valor_{{ indicador }},
+    {%- endfor %}
+    historia.nind,
+    historia.nvio,
+    historia.nvio_procede,
+    historia.violacion,
+from historia
+left join ancho on historia.inspeccion_id = ancho.inspeccion_id
+left join {{ ref('int_historico__submaterias_modeladas') }} as submaterias
+    on historia.submateria_id = submaterias.submateria_id
