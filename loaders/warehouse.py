@@ -24,10 +24,7 @@ def connect(read_only: bool = False, path: Path | None = None) -> duckdb.DuckDBP
     elif not path.exists():
         raise FileNotFoundError(f"No existe la base de datos {path}: ejecute primero `sidil load`.")
     try:
-        # A memory ceiling (DuckDB spills to disk beyond it): 5 GB keeps a 20M-row month under the
-        # 6 GB target with the Python process around it; SIDIL_DUCKDB_MEMORY changes it (as for dbt).
-        config = {"memory_limit": os.environ.get("SIDIL_DUCKDB_MEMORY", "5GB")}
-        return duckdb.connect(str(path), read_only=read_only, config=config)
+        con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise WarehouseBusy(
@@ -35,3 +32,8 @@ def connect(read_only: bool = False, path: Path | None = None) -> duckdb.DuckDBP
                 f"(DuckDB admite un solo proceso de escritura)."
             ) from exc
         raise
+    # A memory ceiling (DuckDB spills to disk beyond it): 5 GB keeps a 20M-row month under the 6 GB target
+    # with the Python process around it; SIDIL_DUCKDB_MEMORY changes it (as for dbt). Set after connecting:
+    # a connection with a different configuration cannot join a database dbt already opened in-process.
+    con.execute(f"set memory_limit = '{os.environ.get('SIDIL_DUCKDB_MEMORY', '5GB')}'")
+    return con
