@@ -5,14 +5,7 @@
 -- universo_ct_con_indicadores; -1 when no estimate exists, as the manual codes missing inputs), the
 -- target (`violacion`: at least one violation that stands), the inspection date, and whether the
 -- submateria is modelled.
-{%- set indicadores = [] -%}
-{%- if execute -%}
-    {%- set consulta -%}
-        select indicador from {{ relacion_de_seed('indicadores') }} where entra_al_modelo = 'sí'
-        order by fuente, indicador
-    {%- endset -%}
-    {%- set indicadores = run_query(consulta).columns[0].values() | list -%}
-{%- endif %}
+{%- set indicadores = codigos_indicadores(solo_entradas_del_modelo=true) %}
 with historia as (
     select * from {{ ref('inspecciones_historicas') }}
 ),

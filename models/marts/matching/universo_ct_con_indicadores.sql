@@ -3,13 +3,7 @@
 -- DNE, its identification and attributes (DNE_plus), and per indicator of the catalog seed
 -- `indicadores`: ind_<indicador> (0-1, 1 = worst, for the model and the MPR), valor_<indicador> (the
 -- unscaled value, "more is better") and origen_<indicador> ('nominativo' or the aggregation level).
-{%- set indicadores = [] -%}
-{%- if execute -%}
-    {%- set consulta -%}
-        select indicador from {{ relacion_de_seed('indicadores') }} order by fuente, indicador
-    {%- endset -%}
-    {%- set indicadores = run_query(consulta).columns[0].values() | list -%}
-{%- endif %}
+{%- set indicadores = codigos_indicadores(solo_entradas_del_modelo=false) %}
 with ct as (
     select * from {{ ref('dne_plus') }}
 ),
