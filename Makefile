@@ -25,10 +25,11 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
-# Production-scale measurements (about half an hour; needs ~25 GB of free disk): results in bench/results/.
+# Production-scale measurements (about 50 minutes; needs ~40 GB of free disk): results in bench/results/.
 bench: $(STAMP)
 	$(BIN)/python bench/bench_demo.py --scale full --out bench_data --keep
 	$(BIN)/python bench/bench_load.py --input bench_data/demo_full
+	$(BIN)/python bench/bench_pipeline.py --input bench_data/demo_full --db bench_data/pipeline_full.duckdb
 	rm -rf bench_data
 
 docs: $(STAMP)
