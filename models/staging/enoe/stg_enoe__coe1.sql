@@ -7,18 +7,7 @@ with
 
 mapeado as (
     select
-        periodo,
-        anio,
-        trimestre,
-        lpad(trim(ent), 2, '0') as ent,
-        trim(cd_a) as cd_a,
-        trim(con) as con,
-        trim(v_sel) as v_sel,
-        trim(n_hog) as n_hog,
-        trim(h_mud) as h_mud,
-        trim(n_ren) as n_ren,
-        coalesce(trim({{ 'tipo' if 'tipo' in enoe_columnas(source('enoe', 'coe1')) else 'null' }}), '') as tipo,
-        coalesce(trim({{ 'mes_cal' if 'mes_cal' in enoe_columnas(source('enoe', 'coe1')) else 'null' }}), '') as mes_cal,
+        {{ enoe_llaves('coe1') }}
         {{ enoe_variables_mapeadas('coe1', source('enoe', 'coe1')) }}
     from {{ source('enoe', 'coe1') }}
 ),
