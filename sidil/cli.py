@@ -149,6 +149,10 @@ def status() -> None:
         for row in runs:
             log.add_row(*[f"{v:%Y-%m-%d %H:%M:%S}" if hasattr(v, "strftime") else str(v) for v in row])
         console.print(log)
+    from sidil.ml_steps import status_tables
+
+    for t in status_tables(con):
+        console.print(t)
     con.close()
 
 
@@ -190,31 +194,142 @@ def build(select: str = typer.Option(None, "--select", help="Selección de dbt (
         raise typer.Exit(1)
 
 
+def _fecha(valor: str | None):
+    from datetime import date
+
+    if valor is None:
+        return None
+    try:
+        return date.fromisoformat(valor)
+    except ValueError:
+        console.print(f"***ERROR***: fecha inválida {valor!r}; use AAAA-MM-DD.")
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def train(
+    familia: str = typer.Option("bosque", "--familia", help="bosque (Random Forest, el del manual) o gradiente "
+                                                           "(HistGradientBoosting)."),
+    division: str = typer.Option("temporal", "--division", help="temporal (entrena antes del corte, evalúa "
+                                                               "después) o aleatoria."),
+    corte: str = typer.Option(None, "--corte", help="Fecha de corte AAAA-MM-DD; por omisión la que deja el 20 % "
+                                                    "más reciente para evaluar."),
+    fraccion_prueba: float = typer.Option(0.2, "--fraccion-prueba", help="Fracción de inspecciones para evaluar."),
+    verdad: Path = typer.Option(None, "--verdad", help="Carpeta truth/ de una demostración: agrega el AUC máximo "
+                                                       "alcanzable."),
+    reentrenar: bool = typer.Option(True, "--reentrenar/--sin-reentrenar",
+                                    help="Reentrenar con todas las inspecciones el modelo que se guarda."),
+) -> None:
+    """Entrena los modelos de riesgo con marts.entrenamiento, los evalúa y explica (SHAP) y guarda la corrida."""
+    from sidil.ml_steps import train_step
+    from sidil.pipeline import PipelineBusy, exclusive
+
+    try:
+        with exclusive():
+            ok = train_step(console, familia, division, _fecha(corte), fraccion_prueba, verdad, reentrenar)
+    except PipelineBusy as exc:
+        console.print(f"***ERROR***: {exc}")
+        raise typer.Exit(2) from None
+    if not ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def predict(run_id: str = typer.Option(None, "--run", help="Corrida de modelo; por omisión la más reciente.")) -> None:
+    """Calcula la matriz de predicción de riesgos (ml.mpr) para todo el universo de centros de trabajo."""
+    from sidil.ml_steps import predict_step
+    from sidil.pipeline import PipelineBusy, exclusive
+
+    try:
+        with exclusive():
+            ok = predict_step(console, run_id)
+    except PipelineBusy as exc:
+        console.print(f"***ERROR***: {exc}")
+        raise typer.Exit(2) from None
+    if not ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def evaluate(run_ids: list[str] = typer.Option(None, "--run", help="Corridas a comparar (repetible); por omisión "
+                                                                   "la más reciente de cada familia.")) -> None:
+    """Compara lado a lado las métricas de evaluación de corridas de modelos."""
+    from loaders.errors import WarehouseBusy
+    from loaders.warehouse import connect
+    from sidil.ml_steps import comparison_table, model_runs
+
+    try:
+        con = connect(read_only=True)
+    except (FileNotFoundError, WarehouseBusy) as exc:
+        console.print(f"***ERROR***: {exc}")
+        raise typer.Exit(2) from None
+    if not model_runs(con):
+        console.print("INFO: no hay modelos entrenados; ejecute `sidil train`.")
+        raise typer.Exit(1)
+    console.print(comparison_table(con, run_ids or []))
+    con.close()
+
+
 @app.command()
 def run(
     input: Path = typer.Option(..., "--input", help="Carpeta de insumos."),
+    entrenar: bool = typer.Option(False, "--train", help="Reentrenar el modelo aunque ya exista uno."),
+    familia: str = typer.Option("bosque", "--familia", help="Familia del modelo si se entrena."),
     docs: bool = typer.Option(True, "--docs/--sin-docs", help="Generar la documentación de dbt al final."),
 ) -> None:
-    """Proceso completo que llama el calendarizador: carga lo nuevo, construye los modelos y genera la
-    documentación (el paso de entrenamiento y predicción se agrega con el módulo de aprendizaje)."""
+    """Proceso completo que llama el calendarizador: carga lo nuevo, construye los modelos de dbt, entrena
+    (si no hay modelo o con --train), calcula la MPR y genera la documentación."""
+    from rich.table import Table
+
+    from loaders.warehouse import connect
+    from ml.paths import models_store, salidas
+    from ml.store import latest_run_id
+    from sidil.ml_steps import predict_step, train_step
     from sidil.pipeline import PipelineBusy, dbt, exclusive
 
+    pasos: list[tuple[str, str]] = []
+    verdad = input / "truth" if (input / "truth" / "inspecciones.parquet").exists() else None
     try:
         with exclusive():
             try:
                 load(input=input, source="all", solo_adicionales=True, dne_url=None, siapi_url=None)
+                pasos.append(("carga", "ok"))
             except typer.Exit as exc:
                 if exc.exit_code not in (0, 1):  # 1: some files refused, the rest loaded: keep going
                     raise
+                pasos.append(("carga", "con archivos rechazados (vea arriba)"))
             if not _build(None):
                 raise typer.Exit(1)
+            pasos.append(("dbt build", "ok"))
+            con = connect()
+            modelo = latest_run_id(con)
+            con.close()
+            if entrenar or modelo is None or not (models_store() / modelo).exists():
+                if not train_step(console, familia, "temporal", None, 0.2, verdad, True):
+                    raise typer.Exit(1)
+                con = connect()
+                modelo = latest_run_id(con)
+                con.close()
+                pasos.append(("entrenamiento", f"modelo nuevo {modelo}; reporte {models_store() / modelo / 'reporte.html'}"))
+            else:
+                pasos.append(("entrenamiento", f"se usa el modelo {modelo} (use --train para reentrenar)"))
+            if not predict_step(console, modelo):
+                raise typer.Exit(1)
+            pasos.append(("predicción", f"ml.mpr y {salidas() / 'mpr'} (mpr.parquet, mpr.csv)"))
             if docs:
                 ok, _ = dbt("docs", "generate", "--static")
-                console.print("INFO: documentación generada en target/static_index.html." if ok
-                              else "***ADVERTENCIA***: no se pudo generar la documentación de dbt.")
+                pasos.append(("documentación", "target/static_index.html" if ok else "no se pudo generar"))
     except PipelineBusy as exc:
         console.print(f"***ERROR***: {exc}")
         raise typer.Exit(2) from None
+    resumen = Table(title="Resumen de sidil run")
+    resumen.add_column("paso")
+    resumen.add_column("resultado")
+    for paso, resultado in pasos:
+        resumen.add_row(paso, resultado)
+    console.print(resumen)
+    console.print("INFO: para consultar la MPR en el navegador: `sidil users add USUARIO --rol planeador` y "
+                  "`sidil serve` (http://127.0.0.1:8050).")
 
 
 if __name__ == "__main__":
