@@ -96,6 +96,8 @@ def train(
             met["brecha_auc"] = met["auc_maximo"] - met["roc_auc"]
         filas_metricas.append({"modelo": "submateria", "submateria_id": s, "submateria": h.submaterias[s], **met})
         evaluados[s] = m
+        say(f"INFO: submateria {s}: {int(tr.sum()):,} inspecciones de entrenamiento, AUC {met['roc_auc']:.3f} "
+            f"en {int(te.sum()):,} de prueba.")
     tiempos["evaluacion_submaterias_s"] = time.perf_counter() - t
     if not evaluados:
         raise TrainingError("Ninguna submateria modelada tiene datos suficientes para entrenar.")
@@ -121,6 +123,7 @@ def train(
     # The model that scores the universe learns from every inspection, the held-out ones included.
     t = time.perf_counter()
     if reentrenar:
+        say("INFO: reentrenando con todas las inspecciones el modelo que se guarda.")
         finales = {}
         for s, (filas, y) in sorted(h.etiquetas.items()):
             if s in evaluados:
@@ -133,6 +136,7 @@ def train(
     run_id = store.new_run_id(familia)
     folder = models_store() / run_id
     t = time.perf_counter()
+    say("INFO: explicando los modelos (SHAP) y escribiendo el reporte.")
     muestra = np.flatnonzero(prueba)[explain.sample_rows(int(prueba.sum()))]
     graficas = {"general": explain.plots(explain.explanation(general, h.X[muestra], names), folder, "general",
                                          "cualquier violación", con_waterfall=True)}

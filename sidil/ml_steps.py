@@ -22,13 +22,13 @@ def _fmt(v) -> str:
 
 def metrics_table(resumen: dict) -> Table:
     t = Table(title=f"Modelo {resumen['run_id']}: métricas en {resumen['n_prueba']:,} inspecciones de prueba")
-    t.add_column("submateria")
+    t.add_column("submateria", no_wrap=True, max_width=34)
     cols = [c for c in METRICAS_VISIBLES if any(c in f for f in resumen["metricas"])]
     for c in cols:
         t.add_column(ETIQUETAS[c], justify="right")
     for f in resumen["metricas"]:
         nombre = f"{f['submateria_id']} {f['submateria']}" if f["submateria_id"] else f["submateria"]
-        t.add_row(nombre[:45], *[_fmt(f.get(c)) for c in cols], style="bold" if f["modelo"] != "submateria" else None)
+        t.add_row(nombre[:34], *[_fmt(f.get(c)) for c in cols], style="bold" if f["modelo"] != "submateria" else None)
     return t
 
 
