@@ -27,7 +27,7 @@ class Recognised:
     path: Path
     fuente: str
     entidad: str
-    periodo: str  # 2023T1 (ENOE), 2022-01 (IMSS month), 2021-09 (riesgos cut), 2019 (Censo)
+    periodo: str  # 2023T1 (ENOE), 2022-01 (IMSS month), 2021-09 (riesgos cut), 2019 (Censo), serie (externos)
     anio: int
     mes_o_trimestre: int | None
     extension: str
@@ -78,6 +78,8 @@ def recognise(path: Path, root: Path) -> Recognised | None:
         if kind.formato_periodo == "aaaammdd":
             anio, mes = parse_fecha_imss(g["fecha"])
             return Recognised(path, kind.fuente, kind.entidad, f"{anio}-{mes:02d}", anio, mes, ext, kind.codificacion)
+        if kind.formato_periodo == "serie":  # the whole series in one file (external series)
+            return Recognised(path, kind.fuente, kind.entidad, "serie", 0, None, ext, kind.codificacion)
         if kind.formato_periodo == "anio":
             anio = int(g["anio"])
             return Recognised(path, kind.fuente, kind.entidad, str(anio), anio, None, ext, kind.codificacion)

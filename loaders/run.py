@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from loaders import censo, enoe, imss, manifest
+from loaders import censo, enoe, externos, imss, manifest
 from loaders.catalog import Recognised, recognise
 from loaders.errors import LoadError
 from loaders.sql import one
@@ -30,6 +30,7 @@ LANDERS: dict[str, Callable[[duckdb.DuckDBPyConnection, Recognised, str, bytes],
     "enoe": enoe.land,
     "imss": imss.land,
     "censo": censo.land,
+    "externos": externos.land,
 }
 
 
@@ -43,6 +44,8 @@ def period_filter(rec: Recognised) -> tuple[str, list]:
         return "anio = ?", [rec.anio]  # a later cut of the year replaces the earlier one
     if rec.fuente == "imss":
         return "periodo = ?", [f"{rec.anio}-{rec.mes_o_trimestre:02d}-01"]
+    if rec.periodo == "serie":
+        return "true", []  # the file is the whole series: it replaces every row
     return "periodo = ?", [rec.periodo]
 
 
@@ -142,6 +145,8 @@ def load_files(con: duckdb.DuckDBPyConnection, root: Path, sources: set[str], ke
                solo_adicionales: bool, log: Callable[[str], None],
                tick: Callable[[str], None] = lambda _f: None) -> Outcome:
     manifest.ensure(con)
+    if "externos" in sources:
+        externos.ensure_tables(con)  # optional statistics series: their marts build (empty) without files
     out = Outcome()
     recognised, unknown = discover(root, sources)
     for path in unknown:

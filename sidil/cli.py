@@ -51,13 +51,13 @@ def demo(
     console.print(f"INFO: {n} archivos de insumo generados en {out.resolve()} (escala {scale}, semilla {seed}).")
 
 
-FUENTES = ("enoe", "imss", "censo", "dne", "siapi")
+FUENTES = ("enoe", "imss", "censo", "externos", "dne", "siapi")
 
 
 @app.command()
 def load(
     input: Path = typer.Option(..., "--input", help="Carpeta de insumos (enoe/, imss/, censo/, dne/, siapi/)."),
-    source: str = typer.Option("all", "--source", help="Fuente a cargar: enoe, imss, censo, dne, siapi o all."),
+    source: str = typer.Option("all", "--source", help="Fuente a cargar: enoe, imss, censo, externos, dne, siapi o all."),
     solo_adicionales: bool = typer.Option(True, "--solo-adicionales/--todo",
                                           help="Omitir lo ya cargado sin cambios (predeterminado) o recargar todo."),
     dne_url: str = typer.Option(None, "--dne-url", help="URL SQLAlchemy del DNE (p. ej. mssql+pyodbc://...); "

@@ -15,7 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 7
 KEY = b"clave-de-prueba-no-real"
-ALL_SOURCES = {"enoe", "imss", "censo", "dne", "siapi"}
+ALL_SOURCES = {"enoe", "imss", "censo", "externos", "dne", "siapi"}
 
 
 @pytest.fixture(scope="session")

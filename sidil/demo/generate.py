@@ -1,7 +1,7 @@
 """`sidil demo`: write a complete synthetic input folder for one scale and seed.
 
 Layout (the loaders read it as they would the real deliveries):
-    enoe/  imss/patrones/  imss/puestos/  imss/riesgos/  censo/  dne/  siapi/  truth/
+    enoe/  imss/patrones/  imss/puestos/  imss/riesgos/  censo/  externos/  dne/  siapi/  truth/
 Each source module exposes `expected_files(world) -> int` and `write(world, out, tick) -> list[Path]`,
 where `tick(name)` is called once per file written (drives the progress bar).
 """
@@ -14,11 +14,12 @@ from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
-from sidil.demo import censo, dne, enoe, imss, siapi, truth
+from sidil.demo import censo, dne, enoe, externos, imss, siapi, truth
 from sidil.demo.scales import SCALES
 from sidil.demo.world import World
 
-SOURCES: dict[str, ModuleType] = {"enoe": enoe, "imss": imss, "censo": censo, "dne": dne, "siapi": siapi}
+SOURCES: dict[str, ModuleType] = {"enoe": enoe, "imss": imss, "censo": censo, "externos": externos, "dne": dne,
+                                  "siapi": siapi}
 
 
 def generate(scale: str, seed: int, out: Path,

@@ -17,7 +17,7 @@ from sidil.demo.scales import SCALES
 
 from tests.conftest import SEED
 
-LAYOUT = ["enoe", "imss/patrones", "imss/puestos", "imss/riesgos", "censo", "dne", "siapi", "truth"]
+LAYOUT = ["enoe", "imss/patrones", "imss/puestos", "imss/riesgos", "censo", "externos", "dne", "siapi", "truth"]
 
 
 def _digests(folder: Path) -> dict[str, str]:

@@ -56,4 +56,6 @@ select
     tcco,
     emp_ppal,
     tue2,
+    -- ur: urban (1) or rural (2) dwelling; picks the CONEVAL food basket of labor poverty.
+    ur,
 from mapeado

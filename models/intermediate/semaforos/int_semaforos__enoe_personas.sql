@@ -1,0 +1,141 @@
+-- ENOE persons of the Semáforos, one row per resident and quarter: every usual resident of a complete
+-- interview (r_def = 0, c_res 1 or 3) of any age, because labor poverty divides a household's labor
+-- income among all its members (int_enoe__universo keeps ages 15-98 only). COE1 (government employer,
+-- industry) joins on the same ENOE keys as in int_enoe__universo.
+-- ingreso_laboral: monthly labor income of the employed following CONEVAL's reconstruction for the ITLP-IS
+-- (income by wage intervals): the declared amount; for those who only gave their income as a range of
+-- minimum wages (ing7c 1-5 without an amount), the weighted mean amount declared by the employed of the
+-- same state, quarter and range; 0 for the employed without income (ing7c = 6); NULL (unknown) when
+-- neither the amount nor the range is known (ing7c = 7).
+with
+
+sdem as (
+    select
+        periodo,
+        anio,
+        trimestre,
+        ent,
+        cd_a,
+        con,
+        v_sel,
+        n_hog,
+        h_mud,
+        n_ren,
+        tipo,
+        mes_cal,
+        geo2,
+        peso,
+        eda,
+        ur,
+        clase1,
+        clase2,
+        pos_ocu,
+        hrs_trab,
+        emp_ppal,
+        ing_x_mes,
+        ing7c,
+    from {{ ref('stg_enoe__sdem') }}
+    where r_def = 0 and c_res in (1, 3)
+),
+
+coe1 as (
+    select
+        periodo,
+        ent,
+        cd_a,
+        con,
+        v_sel,
+        n_hog,
+        h_mud,
+        n_ren,
+        tipo,
+        mes_cal,
+        scian2018_2,
+        scian2018_3,
+        p4d1,
+        p4d2,
+    from {{ ref('stg_enoe__coe1') }}
+),
+
+personas as (
+    select
+        sdem.periodo,
+        sdem.anio,
+        sdem.trimestre,
+        sdem.periodo || '-' || sdem.ent || sdem.cd_a || sdem.con || sdem.v_sel || sdem.n_hog || sdem.h_mud
+            || sdem.tipo || sdem.mes_cal as hogar_id,
+        sdem.n_ren,
+        sdem.geo2,
+        sdem.peso,
+        sdem.eda,
+        sdem.ur,
+        sdem.clase1,
+        sdem.clase2,
+        sdem.pos_ocu,
+        sdem.hrs_trab,
+        sdem.emp_ppal,
+        sdem.ing_x_mes,
+        sdem.ing7c,
+        coe1.scian2018_2,
+        coe1.scian2018_3,
+        coe1.p4d1,
+        coe1.p4d2,
+    from sdem
+    left join coe1
+        on sdem.periodo = coe1.periodo
+        and sdem.ent = coe1.ent
+        and sdem.cd_a = coe1.cd_a
+        and sdem.con = coe1.con
+        and sdem.v_sel = coe1.v_sel
+        and sdem.n_hog = coe1.n_hog
+        and sdem.h_mud = coe1.h_mud
+        and sdem.n_ren = coe1.n_ren
+        and sdem.tipo = coe1.tipo
+        and sdem.mes_cal = coe1.mes_cal
+),
+
+medias_por_rango as (
+    select
+        periodo,
+        geo2,
+        ing7c,
+        sum(peso * ing_x_mes) / sum(peso) as ingreso_medio_rango,
+    from personas
+    where clase2 = 1 and ing_x_mes is not null and ing7c between 1 and 5
+    group by periodo, geo2, ing7c
+)
+
+select
+    personas.periodo,
+    personas.anio,
+    personas.trimestre,
+    personas.hogar_id,
+    personas.n_ren,
+    personas.geo2,
+    personas.peso,
+    personas.eda,
+    personas.ur,
+    personas.clase1,
+    personas.clase2,
+    personas.pos_ocu,
+    personas.hrs_trab,
+    personas.emp_ppal,
+    personas.scian2018_2,
+    personas.scian2018_3,
+    personas.p4d1,
+    personas.p4d2,
+    personas.ing_x_mes,
+    personas.ing7c,
+    case
+        when personas.clase2 <> 1 then null
+        when personas.ing_x_mes is not null then personas.ing_x_mes
+        when personas.ing7c = 6 then 0
+        when personas.ing7c between 1 and 5 then medias_por_rango.ingreso_medio_rango
+    end as ingreso_laboral,
+    personas.clase2 = 1 and personas.ing_x_mes is null and personas.ing7c between 1 and 5
+        as ingreso_por_rango,
+from personas
+left join medias_por_rango
+    on personas.periodo = medias_por_rango.periodo
+    and personas.geo2 = medias_por_rango.geo2
+    and personas.ing7c = medias_por_rango.ing7c
