@@ -73,6 +73,7 @@ def train(
     tiempos["lectura_s"] = time.perf_counter() - t0
     prueba, corte = split(h, division, corte, fraccion_prueba)
     entrena = ~prueba
+    verdad_dir = verdad_dir or Verdad.de_la_carga(con)
     verdad = Verdad.encontrar(verdad_dir)
     say(f"INFO: {len(h.inspeccion_id):,} inspecciones, {len(names)} variables de entrada, "
         f"{len(h.etiquetas)} submaterias modeladas; evaluación "

@@ -31,6 +31,20 @@ class Verdad:
                 return Verdad(Path(c))
         return None
 
+    @staticmethod
+    def de_la_carga(con) -> Path | None:
+        """The demo's truth/ folder beside the input folder the warehouse was loaded from, if any."""
+        try:
+            rows = con.execute("select archivo from raw.load_manifest where fuente = 'siapi' limit 1").fetchall()
+        except Exception:  # no manifest: nothing was loaded by `sidil load`
+            return None
+        for (archivo,) in rows:
+            ruta = str(archivo).split("#")[0].removeprefix("sqlite:///")  # database sources are URLs
+            for parent in Path(ruta).parents:
+                if (parent / "truth" / "inspecciones.parquet").exists():
+                    return parent / "truth"
+        return None
+
     def _auc(self, prob: "pd.Series", inspecciones: np.ndarray, y: np.ndarray) -> float:  # noqa: F821
         p = prob.reindex(inspecciones).to_numpy()
         ok = ~np.isnan(p)

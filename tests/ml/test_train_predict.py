@@ -169,3 +169,12 @@ def test_temporal_split_keeps_later_inspections_for_evaluation():
         split(h, "temporal", date(2030, 1, 1), 0.2)
     aleatoria, corte = split(h, "aleatoria", None, 0.4)
     assert corte is None and aleatoria.sum() == 2
+
+
+def test_the_demo_truth_is_found_from_what_was_loaded(built_tiny, tiny_demo):
+    from ml.truth import Verdad
+
+    con = duckdb.connect(str(built_tiny), read_only=True)
+    assert Verdad.de_la_carga(con) == tiny_demo / "truth"
+    con.close()
+    assert Verdad.de_la_carga(duckdb.connect()) is None  # nothing loaded: no truth, no error
