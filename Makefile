@@ -7,7 +7,7 @@ DEMO    ?= demo_data
 SCALE   ?= small
 SEED    ?= 20261122
 
-.PHONY: setup run test bench docs clean
+.PHONY: setup run test bench docs clean chromium
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -22,8 +22,12 @@ run: $(STAMP)
 	$(BIN)/sidil run --input $(DEMO)
 	$(BIN)/sidil status
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/python -m pytest -q
+
+# The interface's browser tests drive Debian's chromium (Playwright cannot download browsers here).
+chromium:
+	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
 # Production-scale measurements (about 70 minutes; needs ~40 GB of free disk): results in bench/results/.
 bench: $(STAMP)
@@ -31,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_load.py --input bench_data/demo_full
 	$(BIN)/python bench/bench_pipeline.py --input bench_data/demo_full --db bench_data/pipeline_full.duckdb
 	$(BIN)/python bench/bench_ml.py --db bench_data/pipeline_full.duckdb --trabajo bench_data/ml
+	$(BIN)/python bench/bench_interfaz.py
 	rm -rf bench_data
 
 docs: $(STAMP)

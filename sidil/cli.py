@@ -332,5 +332,56 @@ def run(
                   "`sidil serve` (http://127.0.0.1:8050).")
 
 
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Dirección en la que escucha la interfaz."),
+    port: int = typer.Option(8050, "--port", help="Puerto de la interfaz."),
+    mpr: Path = typer.Option(None, "--mpr", help="Carpeta o archivo mpr.parquet; por omisión salidas/mpr/."),
+) -> None:
+    """Inicia la interfaz de consulta de la matriz de predicción de riesgo (Módulo III)."""
+    from sidil.interfaz.serve import servir
+
+    raise typer.Exit(servir(host, port, mpr, console.print))
+
+
+users_app = typer.Typer(help="Usuarios de la interfaz de consulta.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("add")
+def users_add(
+    usuario: str = typer.Argument(..., help="Nombre de usuario."),
+    rol: str = typer.Option(..., "--rol", help="planeador o administrador."),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Leer la contraseña de la entrada estándar."),
+) -> None:
+    """Agrega un usuario (o cambia su contraseña y rol)."""
+    import sys
+
+    from sidil.interfaz import usuarios
+
+    if password_stdin:
+        contrasena = sys.stdin.readline().rstrip("\r\n")
+    else:
+        contrasena = typer.prompt("Contraseña", hide_input=True, confirmation_prompt=True)
+    try:
+        existia = usuarios.agregar(usuario, contrasena, rol)
+    except ValueError as exc:
+        console.print(f"***ERROR***: {exc}")
+        raise typer.Exit(2) from None
+    console.print(f"INFO: usuario {usuario} {'actualizado' if existia else 'agregado'} con rol {rol} en "
+                  f"{usuarios.ruta_usuarios()}.")
+
+
+@users_app.command("remove")
+def users_remove(usuario: str = typer.Argument(..., help="Nombre de usuario.")) -> None:
+    """Quita un usuario."""
+    from sidil.interfaz import usuarios
+
+    if not usuarios.quitar(usuario):
+        console.print(f"***ERROR***: no existe el usuario {usuario} en {usuarios.ruta_usuarios()}.")
+        raise typer.Exit(1)
+    console.print(f"INFO: usuario {usuario} quitado.")
+
+
 if __name__ == "__main__":
     app()

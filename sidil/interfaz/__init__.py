@@ -1,0 +1,1 @@
+"""Module III: the consultation interface over the risk matrix (MPR), served by `sidil serve`."""

@@ -1,0 +1,160 @@
+"""The risk matrix the interface reads: a snapshot of the MPR's Parquet export in an in-memory DuckDB.
+
+The interface never opens the warehouse for the matrix (a reader would block `sidil predict`, the only
+writer): `sidil predict` replaces `salidas/mpr/` atomically, and a new snapshot is taken when the file
+changes, so a count and the date shown beside it always come from the same matrix."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+ARCHIVO_MPR = "mpr.parquet"
+ARCHIVO_DICCIONARIO = "mpr_diccionario.parquet"
+ARCHIVO_METADATOS = "mpr_metadatos.json"
+# Personal data never reaches the interface (DOMAIN.md section 10); a column that looks like it is refused.
+PROHIBIDAS = ("nss", "curp")
+
+
+class MatrizNoDisponible(Exception):
+    """The MPR export is missing or unreadable; the message is for the user."""
+
+
+def carpeta_mpr(ruta: Path | str | None = None) -> Path:
+    """The folder with the MPR export: the given path (folder or mpr.parquet), else SIDIL_SALIDAS/mpr."""
+    if ruta:
+        ruta = Path(ruta)
+        return ruta.parent if ruta.suffix == ".parquet" else ruta
+    from ml.paths import salidas
+
+    return salidas() / "mpr"
+
+
+@dataclass(frozen=True)
+class Columna:
+    nombre: str
+    tipo: str          # DuckDB type name
+    grupo: str         # identificacion | atributo | indicador | prediccion | riesgo
+    etiqueta: str
+    descripcion: str
+
+    @property
+    def numerica(self) -> bool:
+        return self.tipo in ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE") \
+            or self.tipo.startswith("DECIMAL")
+
+    @property
+    def booleana(self) -> bool:
+        return self.tipo == "BOOLEAN"
+
+
+class Matriz:
+    """One snapshot of the MPR: table `mpr`, its dictionary and metadata. Queries use `cursor()` (one
+    DuckDB connection per call, safe across the server's threads)."""
+
+    def __init__(self, carpeta: Path | str | None = None):
+        self.carpeta = carpeta_mpr(carpeta)
+        self._lock = threading.Lock()
+        self._huella: tuple | None = None
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self.cargar()
+
+    # -- loading -------------------------------------------------------------------------------------
+    def _huella_actual(self) -> tuple:
+        st = (self.carpeta / ARCHIVO_MPR).stat()
+        return st.st_ino, st.st_mtime_ns, st.st_size
+
+    def cargar(self) -> None:
+        archivo = self.carpeta / ARCHIVO_MPR
+        if not archivo.exists():
+            raise MatrizNoDisponible(
+                f"No existe la matriz de predicción de riesgo {archivo}: ejecute `sidil predict` (o indique "
+                f"otra con --mpr).")
+        huella = self._huella_actual()
+        con = duckdb.connect()
+        try:
+            con.execute("create table mpr as select * from read_parquet(?)", [str(archivo)])
+            dicc = self.carpeta / ARCHIVO_DICCIONARIO
+            if dicc.exists():
+                con.execute("create table diccionario as select columna, grupo, etiqueta, descripcion "
+                            "from read_parquet(?)", [str(dicc)])
+            else:
+                con.execute("create table diccionario (columna varchar, grupo varchar, etiqueta varchar, "
+                            "descripcion varchar)")
+        except duckdb.Error as exc:
+            con.close()
+            raise MatrizNoDisponible(f"No se pudo leer la matriz {archivo}: {exc}") from exc
+        meta_path = self.carpeta / ARCHIVO_METADATOS
+        metadatos = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
+        if isinstance(metadatos, list):
+            metadatos = metadatos[0] if metadatos else {}
+        tipos = con.execute("select column_name, data_type from information_schema.columns "
+                            "where table_name = 'mpr' order by ordinal_position").fetchall()
+        prohibidas = [c for c, _ in tipos if any(p in c.lower() for p in PROHIBIDAS)]
+        if prohibidas:
+            con.close()
+            raise MatrizNoDisponible(f"La matriz {archivo} trae columnas de datos personales "
+                                     f"({', '.join(prohibidas)}); no se publica en la interfaz.")
+        dicc = {r[0]: r[1:] for r in con.execute("select * from diccionario").fetchall()}
+        columnas = []
+        for nombre, tipo in tipos:
+            grupo, etiqueta, descripcion = dicc.get(nombre, (None, None, None))
+            columnas.append(Columna(nombre, tipo, grupo or _grupo_por_nombre(nombre), etiqueta or nombre,
+                                    descripcion or ""))
+        with self._lock:
+            viejo = self._con
+            self._con, self._huella = con, huella
+            self.columnas = columnas
+            self.por_nombre = {c.nombre: c for c in columnas}
+            self.metadatos = metadatos
+            self.n_centros = con.execute("select count(*) from mpr").fetchone()[0]
+        if viejo is not None:
+            viejo.close()
+
+    def recargar_si_cambio(self) -> bool:
+        """Take a new snapshot when `sidil predict` replaced the export; True if it did."""
+        try:
+            if self._huella_actual() == self._huella:
+                return False
+        except FileNotFoundError:
+            return False  # being replaced right now: keep the current snapshot
+        self.cargar()
+        return True
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        with self._lock:
+            return self._con.cursor()
+
+    # -- what the matrix holds -----------------------------------------------------------------------
+    def grupo(self, grupo: str) -> list[Columna]:
+        return [c for c in self.columnas if c.grupo == grupo]
+
+    @property
+    def fecha(self) -> str:
+        """The MPR's generation date as the user reads it (aaaa-mm-dd hh:mm)."""
+        valor = str(self.metadatos.get("generado_en") or "")
+        return valor[:16].replace("T", " ") if valor else "sin fecha"
+
+    def columna(self, nombre: str) -> Columna:
+        """A column of the matrix; anything else is refused (names reach SQL only through here)."""
+        try:
+            return self.por_nombre[nombre]
+        except KeyError:
+            raise ValueError(f"La matriz no tiene la columna {nombre!r}.") from None
+
+
+def _grupo_por_nombre(nombre: str) -> str:
+    for prefijo, grupo in (("atrib_", "atributo"), ("ind_", "indicador"), ("pred_", "prediccion")):
+        if nombre.startswith(prefijo):
+            return grupo
+    return "riesgo" if nombre == "riesgo" else "identificacion"
+
+
+def ident(nombre: str) -> str:
+    """A quoted SQL identifier (names come from the matrix's own columns, validated by Matriz.columna)."""
+    return '"' + nombre.replace('"', '""') + '"'
