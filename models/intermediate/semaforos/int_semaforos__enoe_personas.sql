@@ -14,15 +14,7 @@ sdem as (
         periodo,
         anio,
         trimestre,
-        ent,
-        cd_a,
-        con,
-        v_sel,
-        n_hog,
-        h_mud,
-        n_ren,
-        tipo,
-        mes_cal,
+        {{ enoe_columnas_persona() }}
         geo2,
         peso,
         eda,
@@ -41,15 +33,7 @@ sdem as (
 coe1 as (
     select
         periodo,
-        ent,
-        cd_a,
-        con,
-        v_sel,
-        n_hog,
-        h_mud,
-        n_ren,
-        tipo,
-        mes_cal,
+        {{ enoe_columnas_persona() }}
         scian2018_2,
         scian2018_3,
         p4d1,
@@ -82,16 +66,7 @@ personas as (
         coe1.p4d2,
     from sdem
     left join coe1
-        on sdem.periodo = coe1.periodo
-        and sdem.ent = coe1.ent
-        and sdem.cd_a = coe1.cd_a
-        and sdem.con = coe1.con
-        and sdem.v_sel = coe1.v_sel
-        and sdem.n_hog = coe1.n_hog
-        and sdem.h_mud = coe1.h_mud
-        and sdem.n_ren = coe1.n_ren
-        and sdem.tipo = coe1.tipo
-        and sdem.mes_cal = coe1.mes_cal
+        on {{ enoe_misma_persona('sdem', 'coe1') }}
 ),
 
 medias_por_rango as (

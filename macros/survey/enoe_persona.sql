@@ -1,0 +1,12 @@
+{#- The ENOE person key once cleaned by `enoe_llaves` (classic keys plus ENOE-N `tipo` and `mes_cal`), for
+    models that join SDEM with COE1: the key columns to select, and the join condition on them. -#}
+{% macro enoe_columnas_persona() -%}
+    ent, cd_a, con, v_sel, n_hog, h_mud, n_ren, tipo, mes_cal,
+{%- endmacro %}
+
+{% macro enoe_misma_persona(a, b) -%}
+    {{ a }}.periodo = {{ b }}.periodo
+    {%- for columna in ['ent', 'cd_a', 'con', 'v_sel', 'n_hog', 'h_mud', 'n_ren', 'tipo', 'mes_cal'] %}
+    and {{ a }}.{{ columna }} = {{ b }}.{{ columna }}
+    {%- endfor %}
+{%- endmacro %}
