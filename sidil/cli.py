@@ -182,11 +182,16 @@ def _build(select: str | None) -> bool:
 def build(select: str = typer.Option(None, "--select", help="Selección de dbt (p. ej. marts.dne_plus+); "
                                                             "por omisión, todo.")) -> None:
     """Construye los modelos de dbt (staging, intermedios, marts) y corre sus pruebas de datos."""
+    _exclusivo(lambda: _build(select))
+
+
+def _exclusivo(paso) -> None:
+    """Run a step under the warehouse's pipeline lock: exit 2 when another run holds it, 1 when it failed."""
     from sidil.pipeline import PipelineBusy, exclusive
 
     try:
         with exclusive():
-            ok = _build(select)
+            ok = paso()
     except PipelineBusy as exc:
         console.print(f"***ERROR***: {exc}")
         raise typer.Exit(2) from None
@@ -222,32 +227,17 @@ def train(
 ) -> None:
     """Entrena los modelos de riesgo con marts.entrenamiento, los evalúa y explica (SHAP) y guarda la corrida."""
     from sidil.ml_steps import train_step
-    from sidil.pipeline import PipelineBusy, exclusive
 
-    try:
-        with exclusive():
-            ok = train_step(console, familia, division, _fecha(corte), fraccion_prueba, verdad, reentrenar)
-    except PipelineBusy as exc:
-        console.print(f"***ERROR***: {exc}")
-        raise typer.Exit(2) from None
-    if not ok:
-        raise typer.Exit(1)
+    fecha_corte = _fecha(corte)
+    _exclusivo(lambda: train_step(console, familia, division, fecha_corte, fraccion_prueba, verdad, reentrenar))
 
 
 @app.command()
 def predict(run_id: str = typer.Option(None, "--run", help="Corrida de modelo; por omisión la más reciente.")) -> None:
     """Calcula la matriz de predicción de riesgos (ml.mpr) para todo el universo de centros de trabajo."""
     from sidil.ml_steps import predict_step
-    from sidil.pipeline import PipelineBusy, exclusive
 
-    try:
-        with exclusive():
-            ok = predict_step(console, run_id)
-    except PipelineBusy as exc:
-        console.print(f"***ERROR***: {exc}")
-        raise typer.Exit(2) from None
-    if not ok:
-        raise typer.Exit(1)
+    _exclusivo(lambda: predict_step(console, run_id))
 
 
 @app.command()

@@ -32,79 +32,64 @@ def metrics_table(resumen: dict) -> Table:
     return t
 
 
+class _Paso:
+    """One step's messages: printed, kept, and recorded in raw.bitacora when the step ends."""
+
+    def __init__(self, console: Console, proceso: str, parametros: str):
+        from loaders import manifest
+        from loaders.warehouse import connect
+
+        self.console, self.proceso, self.parametros = console, proceso, parametros
+        self.inicio, self.lines = datetime.now(), []
+        self.con = connect()
+        manifest.ensure(self.con)
+
+    def say(self, line: str) -> None:
+        self.lines.append(line)
+        self.console.print(line)
+
+    def close(self, ok: bool, final: str) -> bool:
+        from loaders import manifest
+
+        self.say(final)
+        manifest.log_run(self.con, self.inicio, self.proceso, self.parametros, "ok" if ok else "error", final,
+                         self.lines)
+        self.con.close()
+        return ok
+
+
 def train_step(console: Console, familia: str, division: str, corte: date | None, fraccion_prueba: float,
                verdad: Path | None, reentrenar: bool) -> bool:
-    from loaders import manifest
-    from loaders.warehouse import connect
     from ml.features import FeatureMismatch
+    from ml.paths import models_store
     from ml.train import TrainingError, train
 
-    inicio = datetime.now()
-    lines: list[str] = []
-
-    def say(line: str) -> None:
-        lines.append(line)
-        console.print(line)
-
-    con = connect()
-    params = f"familia={familia} division={division} corte={corte} verdad={verdad}"
+    paso = _Paso(console, "train", f"familia={familia} division={division} corte={corte} verdad={verdad}")
     try:
-        say(f"INFO: entrenando los modelos de riesgo (familia {familia}).")
-        resumen = train(con, familia=familia, division=division, corte=corte, fraccion_prueba=fraccion_prueba,
-                        verdad_dir=verdad, reentrenar=reentrenar, say=say)
+        paso.say(f"INFO: entrenando los modelos de riesgo (familia {familia}).")
+        resumen = train(paso.con, familia=familia, division=division, corte=corte, fraccion_prueba=fraccion_prueba,
+                        verdad_dir=verdad, reentrenar=reentrenar, say=paso.say)
     except (TrainingError, FeatureMismatch, ValueError) as exc:
-        final = f"***ERROR***: {exc}"
-        say(final)
-        manifest.ensure(con)
-        manifest.log_run(con, inicio, "train", params, "error", final, lines)
-        con.close()
-        return False
+        return paso.close(False, f"***ERROR***: {exc}")
     console.print(metrics_table(resumen))
-    folder = _run_folder(resumen["run_id"])
-    final = f"INFO: modelo {resumen['run_id']} guardado en {folder}; reporte en {folder / 'reporte.html'}."
-    say(final)
-    manifest.ensure(con)
-    manifest.log_run(con, inicio, "train", params, "ok", final, lines)
-    con.close()
-    return True
-
-
-def _run_folder(run_id: str) -> Path:
-    from ml.paths import models_store
-
-    return models_store() / run_id
+    folder = models_store() / resumen["run_id"]
+    return paso.close(True, f"INFO: modelo {resumen['run_id']} guardado en {folder}; reporte en "
+                            f"{folder / 'reporte.html'}.")
 
 
 def predict_step(console: Console, run_id: str | None) -> bool:
-    from loaders import manifest
-    from loaders.warehouse import connect
     from ml.features import FeatureMismatch
     from ml.predict import predict
     from ml.store import ModelNotFound
 
-    inicio = datetime.now()
-    lines: list[str] = []
-
-    def say(line: str) -> None:
-        lines.append(line)
-        console.print(line)
-
-    con = connect()
-    manifest.ensure(con)
+    paso = _Paso(console, "predict", f"run={run_id}")
     try:
-        resumen = predict(con, run_id=run_id, say=say)
+        resumen = predict(paso.con, run_id=run_id, say=paso.say)
     except (ModelNotFound, FeatureMismatch) as exc:
-        final = f"***ERROR***: {exc} La MPR anterior sigue vigente."
-        say(final)
-        manifest.log_run(con, inicio, "predict", f"run={run_id}", "error", final, lines)
-        con.close()
-        return False
-    final = (f"INFO: predicción en {resumen['total_s']:.1f} s; exportada a {resumen['salidas']}/mpr.parquet y "
-             f"mpr.csv.")
-    say(final)
-    manifest.log_run(con, inicio, "predict", f"run={resumen['run_id']}", "ok", final, lines)
-    con.close()
-    return True
+        return paso.close(False, f"***ERROR***: {exc} La MPR anterior sigue vigente.")
+    paso.parametros = f"run={resumen['run_id']}"
+    return paso.close(True, f"INFO: predicción en {resumen['total_s']:.1f} s; exportada a "
+                            f"{resumen['salidas']}/mpr.parquet y mpr.csv.")
 
 
 def model_runs(con, n: int = 5) -> list[tuple]:
