@@ -67,34 +67,17 @@ niveles as (
     where aplica_enoe = 1
 ),
 
--- Design of the full sample: integer keys for quarters, strata and PSUs, and PSUs per stratum.
+-- Design of the full sample (int_enoe__diseno_muestral): integer keys and PSUs per stratum.
 periodos as (
-    select
-        periodo,
-        row_number() over (order by periodo) as periodo_id,
-    from (select distinct periodo from universo)
+    select distinct periodo, periodo_id, from {{ ref('int_enoe__diseno_muestral') }}
 ),
 
 upms as (
-    select
-        universo.periodo,
-        universo.estrato,
-        universo.upm,
-        row_number() over (order by universo.periodo, universo.upm) as upm_id,
-    from (select distinct periodo, estrato, upm from universo) as universo
+    select periodo, estrato, upm, upm_id, from {{ ref('int_enoe__diseno_muestral') }}
 ),
 
 estratos as (
-    select
-        periodos.periodo_id,
-        upms.periodo,
-        upms.estrato,
-        dense_rank() over (order by upms.periodo, upms.estrato) as estrato_id,
-        count(*) over (partition by upms.periodo, upms.estrato) as n_upm,
-    from upms
-    inner join periodos
-        on upms.periodo = periodos.periodo
-    qualify row_number() over (partition by upms.periodo, upms.estrato order by upms.upm) = 1
+    select distinct periodo_id, periodo, estrato, estrato_id, n_upm, from {{ ref('int_enoe__diseno_muestral') }}
 ),
 
 -- Mean-type indicators: one row per target person and indicator with a value (unpivot drops NULLs).
