@@ -1,5 +1,5 @@
-{#- The ENOE person key once cleaned by `enoe_llaves` (classic keys plus ENOE-N `tipo` and `mes_cal`), for
-    models that join SDEM with COE1: the key columns to select, and the join condition on them. -#}
+{#- The ENOE person key once cleaned by `enoe_llaves` (classic keys plus ENOE-N `tipo` and `mes_cal`): the
+    key columns to select (staging and the models that join SDEM with COE1), and the join condition. -#}
 {% macro enoe_columnas_persona() -%}
     ent, cd_a, con, v_sel, n_hog, h_mud, n_ren, tipo, mes_cal,
 {%- endmacro %}

@@ -39,15 +39,7 @@ select
     periodo,
     anio,
     trimestre,
-    ent,
-    cd_a,
-    con,
-    v_sel,
-    n_hog,
-    h_mud,
-    n_ren,
-    tipo,
-    mes_cal,
+    {{ enoe_columnas_persona() }}
     -- dias_trab: days worked last week, kept when 1-7 (9 = not specified).
     case when dias_cod between 1 and 7 then dias_cod end as dias_trab,
     case when horas_coe1 between 1 and 168 then horas_coe1 end as hrs_trab_coe1,

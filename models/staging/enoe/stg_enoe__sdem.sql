@@ -15,15 +15,7 @@ select
     periodo,
     anio,
     trimestre,
-    ent,
-    cd_a,
-    con,
-    v_sel,
-    n_hog,
-    h_mud,
-    n_ren,
-    tipo,
-    mes_cal,
+    {{ enoe_columnas_persona() }}
     ent as geo2,
     -- Design: the stratum is coded nationally but nested in the state; the key carries both.
     peso,
