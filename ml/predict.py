@@ -24,36 +24,7 @@ from ml.features import check_same, feature_names
 from ml.models import probabilidad
 from ml.paths import salidas
 
-IDENTIFICACION = ["centro_trabajo_id", "nombre_ct", "ct_imss_registro", "geo2", "nom_geo2", "geo5", "nom_geo5",
-                  "scian2018_2", "nom_scian2018_2", "scian2018_3", "nom_scian2018_3", "cat_tamanio",
-                  "nom_cat_tamanio"]
-ETIQUETAS_IDENTIFICACION = {
-    "centro_trabajo_id": ("Centro de trabajo", "Clave del centro de trabajo en el DNE."),
-    "nombre_ct": ("Nombre", "Nombre o razón social del centro de trabajo (DNE)."),
-    "ct_imss_registro": ("Registro patronal IMSS", "Registro patronal del centro de trabajo, si lo tiene."),
-    "geo2": ("Clave de entidad", "Clave INEGI de la entidad federativa."),
-    "nom_geo2": ("Entidad", "Entidad federativa."),
-    "geo5": ("Clave de municipio", "Clave INEGI de entidad y municipio (5 dígitos)."),
-    "nom_geo5": ("Municipio", "Municipio o alcaldía."),
-    "scian2018_2": ("Sector SCIAN", "Sector SCIAN 2018 (2 dígitos)."),
-    "nom_scian2018_2": ("Nombre del sector", "Nombre del sector SCIAN 2018."),
-    "scian2018_3": ("Subsector SCIAN", "Subsector SCIAN 2018 (3 dígitos)."),
-    "nom_scian2018_3": ("Nombre del subsector", "Nombre del subsector SCIAN 2018."),
-    "cat_tamanio": ("Tamaño", "Categoría de tamaño por número de trabajadores (vacío: sin dato)."),
-    "nom_cat_tamanio": ("Tamaño (etiqueta)", "Categoría de tamaño por número de trabajadores."),
-}
-ATRIBUTOS = {  # atrib_<name>: label, description
-    "num_trabajadores": ("Trabajadores", "Número de trabajadores declarado o enriquecido con IMSS."),
-    "clase_riesgo": ("Clase de riesgo IMSS", "Clase de riesgo de trabajo del IMSS (I a V)."),
-    "tiene_registro_imss": ("Con registro IMSS", "El registro patronal existe en el IMSS (indicadores nominativos)."),
-    "sustancias_peligrosas": ("Sustancias peligrosas", "Maneja sustancias químicas peligrosas."),
-    "recipientes_sujetos_presion": ("Recipientes a presión", "Tiene recipientes sujetos a presión o calderas."),
-    "materiales_piroforicos": ("Materiales pirofóricos", "Maneja materiales pirofóricos o explosivos."),
-    "maquinaria_peligrosa": ("Maquinaria peligrosa", "Opera maquinaria o equipo peligroso."),
-    "trabajos_altura": ("Trabajos en altura", "Realiza trabajos en altura."),
-    "espacios_confinados": ("Espacios confinados", "Realiza trabajos en espacios confinados."),
-    "ct_prioritario": ("Centro prioritario", "Marcado como prioritario en el DNE."),
-}
+CATALOGO_COLUMNAS = "staging.mpr_columnas"  # seed: the CT columns the MPR carries, labels and descriptions
 MPR_PARQUET = "mpr.parquet"
 MPR_CSV = "mpr.csv"
 DICCIONARIO_PARQUET = "mpr_diccionario.parquet"
@@ -80,9 +51,19 @@ def score(modelos: dict, X: np.ndarray) -> dict[str, np.ndarray]:
     return {k: (np.concatenate(v) if v else np.zeros(0)) for k, v in out.items()}
 
 
-def _diccionario(con: duckdb.DuckDBPyConnection, ind_cols: list[str], modelos: dict) -> pa.Table:
-    rows = [(c, "identificacion", *ETIQUETAS_IDENTIFICACION[c]) for c in IDENTIFICACION]
-    rows += [(f"atrib_{a}", "atributo", *v) for a, v in ATRIBUTOS.items()]
+def _columnas_ct(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str, str]]:
+    """(column in the MPR, grupo, source expression, label, description) of the seed's CT columns, in order."""
+    rows = con.execute(f"""
+        select columna, grupo, origen, etiqueta, coalesce(descripcion, '')
+        from {CATALOGO_COLUMNAS} order by orden
+    """).fetchall()
+    alias = {"universo": "u", "dne_plus": "d"}
+    return [((f"atrib_{c}" if g == "atributo" else c), g, f"{alias[o]}.{c}", e, d) for c, g, o, e, d in rows]
+
+
+def _diccionario(con: duckdb.DuckDBPyConnection, columnas_ct: list[tuple], ind_cols: list[str],
+                 modelos: dict) -> pa.Table:
+    rows = [(c, g, e, d) for c, g, _, e, d in columnas_ct]
     catalogo = {f"ind_{i}": (e, d) for i, e, d in con.execute(
         "select indicador, etiqueta, coalesce(descripcion_mpr, descripcion) from staging.indicadores").fetchall()}
     rows += [(c, "indicador", *catalogo.get(c, (c, ""))) for c in ind_cols]
@@ -115,14 +96,13 @@ def predict(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
     pred_cols = [c for c in pred_table.column_names if c != "centro_trabajo_id"]
     generado_en = datetime.now().replace(microsecond=0)
     con.register("ml_predicciones", pred_table)
-    con.register("ml_diccionario", _diccionario(con, ind_cols, modelos))
+    columnas_ct = _columnas_ct(con)
+    con.register("ml_diccionario", _diccionario(con, columnas_ct, ind_cols, modelos))
     con.execute("create schema if not exists ml")
     con.execute(f"""
         create or replace table ml.mpr__nueva as
         select
-            u.centro_trabajo_id, d.nombre_ct, u.ct_imss_registro, u.geo2, u.nom_geo2, u.geo5, u.nom_geo5,
-            u.scian2018_2, u.nom_scian2018_2, u.scian2018_3, u.nom_scian2018_3, u.cat_tamanio, u.nom_cat_tamanio,
-            {", ".join(f"u.{a} as atrib_{a}" for a in ATRIBUTOS)},
+            {", ".join(f"{expr} as {col}" for col, _, expr, _, _ in columnas_ct)},
             {", ".join(f"u.{c}" for c in ind_cols)},
             {", ".join(f"p.{c}" for c in pred_cols)}
         from {UNIVERSO} as u
