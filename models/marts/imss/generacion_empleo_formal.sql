@@ -7,7 +7,8 @@
 -- empleos_generados = jobs in the quarter's last month - jobs in the previous quarter's last month (NULL
 -- when either month is missing); meta_trimestral = the state's yearly goal in force / 4 (seed
 -- imss_metas_empleo_formal: the spec's table, 1.2 million a year nationally split by each state's 5-year
--- PEA share); avance_meta = 100 x generated / goal; semaforo: verde >= 100 %, amarillo >= 75 %, rojo below.
+-- PEA share); avance_meta = 100 x generated / goal; semaforo by the thresholds of seed semaforos_reglas
+-- (verde >= 100 % of the goal, amarillo >= 75 %, rojo below).
 -- The spec's table ends in 2020 Q1: later quarters have no goal and no colour (a new goal needs the
 -- 5-year PEA shares, which the table does not give).
 with
@@ -60,6 +61,13 @@ with
         from {{ ref('imss_metas_empleo_formal') }}
     ),
 
+    -- The colour thresholds (% of the goal) are the Semáforos' rule for this indicator.
+    regla as (
+        select umbral_verde, umbral_amarillo,
+        from {{ ref('semaforos_reglas') }}
+        where indicador = 'empleo_formal'
+    ),
+
     con_meta as (
         select
             trimestres.*,
@@ -87,9 +95,10 @@ select
     100 * empleos_generados / meta_trimestral as avance_meta,
     case
         when empleos_generados is null or meta_trimestral is null then null
-        when empleos_generados >= meta_trimestral then 'verde'
-        when empleos_generados >= 0.75 * meta_trimestral then 'amarillo'
+        when 100 * empleos_generados >= regla.umbral_verde * meta_trimestral then 'verde'
+        when 100 * empleos_generados >= regla.umbral_amarillo * meta_trimestral then 'amarillo'
         else 'rojo'
     end as semaforo,
     {{ columnas_trazabilidad() }}
 from con_meta
+cross join regla
