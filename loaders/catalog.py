@@ -1,5 +1,9 @@
-"""The catalogs that drive the loaders (seeds/fuentes.csv, seeds/catalogo_campos.csv): which file is
-which source, entity and period, and which old field names mean which canonical one."""
+"""The catalogs that drive the loaders (seeds/fuentes.csv, seeds/catalogo_campos.csv,
+seeds/campos_insumo.csv): which file is which source, entity and period, which old field names mean which
+canonical one, and which fields each entity may carry (required, personal).
+
+A header is input, not code: `map_header` turns the names a file declares into a plan of positions and
+canonical catalog names, so no name read from a file ever reaches SQL."""
 
 from __future__ import annotations
 
@@ -49,6 +53,83 @@ def field_renames(fuente: str, entidad: str) -> dict[str, str]:
     with open(SEEDS / "catalogo_campos.csv", encoding="utf-8", newline="") as f:
         return {r["nombre_anterior"].lower(): r["nombre_nuevo"].lower() for r in csv.DictReader(f)
                 if r["fuente"] == fuente and r["entidad"] == entidad}
+
+
+@dataclass(frozen=True)
+class Campo:
+    nombre: str
+    requerido: bool
+    personal: bool  # pseudonymised at landing, never stored in clear
+
+
+@lru_cache(maxsize=None)
+def known_fields(fuente: str, entidad: str) -> dict[str, Campo]:
+    """The fields an entity may carry (seeds/campos_insumo.csv), in catalog order."""
+    with open(SEEDS / "campos_insumo.csv", encoding="utf-8", newline="") as f:
+        return {r["campo"]: Campo(r["campo"], r["requerido"] == "sí", r["personal"] == "sí")
+                for r in csv.DictReader(f) if r["fuente"] == fuente and r["entidad"] == entidad}
+
+
+# Sources whose INEGI layout carries hundreds of questionnaire fields that change with the questionnaire:
+# fields not in the catalog are kept as data in one map column instead of refusing the file.
+EXTRAS_COLUMN = "campos_adicionales"
+SOURCES_WITH_EXTRAS = {"enoe"}
+
+
+def normal_name(header: object) -> str:
+    """A header as the catalogs spell it: lower case, no blanks (the Censo spells 'ct3_ est_informales')."""
+    return re.sub(r"\s+", "", "" if header is None else str(header)).lower().strip('"')
+
+
+@dataclass(frozen=True)
+class HeaderPlan:
+    """Where each catalog field is in the file (0-based position) and the file's other fields."""
+    known: dict[str, int]  # canonical name -> position
+    extras: dict[str, int]  # header name (data, never SQL) -> position; only for SOURCES_WITH_EXTRAS
+    headers: list[str]  # the normalised header, for messages
+
+    def name_at(self, position: int) -> str:
+        return self.headers[position] if 0 <= position < len(self.headers) else f"campo {position + 1}"
+
+    @property
+    def personal(self) -> list[str]:
+        return [n for n in self.known if n in ("nss", "curp")]
+
+
+def map_header(fuente: str, entidad: str, headers: list[object], archivo: str) -> HeaderPlan:
+    """Map a file's header through the field catalog. Refuses (naming row 1 and the field) an empty or
+    repeated name, two names that mean the same field, a missing required field, and, except for the
+    survey sources, a field the catalog does not know (a wrong-kind file or an undeclared layout change)."""
+    from loaders.errors import LoadError
+
+    fields = known_fields(fuente, entidad)
+    renames = field_renames(fuente, entidad)
+    names = [normal_name(h) for h in headers]
+    known: dict[str, int] = {}
+    extras: dict[str, int] = {}
+    for i, name in enumerate(names):
+        if not name:
+            raise LoadError(archivo, f"el encabezado tiene un nombre de campo vacío (columna {i + 1})", fila=1)
+        canonical = renames.get(name, name)
+        if canonical in known or name in extras:
+            other = names[known.get(canonical, extras.get(name, 0))]
+            raise LoadError(archivo, f"el encabezado repite el campo {canonical!r} ({other!r} y {name!r} significan "
+                                     f"lo mismo según el catálogo de campos)", fila=1, campo=name)
+        if canonical in fields:
+            known[canonical] = i
+        else:
+            extras[name] = i
+    missing = [c.nombre for c in fields.values() if c.requerido and c.nombre not in known]
+    if missing:
+        raise LoadError(archivo, f"falta el campo obligatorio '{missing[0]}' de {fuente} {entidad} (faltan: "
+                                 f"{', '.join(missing)}; encabezado: {', '.join(names)})", fila=1, campo=missing[0])
+    if extras and fuente not in SOURCES_WITH_EXTRAS:
+        name, i = next(iter(extras.items()))
+        raise LoadError(archivo, f"campo desconocido {name!r} en la columna {i + 1}: no está en el catálogo de "
+                                 f"campos de {fuente} {entidad} (seeds/campos_insumo.csv: {', '.join(fields)}). ¿Es "
+                                 f"un archivo de otro tipo o un cambio de formato? Si el campo es legítimo, "
+                                 f"agréguelo al catálogo", fila=1, campo=name)
+    return HeaderPlan(known, extras, names)
 
 
 def parse_fecha_imss(digits: str) -> tuple[int, int]:

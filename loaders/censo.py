@@ -2,34 +2,27 @@
 
 from __future__ import annotations
 
-import re
-
 import duckdb
 import pyarrow as pa
 
 from loaders import textfile
-from loaders.catalog import Recognised
+from loaders.catalog import Recognised, map_header
+from loaders.columns import landing_columns, select_items
 from loaders.errors import LoadError
-from loaders.sql import literal
+from loaders.pseudonym import Redactor
 from loaders.tables import append_by_name
 
-REQUIRED = ["entidad", "municipio", "scian2dgts", "ct3_po", "ct3_otra_razon", "total_ocupado"]
+
+def _extra(rec: Recognised, archivo: str) -> tuple[str, dict]:
+    cols, params = landing_columns(archivo, "$periodo as periodo, ")
+    params["periodo"] = rec.periodo
+    return cols, params
 
 
-def _name(header: str) -> str:
-    # The manual's table spells one field 'ct3_ est_informales': blanks inside names are dropped.
-    return re.sub(r"\s+", "", str(header)).lower()
-
-
-def _check(names: list[str], archivo: str) -> None:
-    missing = [c for c in REQUIRED if c not in names]
-    if missing:
-        raise LoadError(archivo, f"falta el campo obligatorio '{missing[0]}'", fila=1, campo=missing[0])
-
-
-
-def land(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, _key: bytes) -> tuple[int, int]:
-    extra = f"{literal(rec.periodo)} as periodo, {literal(archivo)} as archivo, current_localtimestamp() as cargado_en"
+def land(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, key: bytes) -> tuple[int, int]:
+    """Land the C3 table. The field catalog (seeds/campos_insumo.csv) names its 30 fields; the manual's
+    spelling 'ct3_ est_informales' is read without the blank."""
+    extra, extra_params = _extra(rec, archivo)
     if rec.extension == "xlsx":
         import openpyxl
 
@@ -42,26 +35,31 @@ def land(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, _key: by
         wb.close()
         if not rows:
             raise LoadError(archivo, "la hoja está vacía", fila=1)
-        names = [_name(h) for h in rows[0]]
-        _check(names, archivo)
-        data = pa.table({n: pa.array([None if r[i] is None else str(r[i]) for r in rows[1:]], pa.string())
-                         for i, n in enumerate(names)})
+        header = list(rows[0])
+        while header and header[-1] is None:
+            header.pop()
+        plan = map_header(rec.fuente, rec.entidad, header, archivo)
+        data = pa.table({textfile.position_name(i): pa.array([None if i >= len(r) or r[i] is None else str(r[i])
+                                                              for r in rows[1:]], pa.string())
+                         for i in range(len(header))})
+        items, params = select_items(plan, rec.fuente, rec.entidad)
         con.register("sidil_censo_in", data)
         try:
-            cols = ", ".join(f'"{c}"' for c in names)
-            landed = append_by_name(con, "raw.censo_c3", f"select {cols}, {extra} from sidil_censo_in")
+            landed = append_by_name(con, "raw.censo_c3", f"select {', '.join(items)}, {extra} from sidil_censo_in",
+                                    {**params, **extra_params})
         finally:
             con.unregister("sidil_censo_in")
         return data.num_rows, landed
     lay = textfile.layout(rec.path, archivo, rec.codificacion)
-    names = [_name(c) for c in lay.columns]
-    _check(names, archivo)
-    source = textfile.relation_sql(lay, names)
-    cols = ", ".join(f'"{c}"' for c in names)
+    plan = map_header(rec.fuente, rec.entidad, lay.columns, archivo)
+    textfile.find_nul(lay, archivo)
+    source = textfile.relation_sql(lay)
+    items, params = select_items(plan, rec.fuente, rec.entidad)
     try:
-        landed = append_by_name(con, "raw.censo_c3", f"select {cols}, {extra} from {source}")
+        landed = append_by_name(con, "raw.censo_c3", f"select {', '.join(items)}, {extra} from {source}",
+                                {**params, **extra_params})
     except duckdb.Error as exc:
-        err, rejects = textfile.explain_failure(con, lay, names, archivo, exc)
+        err, rejects = textfile.explain_failure(con, lay, archivo, exc, Redactor(key))
         err.rejects = rejects  # type: ignore[attr-defined]
         raise err from None
     return landed, landed

@@ -22,8 +22,8 @@ import pyarrow as pa
 from loaders import manifest
 from loaders.catalog import SEEDS
 from loaders.errors import LoadError
-from loaders.run import Outcome
-from loaders.sql import one
+from loaders.run import MIN_SHARE, Outcome
+from loaders.sql import ident, one, table_name
 from loaders.tables import append_by_name, table_columns
 
 CHUNK_ROWS = 200_000
@@ -59,7 +59,7 @@ def safe_url(url: str) -> str:
 
 
 def _batches(url: str, table: str, cols: list[str], archivo: str) -> Iterator[pa.RecordBatch]:
-    from sqlalchemy import create_engine, inspect, text
+    from sqlalchemy import column, create_engine, inspect, select, table as sql_table
 
     engine = create_engine(url)
     try:
@@ -69,8 +69,9 @@ def _batches(url: str, table: str, cols: list[str], archivo: str) -> Iterator[pa
             if missing:
                 raise LoadError(archivo, f"la tabla {table} no tiene el campo '{missing[0]}' que pide el catálogo",
                                 campo=missing[0])
-            quoted = ", ".join(f'"{available[c.lower()]}"' for c in cols)
-            result = conn.execution_options(stream_results=True).execute(text(f'select {quoted} from "{table}"'))
+            # The dialect quotes the names (they come from the catalog, matched to the database's spelling).
+            query = select(*[column(available[c.lower()]) for c in cols]).select_from(sql_table(table))
+            result = conn.execution_options(stream_results=True).execute(query)
             while rows := result.fetchmany(CHUNK_ROWS):
                 columns = list(zip(*rows))
                 yield pa.RecordBatch.from_arrays(
@@ -99,7 +100,8 @@ def _digest(data: pa.Table) -> str:
 
 
 def land_table(con: duckdb.DuckDBPyConnection, url: str, fuente: str, table: str, cols: list[str],
-               instancia: int | None, solo_adicionales: bool, log: Callable[[str], None]) -> manifest.Entry:
+               instancia: int | None, solo_adicionales: bool, log: Callable[[str], None],
+               forzar: bool = False) -> manifest.Entry:
     raw = f"raw.{fuente}_{table.lower()}"
     archivo = f"{safe_url(url)}#{table}"
     periodo = f"instancia {instancia}" if instancia else "vigente"
@@ -113,24 +115,33 @@ def land_table(con: duckdb.DuckDBPyConnection, url: str, fuente: str, table: str
         log(f"***ERROR***: {err}. Lo cargado antes sigue intacto.")
         return e
     e.sha256, e.filas_leidas = _digest(data), data.num_rows
-    prev = one(con, "select sha256 from raw.load_manifest where archivo = ? and estado in ('cargado', "
-                       "'reemplazado')", [archivo])
+    prev = one(con, "select sha256, filas_cargadas from raw.load_manifest where archivo = ? and estado in "
+                    "('cargado', 'reemplazado')", [archivo])
     if prev and prev[0] == e.sha256 and solo_adicionales:
         e.estado = "omitido"
+        return e
+    if prev and data.num_rows < MIN_SHARE * (prev[1] or 0) and not forzar:
+        e.estado, e.duracion_s = "error", time.perf_counter() - start
+        e.mensaje = (f"{archivo}: la tabla trae {data.num_rows:,} filas y lo ya cargado tiene {prev[1]:,} (mínimo "
+                     f"aceptado {100 * MIN_SHARE:.0f} %): parece una lectura incompleta. Si la reducción es "
+                     f"legítima, cárguela con `sidil load --forzar`")
+        manifest.record(con, e)
+        log(f"***ERROR***: {e.mensaje}. Lo cargado antes sigue intacto.")
         return e
     con.execute("begin transaction")
     try:
         if table_columns(con, raw):
             if instancia:
-                con.execute(f"delete from {raw} where instancia = ?", [instancia])
+                con.execute(f"delete from {table_name(raw)} where instancia = ?", [instancia])
             else:
-                con.execute(f"delete from {raw}")
+                con.execute(f"delete from {table_name(raw)}")
         con.register("sidil_db_in", data)
-        select_cols = ", ".join(f'"{c.lower()}"' for c in cols)
-        inst = f"{instancia}::tinyint as instancia, " if instancia else ""
+        select_cols = ", ".join(ident(c.lower()) for c in cols)
+        inst = "$instancia::tinyint as instancia, " if instancia else ""
+        params = {"archivo": archivo, **({"instancia": instancia} if instancia else {})}
         e.filas_cargadas = append_by_name(
-            con, raw, f"select {select_cols}, {inst}'{archivo.replace(chr(39), '')}' as archivo, "
-                      f"current_localtimestamp() as cargado_en from sidil_db_in")
+            con, raw, f"select {select_cols}, {inst}$archivo as archivo, current_localtimestamp() as cargado_en "
+                      f"from sidil_db_in", params)
         con.unregister("sidil_db_in")
         e.estado = "reemplazado" if prev else "cargado"
         e.duracion_s = time.perf_counter() - start
@@ -156,7 +167,8 @@ def _parse_urls(pairs: list[str]) -> dict[str, str]:
 
 
 def load_databases(con: duckdb.DuckDBPyConnection, root: Path, sources: set[str], dne_url: str | None,
-                   siapi_urls: list[str], solo_adicionales: bool, log: Callable[[str], None]) -> list[Outcome]:
+                   siapi_urls: list[str], solo_adicionales: bool, log: Callable[[str], None],
+                   forzar: bool = False) -> list[Outcome]:
     manifest.ensure(con)
     outcomes: list[Outcome] = []
     if "dne" in sources:
@@ -164,7 +176,7 @@ def load_databases(con: duckdb.DuckDBPyConnection, root: Path, sources: set[str]
         url = dne_url or _sqlite_url(root / "dne" / "dne.sqlite")
         if url:
             for table, cols in fields("dne_campos").items():
-                out.entries.append(land_table(con, url, "dne", table, cols, None, solo_adicionales, log))
+                out.entries.append(land_table(con, url, "dne", table, cols, None, solo_adicionales, log, forzar))
         else:
             log("***ADVERTENCIA***: no se indicó el DNE (--dne-url) ni existe dne/dne.sqlite; no se cargó el DNE.")
         outcomes.append(out)
@@ -177,7 +189,8 @@ def load_databases(con: duckdb.DuckDBPyConnection, root: Path, sources: set[str]
                 log(f"***ADVERTENCIA***: no se encontró la instancia {number} ({name}) del SIAPI-SIPAS.")
                 continue
             for table, cols in fields("siapi_campos").items():
-                out.entries.append(land_table(con, url, "siapi", table, cols, number, solo_adicionales, log))
+                out.entries.append(land_table(con, url, "siapi", table, cols, number, solo_adicionales, log,
+                                                 forzar))
         outcomes.append(out)
     return outcomes
 

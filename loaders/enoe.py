@@ -1,7 +1,9 @@
 """ENOE SDEM, COE1 and COE2 (INEGI DBF or CSV) -> raw.enoe_<tabla>, every source column lower-cased.
 
 Only pure renames from the field-name catalog are applied (e.g. `cve_ent` -> `ent` from 2025); the
-classic vs ENOE-N and first-quarter meanings are resolved later, in staging.
+classic vs ENOE-N and first-quarter meanings are resolved later, in staging. Fields the catalog
+(seeds/campos_insumo.csv) does not know are kept as data in the map column `campos_adicionales`: INEGI's
+questionnaires carry hundreds of fields and change them, and none of them may become a column unasked.
 """
 
 from __future__ import annotations
@@ -9,52 +11,66 @@ from __future__ import annotations
 import duckdb
 
 from loaders import textfile
-from loaders.catalog import Recognised, field_renames
+from loaders.catalog import Recognised, map_header
+from loaders.columns import landing_columns, select_items
 from loaders.dbf import read_dbf
 from loaders.errors import LoadError
-from loaders.sql import literal
+from loaders.pseudonym import Redactor
+from loaders.sql import ident
 from loaders.tables import NUMERIC, append_by_name, table_columns
 
-KEYS = ["cd_a", "ent", "con", "v_sel", "n_hog", "h_mud", "n_ren"]
+AVISOS = {"fechas_vacias": "fechas 00000000 leídas como vacías",
+          "desbordamientos": "números desbordados (*****) leídos como vacíos",
+          "rellenos_con_asterisco": "números rellenos con asteriscos",
+          "decimales_con_coma": "decimales con coma leídos como punto"}
 
 
+def _extra(rec: Recognised, archivo: str) -> tuple[str, dict]:
+    cols, params = landing_columns(archivo, "$periodo as periodo, $anio as anio, $trimestre as trimestre, ")
+    params.update(periodo=rec.periodo, anio=int(rec.anio), trimestre=int(rec.mes_o_trimestre or 0))
+    return cols, params
 
-def _check(rec: Recognised, names: list[str], archivo: str) -> None:
-    missing = [k for k in KEYS if k not in names]
-    if missing:
-        raise LoadError(archivo, f"falta el campo llave '{missing[0]}' de la ENOE", fila=1, campo=missing[0])
 
-
-def land(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, _key: bytes) -> tuple[int, int]:
-    renames = field_renames(rec.fuente, rec.entidad)
-    extra = (f"{literal(rec.periodo)} as periodo, {rec.anio} as anio, {rec.mes_o_trimestre} as trimestre, "
-             f"{literal(archivo)} as archivo, current_localtimestamp() as cargado_en")
+def land(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, key: bytes) -> tuple[int, int, str]:
+    """Land one ENOE table of a quarter. Returns (rows read, rows landed, notes on dBase quirks)."""
     table = f"raw.enoe_{rec.entidad}"
+    extra, extra_params = _extra(rec, archivo)
     if rec.extension == "dbf":
-        data = read_dbf(rec.path)
-        data = data.rename_columns([renames.get(c, c) for c in data.column_names])
-        _check(rec, data.column_names, archivo)
+        avisos: dict[str, int] = {}
+        data = read_dbf(rec.path, avisos=avisos)
+        plan = map_header(rec.fuente, rec.entidad, data.column_names, archivo)
+        if data.num_rows == 0:
+            raise LoadError(archivo, "el archivo no tiene registros (solo encabezado)", fila=1)
+        data = data.rename_columns([textfile.position_name(i) for i in range(data.num_columns)])
+        items, params = select_items(plan, rec.fuente, rec.entidad, every_field=False)
         con.register("sidil_enoe_in", data)
         try:
-            cols = ", ".join(f'"{c}"' for c in data.column_names)
-            landed = append_by_name(con, table, f"select {cols}, {extra} from sidil_enoe_in")
+            landed = append_by_name(con, table, f"select {', '.join(items)}, {extra} from sidil_enoe_in",
+                                    {**params, **extra_params})
         finally:
             con.unregister("sidil_enoe_in")
-        return data.num_rows, landed
+        notes = "; ".join(f"{n:,} {AVISOS.get(k, k)}" for k, n in avisos.items())
+        return data.num_rows, landed, notes
     lay = textfile.layout(rec.path, archivo, rec.codificacion)
-    names = [renames.get(c, c) for c in lay.columns]
-    _check(rec, names, archivo)
-    source = textfile.relation_sql(lay, names)
+    plan = map_header(rec.fuente, rec.entidad, lay.columns, archivo)
+    textfile.find_nul(lay, archivo)
+    source = textfile.relation_sql(lay)
     # Text from the CSV takes the type the column already has (from the DBF quarters) when it is numeric.
     existing = table_columns(con, table)
-    cols = []
-    for c in names:
-        t = existing.get(c, "VARCHAR")
-        cols.append(f'cast(nullif(trim("{c}"), \'\') as {t}) as "{c}"' if t.split("(")[0] in NUMERIC else f'"{c}"')
+    items, params = select_items(plan, rec.fuente, rec.entidad, every_field=False)
+    typed = []
+    for item in items:
+        ref, _, name = item.partition(" as ")
+        column = name.strip('"')
+        t = existing.get(column, "VARCHAR")
+        numeric = t.split("(")[0] in NUMERIC and column in plan.known
+        assert t.replace(" ", "").replace(",", "").replace("(", "").replace(")", "").isalnum()  # a type name
+        typed.append(f"cast(nullif(trim({ref}), '') as {t}) as {ident(column)}" if numeric else item)
     try:
-        landed = append_by_name(con, table, f"select {', '.join(cols)}, {extra} from {source}")
+        landed = append_by_name(con, table, f"select {', '.join(typed)}, {extra} from {source}",
+                                {**params, **extra_params})
     except duckdb.Error as exc:
-        err, rejects = textfile.explain_failure(con, lay, names, archivo, exc)
+        err, rejects = textfile.explain_failure(con, lay, archivo, exc, Redactor(key))
         err.rejects = rejects  # type: ignore[attr-defined]
         raise err from None
-    return landed, landed
+    return landed, landed, ""

@@ -24,9 +24,11 @@ import duckdb
 import pyarrow as pa
 
 from loaders import textfile
-from loaders.catalog import Recognised
+from loaders.catalog import Recognised, map_header
+from loaders.columns import landing_columns, source_column
 from loaders.errors import LoadError
-from loaders.sql import literal
+from loaders.pseudonym import Redactor
+from loaders.sql import ident
 from loaders.tables import append_by_name
 
 
@@ -100,23 +102,21 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     series (real ones are published apart from the ministry's data); a later file fills them."""
     for nombre, serie in SERIES.items():
         cols = ", ".join(f'"{c}" {"double" if c == "valor" else "varchar"}' for c in serie.columnas)
-        con.execute(f"create table if not exists raw.externos_{nombre} ({cols}, archivo varchar, "
+        con.execute(f"create table if not exists raw.{ident('externos_' + nombre)} ({cols}, archivo varchar, "
                     f"cargado_en timestamp)")
 
 
-def land(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, _key: bytes) -> tuple[int, int]:
+def land(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, key: bytes) -> tuple[int, int]:
     serie = SERIES[rec.entidad]
     lay = textfile.layout(rec.path, archivo, rec.codificacion)
-    missing = [c for c in serie.columnas if c not in lay.columns]
-    if missing:
-        raise LoadError(archivo, f"falta el campo obligatorio '{missing[0]}' (el encabezado debe ser "
-                                 f"{','.join(serie.columnas)})", fila=1, campo=missing[0])
-    source = textfile.relation_sql(lay, lay.columns)
-    cols = ", ".join(f'"{c}"' for c in serie.columnas)
+    plan = map_header(rec.fuente, rec.entidad, lay.columns, archivo)
+    textfile.find_nul(lay, archivo)
+    source = textfile.relation_sql(lay)
+    cols = ", ".join(source_column(plan, c) for c in serie.columnas)
     try:
         rows = con.execute(f"select {cols} from {source}").fetchall()  # a few thousand rows at most
     except duckdb.Error as exc:
-        err, rejects = textfile.explain_failure(con, lay, lay.columns, archivo, exc)
+        err, rejects = textfile.explain_failure(con, lay, archivo, exc, Redactor(key))
         err.rejects = rejects  # type: ignore[attr-defined]
         raise err from None
     if not rows:
@@ -124,11 +124,11 @@ def land(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, _key: by
     typed = _checked(serie, rows, archivo)
     data = pa.table({c: pa.array(v, pa.float64() if c == "valor" else pa.string()) for c, v in typed.items()})
     con.register("sidil_externos_in", data)
+    extra, params = landing_columns(archivo)
     try:
         landed = append_by_name(
             con, f"raw.externos_{rec.entidad}",
-            f"select {cols}, {literal(archivo)} as archivo, current_localtimestamp() as cargado_en "
-            f"from sidil_externos_in")
+            f"select {', '.join(ident(c) for c in serie.columnas)}, {extra} from sidil_externos_in", params)
     finally:
         con.unregister("sidil_externos_in")
     return len(rows), landed

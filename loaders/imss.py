@@ -14,30 +14,10 @@ import duckdb
 import pyarrow as pa
 
 from loaders import pseudonym, textfile
-from loaders.catalog import Recognised, field_renames
+from loaders.catalog import HeaderPlan, Recognised, map_header
+from loaders.columns import landing_columns, select_items, source_column
 from loaders.errors import LoadError
-from loaders.sql import literal
 from loaders.tables import append_by_name
-
-REQUIRED = {
-    "patrones": ["cve_registro"],
-    "puestos": ["cve_registro", "nss", "curp"],
-    "riesgos": ["cve_registro", "nss"],
-}
-
-
-def _renamed(rec: Recognised, columns: list[str], archivo: str) -> list[str]:
-    renames = field_renames(rec.fuente, rec.entidad)
-    out = [renames.get(c, c) for c in columns]
-    dup = sorted({c for c in out if out.count(c) > 1})
-    if dup:
-        raise LoadError(archivo, f"dos campos del archivo significan lo mismo según el catálogo de campos: "
-                                 f"{', '.join(dup)}", fila=1)
-    missing = [c for c in REQUIRED[rec.entidad] if c not in out]
-    if missing:
-        raise LoadError(archivo, f"falta el campo obligatorio '{missing[0]}' (encabezado: {', '.join(columns)})",
-                        fila=1, campo=missing[0])
-    return out
 
 
 def _set_key(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
@@ -51,39 +31,43 @@ def _hash(expr: str) -> str:
     return pseudonym.hmac_sql(f"nullif(trim({expr}), '')", "getvariable('ipad')", "getvariable('opad')")
 
 
-
-def _period_sql(rec: Recognised, archivo: str) -> str:
-    periodo = date(rec.anio, rec.mes_o_trimestre or 1, 1)
-    return f"date '{periodo.isoformat()}' as periodo, {literal(archivo)} as archivo, current_localtimestamp() as cargado_en"
+def _period(rec: Recognised) -> str:
+    return f"date '{date(rec.anio, rec.mes_o_trimestre or 1, 1).isoformat()}' as periodo, "
 
 
 def land_text(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, key: bytes) -> tuple[int, int]:
     """Land a patrones or puestos file. Returns (rows read, rows landed)."""
     with textfile.plain_file(rec.path, archivo) as plain:
         lay = textfile.layout(plain, archivo, rec.codificacion)
-        names = _renamed(rec, lay.columns, archivo)
-        source = textfile.relation_sql(lay, names)
+        plan = map_header(rec.fuente, rec.entidad, lay.columns, archivo)
+        textfile.find_nul(lay, archivo)
+        source = textfile.relation_sql(lay)
         _set_key(con, key)
-        keep = ", ".join(f's."{c}"' for c in names if c not in ("nss", "curp"))
+        items, params = select_items(plan, rec.fuente, rec.entidad, alias="s")
+        extra, more = landing_columns(archivo, _period(rec))
+        params.update(more)
         if rec.entidad == "puestos":
-            curp = "coalesce(nullif(trim(s.curp), ''), c.curp)"
+            nss, curp_in = source_column(plan, "nss", "s"), source_column(plan, "curp", "s")
+            curp = f"coalesce(nullif(trim({curp_in}), ''), c.curp)"
             select = f"""
-                select {keep},
-                       {_hash("s.nss")} as nss_hash,
+                select {', '.join(items)},
+                       {_hash(nss)} as nss_hash,
                        {_hash(curp)} as curp_hash,
                        case upper(substr({curp}, 11, 1)) when 'H' then 1 when 'M' then 2 end::tinyint as sexo,
-                       (nullif(trim(s.curp), '') is null and c.curp is not null) as curp_completada,
-                       {_period_sql(rec, archivo)}
+                       (nullif(trim({curp_in}), '') is null and c.curp is not null) as curp_completada,
+                       {extra}
                 from {source} as s
                 left join (
-                    select nss, max(nullif(trim(curp), '')) as curp from {source} group by nss
-                ) as c on s.nss = c.nss"""
+                    select {source_column(plan, "nss")} as nss, max(nullif(trim({source_column(plan, "curp")}), ''))
+                           as curp
+                    from {source} group by 1
+                ) as c on {nss} = c.nss"""
         else:
-            select = f"select {keep}, {_period_sql(rec, archivo)} from {source} as s"
+            select = f"select {', '.join(items)}, {extra} from {source} as s"
         try:
-            landed = append_by_name(con, f"raw.imss_{rec.entidad}", select)
+            landed = append_by_name(con, f"raw.imss_{rec.entidad}", select, params)
         except duckdb.Error as exc:
-            err, rejects = textfile.explain_failure(con, lay, names, archivo, exc)
+            err, rejects = textfile.explain_failure(con, lay, archivo, exc, pseudonym.Redactor(key))
             err.rejects = rejects  # type: ignore[attr-defined]
             raise err from None
     return landed, landed
@@ -102,29 +86,36 @@ def land_riesgos(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, 
         header = next(rows, None)
         if not header:
             raise LoadError(archivo, "la hoja está vacía (no tiene encabezado)", fila=1)
-        columns = [str(h).strip().lower() if h is not None else "" for h in header]
-        names = _renamed(rec, columns, archivo)
-        data: list[list[str | None]] = [[] for _ in names]
+        while header and header[-1] is None:  # blank cells after the last heading
+            header = header[:-1]
+        plan: HeaderPlan = map_header(rec.fuente, rec.entidad, list(header), archivo)
+        n = len(plan.headers)
+        data: list[list[str | None]] = [[] for _ in range(n)]
         for i, row in enumerate(rows, start=2):
             if row is None or all(v is None for v in row):
                 continue
-            if len(row) > len(names) and any(v is not None for v in row[len(names):]):
+            if len(row) > n and any(v is not None for v in row[n:]):
                 raise LoadError(archivo, "la fila tiene más columnas con datos que el encabezado", fila=i,
-                                campo=f"columna {len(names) + 1}")
-            for j in range(len(names)):
+                                campo=f"columna {n + 1}")
+            for j in range(n):
                 v = row[j] if j < len(row) else None
-                data[j].append(None if v is None else (v.isoformat() if hasattr(v, "isoformat") else str(v)))
+                text = None if v is None else (v.isoformat() if hasattr(v, "isoformat") else str(v))
+                if text is not None and "\0" in text:
+                    raise LoadError(archivo, "la celda contiene bytes nulos (\\0): entrega dañada", fila=i,
+                                    campo=plan.headers[j])
+                data[j].append(text)
     finally:
         wb.close()
-    table = pa.table({n: pa.array(col, pa.string()) for n, col in zip(names, data)})
+    table = pa.table({textfile.position_name(j): pa.array(col, pa.string()) for j, col in enumerate(data)})
     con.register("sidil_riesgos_in", table)
     _set_key(con, key)
-    keep = ", ".join(f'"{c}"' for c in names if c not in ("nss", "curp"))
-    hashed = [f"{_hash(c)} as {c}_hash" for c in ("nss", "curp") if c in names]
-    select = (f"select {keep}, {', '.join(hashed)}, {rec.anio} as anio, {_period_sql(rec, archivo)} "
-              f"from sidil_riesgos_in")
+    items, params = select_items(plan, rec.fuente, rec.entidad)
+    hashed = [f"{_hash(source_column(plan, c))} as {c}_hash" for c in plan.personal]
+    extra, more = landing_columns(archivo, _period(rec))
+    params.update(more)
+    select = (f"select {', '.join(items + hashed)}, {int(rec.anio)} as anio, {extra} from sidil_riesgos_in")
     try:
-        landed = append_by_name(con, "raw.imss_riesgos", select)
+        landed = append_by_name(con, "raw.imss_riesgos", select, params)
     finally:
         con.unregister("sidil_riesgos_in")
     return table.num_rows, landed

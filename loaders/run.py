@@ -8,7 +8,12 @@ Rules (issue 3):
 - Riesgos arrive as cumulative cuts: only the latest cut of each year is landed; earlier cuts are kept
   in the manifest as `corte_anterior`.
 - A bad file stops with a message naming the file, row and field; its rejected rows go to
-  raw.load_rejects; other files still load and what was landed before is untouched.
+  raw.load_rejects (personal identifiers pseudonymised); other files still load and what was landed
+  before is untouched.
+- A delivery never shrinks what is landed unasked (issue 14): a file without data rows is refused, and
+  one whose rows collapse below `MIN_SHARE` of the same period already landed (or of the neighbouring
+  periods) is refused unless `forzar` (`sidil load --forzar`), with both counts in the message.
+- The pseudonymisation key must be the one the warehouse was first loaded with (its fingerprint).
 """
 
 from __future__ import annotations
@@ -21,12 +26,16 @@ from pathlib import Path
 
 import duckdb
 
-from loaders import censo, enoe, externos, imss, manifest
+from loaders import censo, enoe, externos, imss, manifest, pseudonym, textfile
 from loaders.catalog import Recognised, recognise
 from loaders.errors import LoadError
-from loaders.sql import one
+from loaders.sql import one, table_name
 
-LANDERS: dict[str, Callable[[duckdb.DuckDBPyConnection, Recognised, str, bytes], tuple[int, int]]] = {
+# A delivery with fewer rows than this share of the reference (the same period already landed, else the
+# median of the neighbouring periods) is refused unless forced: a truncated export, not a real change.
+MIN_SHARE = 0.5
+
+LANDERS: dict[str, Callable[[duckdb.DuckDBPyConnection, Recognised, str, bytes], tuple]] = {
     "enoe": enoe.land,
     "imss": imss.land,
     "censo": censo.land,
@@ -68,7 +77,8 @@ def discover(root: Path, sources: set[str]) -> tuple[list[Recognised], list[Path
     recognised, unknown = [], []
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         rel = path.relative_to(root).as_posix()
-        if rel.startswith(("truth/", "dne/", "siapi/")) or path.name.startswith("."):
+        if rel.startswith(("truth/", "dne/", "siapi/")) or path.name.startswith(".") or \
+                any(part.startswith(textfile.EXTRACT_PREFIX) for part in path.relative_to(root).parts):
             continue
         rec = recognise(path, root)
         if rec is None:
@@ -84,9 +94,58 @@ def _table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
                        [schema, name])[0] > 0
 
 
+def landed_rows(con: duckdb.DuckDBPyConnection, rec: Recognised) -> int:
+    """Rows of this file's period in its raw table now (read before they are replaced)."""
+    table = raw_table(rec)
+    if not _table_exists(con, table):
+        return 0
+    where, params = period_filter(rec)
+    return int(one(con, f"select count(*) from {table_name(table)} where {where}", params)[0])
+
+
+def reference_rows(con: duckdb.DuckDBPyConnection, rec: Recognised, periodo: str, same: int) -> tuple[int, str] | None:
+    """The row count a new file of this period is compared with, and what it is, or None (nothing yet):
+    the rows landed for the same period (`same`, counted in the raw table), else the neighbours'."""
+    if same:
+        return same, f"lo ya cargado para {periodo}"
+    if rec.periodo == "serie" or (rec.fuente == "imss" and rec.entidad == "riesgos"):
+        return None  # a whole series, or year-to-date cuts: only the same period compares
+    rows = con.execute(
+        "select filas_cargadas, periodo from raw.load_manifest where fuente = ? and entidad = ? and periodo <> ? "
+        "and estado in ('cargado', 'reemplazado')", [rec.fuente, rec.entidad, periodo]).fetchall()
+    if not rows:
+        return None
+    before = sorted((r for r in rows if r[1] < periodo), key=lambda r: r[1], reverse=True)[:3]
+    after = sorted((r for r in rows if r[1] > periodo), key=lambda r: r[1])[:3]
+    near = before or after
+    counts = sorted(int(r[0]) for r in near)
+    median = counts[len(counts) // 2]
+    return median, f"la mediana de los periodos vecinos ({', '.join(sorted(r[1] for r in near))})"
+
+
+def _check_rows(con: duckdb.DuckDBPyConnection, rec: Recognised, e: manifest.Entry, same: int,
+                forzar: bool) -> str:
+    """Refuse an empty file, and a collapsing one unless forced. Returns a note for the manifest."""
+    if e.filas_cargadas == 0:
+        raise LoadError(e.archivo, "el archivo no tiene filas de datos (solo encabezado); no reemplaza lo cargado",
+                        fila=2)
+    ref = reference_rows(con, rec, e.periodo, same)
+    if ref is None or e.filas_cargadas >= MIN_SHARE * ref[0]:
+        return ""
+    n, what = ref
+    share = 100 * e.filas_cargadas / n
+    if not forzar:
+        raise LoadError(e.archivo, f"el archivo trae {e.filas_cargadas:,} filas y {what} tiene {n:,} "
+                                   f"({share:.0f} %; el mínimo aceptado es {100 * MIN_SHARE:.0f} %): parece una "
+                                   f"entrega incompleta. Si la reducción es legítima, cárguelo con "
+                                   f"`sidil load --forzar`")
+    return f"reducción aceptada con --forzar: {e.filas_cargadas:,} filas contra {n:,} de {what}"
+
+
 def land_file(con: duckdb.DuckDBPyConnection, rec: Recognised, key: bytes, solo_adicionales: bool,
-              log: Callable[[str], None]) -> manifest.Entry:
+              log: Callable[[str], None], forzar: bool = False) -> manifest.Entry:
     archivo = str(rec.path)
+    redact = pseudonym.Redactor(key)
     start = time.perf_counter()
     e = manifest.Entry(archivo=archivo, fuente=rec.fuente, entidad=rec.entidad, periodo=period_key(rec),
                        tamano_bytes=rec.path.stat().st_size)
@@ -98,13 +157,16 @@ def land_file(con: duckdb.DuckDBPyConnection, rec: Recognised, key: bytes, solo_
     con.execute("begin transaction")
     try:
         table = raw_table(rec)
-        if _table_exists(con, table):
+        same = landed_rows(con, rec)
+        if same:
             where, params = period_filter(rec)
-            con.execute(f"delete from {table} where {where}", params)
-        e.filas_leidas, e.filas_cargadas = LANDERS[rec.fuente](con, rec, archivo, key)
-        e.estado = "reemplazado" if prev else "cargado"
-        e.mensaje = (f"reemplaza {Path(prev[0]).name}" if prev and prev[0] != archivo
-                     else ("reemplaza la versión anterior" if prev else ""))
+            con.execute(f"delete from {table_name(table)} where {where}", params)
+        result = LANDERS[rec.fuente](con, rec, archivo, key)
+        e.filas_leidas, e.filas_cargadas = result[0], result[1]
+        notes = [n for n in (result[2] if len(result) > 2 else "", _check_rows(con, rec, e, same, forzar)) if n]
+        e.estado = "reemplazado" if prev or same else "cargado"
+        e.mensaje = "; ".join([(f"reemplaza {Path(prev[0]).name}" if prev and prev[0] != archivo
+                                else ("reemplaza la versión anterior" if prev else "")), *notes]).strip("; ")
         if prev and prev[0] != archivo:
             con.execute("update raw.load_manifest set estado = 'sustituido', mensaje = ? where archivo = ?",
                         [f"sustituido por {rec.path.name}", prev[0]])
@@ -112,18 +174,22 @@ def land_file(con: duckdb.DuckDBPyConnection, rec: Recognised, key: bytes, solo_
         manifest.record(con, e)
         con.execute("delete from raw.load_rejects where archivo = ?", [archivo])
         con.execute("commit")
-        log(f"INFO: {rec.path.name}: {e.filas_cargadas:,} filas cargadas en {table} ({e.periodo}).")
+        log(f"INFO: {rec.path.name}: {e.filas_cargadas:,} filas cargadas en {table} ({e.periodo})"
+            + (f"; {'; '.join(notes)}" if notes else "") + ".")
     except LoadError as err:
         con.execute("rollback")
-        e.estado, e.mensaje = "error", str(err)
-        e.filas_rechazadas = len(getattr(err, "rejects", []) or [])
+        e.estado, e.mensaje = "error", redact(str(err))
+        rejects = [(fila, campo, redact(valor), redact(error))
+                   for fila, campo, valor, error in (getattr(err, "rejects", []) or [])]
+        e.filas_rechazadas, e.filas_cargadas = len(rejects), 0
         e.duracion_s = time.perf_counter() - start
         manifest.record(con, e)
-        manifest.record_rejects(con, e, getattr(err, "rejects", []) or [])
-        log(f"***ERROR***: {err}. No se cargó nada de este archivo; lo cargado antes sigue intacto.")
+        manifest.record_rejects(con, e, rejects)
+        log(f"***ERROR***: {e.mensaje}. No se cargó nada de este archivo; lo cargado antes sigue intacto.")
     except duckdb.Error as err:
         con.execute("rollback")
-        e.estado, e.mensaje = "error", f"archivo {archivo}: {str(err).splitlines()[0]}"
+        e.estado, e.mensaje = "error", redact(f"archivo {archivo}: {str(err).splitlines()[0]}")
+        e.filas_cargadas = 0
         e.duracion_s = time.perf_counter() - start
         manifest.record(con, e)
         log(f"***ERROR***: {e.mensaje}. No se cargó nada de este archivo; lo cargado antes sigue intacto.")
@@ -143,8 +209,12 @@ def _record_error(con: duckdb.DuckDBPyConnection, rec: Recognised, estado: str, 
 
 def load_files(con: duckdb.DuckDBPyConnection, root: Path, sources: set[str], key: bytes,
                solo_adicionales: bool, log: Callable[[str], None],
-               tick: Callable[[str], None] = lambda _f: None) -> Outcome:
+               tick: Callable[[str], None] = lambda _f: None, forzar: bool = False) -> Outcome:
+    """Land every recognised file of `root`. Raises pseudonym.KeyMismatch before touching anything when
+    the key is not the warehouse's."""
     manifest.ensure(con)
+    pseudonym.check_key(con, key)
+    textfile.remove_leftovers(root, log)
     if "externos" in sources:
         externos.ensure_tables(con)  # optional statistics series: their marts build (empty) without files
     out = Outcome()
@@ -171,7 +241,7 @@ def load_files(con: duckdb.DuckDBPyConnection, root: Path, sources: set[str], ke
                 out.entries.append(_record_error(con, r, "error", msg))
                 tick(r.path.name)
             continue
-        landed = land_file(con, recs[0], key, solo_adicionales, log)
+        landed = land_file(con, recs[0], key, solo_adicionales, log, forzar)
         out.entries.append(landed)
         tick(recs[0].path.name)
         for r in earlier:

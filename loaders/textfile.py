@@ -13,7 +13,7 @@ import gzip
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,17 +27,39 @@ from loaders.sql import literal
 @dataclass(frozen=True)
 class TextLayout:
     path: Path  # the plain or gzipped text file DuckDB reads
-    columns: list[str]  # header names, lower-cased and stripped
+    columns: list[str]  # header names as the file writes them (data: never pasted into SQL)
     delimiter: str
     encoding: str
     compression: str  # none | gzip
     quoted: bool
 
 
+EXTRACT_PREFIX = "sidil_7z_"
+
+
+def extraction_root() -> Path:
+    """Where archives are extracted: beside the warehouse, never inside an input folder (a run killed
+    mid-extraction must not leave a second file for a period among the inputs)."""
+    from loaders.warehouse import db_path
+
+    root = db_path().resolve().parent / "extraccion"
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def remove_leftovers(input_root: Path, log) -> None:
+    """Delete extraction folders a killed run left behind: SIDIL's own (by prefix) under the extraction
+    root, and those earlier versions made inside the input folder."""
+    for folder in [*extraction_root().glob(EXTRACT_PREFIX + "*"), *input_root.rglob(EXTRACT_PREFIX + "*")]:
+        if folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+            log(f"INFO: se borró la carpeta temporal {folder} que dejó una carga interrumpida.")
+
+
 @contextlib.contextmanager
 def plain_file(path: Path, archivo: str) -> Iterator[Path]:
-    """The text file inside a .7z archive (extracted to a temporary folder, removed afterwards), or the
-    file itself. .rar has no installable reader here: say how to convert it."""
+    """The text file inside a .7z archive (extracted to a temporary folder beside the warehouse, removed
+    afterwards), or the file itself. .rar has no installable reader here: say how to convert it."""
     suffix = path.suffix.lower()
     if suffix == ".rar":
         raise LoadError(archivo, "no hay un lector de .rar instalable en este equipo; descomprímalo "
@@ -47,7 +69,7 @@ def plain_file(path: Path, archivo: str) -> Iterator[Path]:
         return
     import py7zr
 
-    tmp = Path(tempfile.mkdtemp(prefix="sidil_7z_", dir=path.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=EXTRACT_PREFIX, dir=extraction_root()))
     try:
         try:
             with py7zr.SevenZipFile(path, "r") as archive:
@@ -59,7 +81,10 @@ def plain_file(path: Path, archivo: str) -> Iterator[Path]:
             raise
         except Exception as exc:  # py7zr raises several types for damaged archives
             raise LoadError(archivo, f"el archivo .7z está dañado o truncado ({type(exc).__name__}: {exc})") from None
-        yield tmp / names[0]
+        inner = (tmp / names[0]).resolve()
+        if tmp.resolve() not in inner.parents or not inner.is_file():  # a name like ../../x
+            raise LoadError(archivo, f"el archivo .7z contiene una ruta no permitida ({names[0]!r})")
+        yield inner
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -129,21 +154,25 @@ def layout(path: Path, archivo: str, encoding: str = "utf-8") -> TextLayout:
         raise LoadError(archivo, f"el encabezado no está en {encoding} (codificación equivocada)", fila=1) from None
     delimiter = "\t" if "\t" in text else ("|" if text.count("|") > text.count(",") else ",")
     quoted = delimiter == ","  # comma files quote the fields that contain commas; tab files never quote
-    columns = [c.strip().strip('"').strip().lower() for c in text.split(delimiter)]
+    columns = [c.strip().strip('"').strip() for c in text.split(delimiter)]
     if len(columns) == 1:
         raise LoadError(archivo, "no se reconoce el delimitador: el encabezado no tiene tabuladores, comas ni "
                                  f"barras ({text[:80]!r})", fila=1)
-    if any(not c for c in columns):
-        raise LoadError(archivo, "el encabezado tiene un nombre de campo vacío", fila=1)
-    dup = sorted({c for c in columns if columns.count(c) > 1})
-    if dup:
-        raise LoadError(archivo, f"el encabezado repite campos: {', '.join(dup)}", fila=1)
     _mixed_encodings(sample, delimiter.encode(), columns, archivo)
     return TextLayout(path, columns, delimiter, encoding, compression, quoted)
 
 
-def _read_sql(lay: TextLayout, renamed: list[str], rejects: str | None) -> str:
-    cols = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in renamed) + "}"
+def position_name(i: int) -> str:
+    """The name a file's i-th column (0-based) has in SQL: its position, never what its header says."""
+    return f"c{i}"
+
+
+def _read_sql(lay: TextLayout, rejects: str | None) -> str:
+    """read_csv over the file, every column text and named by position. Delimiter, encoding and
+    compression come from fixed sets; the path is escaped."""
+    assert lay.delimiter in ("\t", "|", ",") and lay.encoding in ("utf-8", "latin-1")
+    assert lay.compression in ("none", "gzip")
+    cols = "{" + ", ".join(f"'{position_name(i)}': 'VARCHAR'" for i in range(len(lay.columns))) + "}"
     opts = [
         "header = true", "auto_detect = false", f"columns = {cols}", f"delim = '{lay.delimiter}'",
         f"compression = '{lay.compression}'", f"encoding = '{lay.encoding}'",
@@ -155,29 +184,60 @@ def _read_sql(lay: TextLayout, renamed: list[str], rejects: str | None) -> str:
     return f"read_csv({literal(str(lay.path))}, {', '.join(opts)})"
 
 
-def relation_sql(lay: TextLayout, renamed: list[str]) -> str:
-    """SQL table function reading the file with every column as text, under the given names."""
-    return _read_sql(lay, renamed, None)
+def relation_sql(lay: TextLayout) -> str:
+    """SQL table function reading the file with every column as text, named c0, c1, ... by position."""
+    return _read_sql(lay, None)
 
 
-def explain_failure(con: duckdb.DuckDBPyConnection, lay: TextLayout, renamed: list[str], archivo: str,
-                    exc: Exception) -> tuple[LoadError, list[tuple[int | None, str | None, str | None, str]]]:
-    """After a strict read failed: re-read keeping the rejected rows, and name the first one's line and field."""
-    sql = _read_sql(lay, renamed, "sidil_rej")
+def find_nul(lay: TextLayout, archivo: str) -> None:
+    """Refuse a file with NUL bytes (a damaged delivery: DuckDB would land them inside the values),
+    naming the row and field of the first one. Reads at memory speed; gzip files are decompressed once."""
+    opener = gzip.open if lay.compression == "gzip" else open
+    lines, tail = 0, b""
+    try:
+        with opener(lay.path, "rb") as f:
+            while block := f.read(16 << 20):
+                at = block.find(b"\0")
+                if at < 0:
+                    lines += block.count(b"\n")
+                    tail = block[block.rfind(b"\n") + 1:] if b"\n" in block else tail + block
+                    continue
+                line_start = block.rfind(b"\n", 0, at) + 1
+                row_text = (tail if line_start == 0 else b"") + block[line_start:at]
+                fila = lines + block.count(b"\n", 0, at) + 1
+                idx = row_text.count(lay.delimiter.encode())
+                campo = lay.columns[idx] if idx < len(lay.columns) else f"campo {idx + 1}"
+                raise LoadError(archivo, "el archivo contiene bytes nulos (\\0): entrega dañada; pida el archivo de "
+                                         "nuevo", fila=fila, campo=campo)
+    except (OSError, EOFError) as exc:
+        raise LoadError(archivo, f"el archivo comprimido está dañado o truncado ({exc})") from None
+
+
+def explain_failure(con: duckdb.DuckDBPyConnection, lay: TextLayout, archivo: str, exc: Exception,
+                    redact: Callable[[str | None], str | None]
+                    ) -> tuple[LoadError, list[tuple[int | None, str | None, str | None, str]]]:
+    """After a strict read failed: re-read keeping the rejected rows, and name the first one's line and
+    field. The rejected lines pass through `redact` (personal identifiers become pseudonyms) before they
+    are kept or shown."""
+    sql = _read_sql(lay, "sidil_rej")
     rows: list[tuple[int | None, str | None, str | None, str]] = []
     con = con.cursor()  # its own transaction: the caller's failed one accepts no more statements
+    n = len(lay.columns)
     try:
-        every_column = ", ".join(f'"{c}"' for c in renamed)  # count(*) alone would not decode the fields
+        every_column = ", ".join(position_name(i) for i in range(n))  # count(*) alone would not decode
         con.execute(f"select sum(length(concat_ws('', {every_column}))) from {sql}").fetchall()
         found = con.execute(
             "select line, column_idx, column_name, error_type, csv_line, error_message from sidil_rej_err "
             "order by line limit 1000").fetchall()
         for line, idx, name, etype, csv_line, msg in found:
-            campo = name or (renamed[idx - 1] if idx and idx <= len(renamed) else f"campo {idx}")
+            at = re.fullmatch(r"c(\d+)", name or "")  # the column's position name (see position_name)
+            position = int(at.group(1)) if at else (idx - 1 if idx else None)
+            campo = lay.columns[position] if position is not None and 0 <= position < n else None
             if etype == "TOO MANY COLUMNS":
-                campo = f"campo {len(renamed) + 1} (sobrante; el encabezado tiene {len(renamed)})"
-            rows.append((int(line) if line is not None else None, campo, (csv_line or "").strip("\r\n")[:500],
-                         f"{etype}: {msg}"))
+                campo = f"campo {n + 1} (sobrante; el encabezado tiene {n})"
+            first = (msg or "").split("\n", 1)[0]
+            rows.append((int(line) if line is not None else None, campo,
+                         redact((csv_line or "").strip("\r\n")[:500]), redact(f"{etype}: {first}")))
     except duckdb.Error:
         pass
     finally:
@@ -193,7 +253,9 @@ def explain_failure(con: duckdb.DuckDBPyConnection, lay: TextLayout, renamed: li
             "MISSING COLUMNS": "la fila tiene menos campos que el encabezado (¿archivo truncado?)",
             "INVALID ENCODING": f"bytes que no son {lay.encoding} (codificación equivocada)",
             "UNQUOTED VALUE": "comillas sin cerrar o mal colocadas",
+            "LINE SIZE OVER MAXIMUM": "la fila es demasiado larga (más de 2 MB: ¿falta el fin de línea o un "
+                                      "delimitador?)",
         }.get(kind, error)
         return LoadError(archivo, f"{mensaje}; {len(rows)} fila(s) rechazada(s)", fila=line, campo=campo), rows
-    text = str(exc).split("\n", 1)[0]
+    text = redact(str(exc).split("\n", 1)[0])
     return LoadError(archivo, f"no se pudo leer el archivo ({text})"), rows

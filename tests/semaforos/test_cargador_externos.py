@@ -54,7 +54,10 @@ def test_unchanged_files_are_skipped_and_a_new_file_replaces_the_whole_series(la
     again = load_all(con, root, {"externos"})
     assert {e.estado for e in again.entries} == {"omitido"}
     _write(root, "itaee.csv", "cve_ent,periodo,valor\n30,2014T1,110\n")
-    third = load_all(con, root, {"externos"})
+    shrunk = load_all(con, root, {"externos"})  # a much shorter series is refused unless forced
+    [refused] = [e for e in shrunk.entries if e.entidad == "itaee"]
+    assert refused.estado == "error" and "--forzar" in refused.mensaje, refused.mensaje
+    third = load_all(con, root, {"externos"}, forzar=True)
     assert [e.estado for e in third.entries if e.entidad == "itaee"] == ["reemplazado"]
     assert con.execute("select cve_ent, periodo, valor from raw.externos_itaee").fetchall() == [
         ("30", "2014T1", 110.0)]
