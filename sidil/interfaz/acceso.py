@@ -3,13 +3,15 @@ window, further attempts are refused until the window passes. Every attempt is l
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 import secrets
 import threading
 import time
 from collections import defaultdict, deque
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sidil.interfaz.mpr import PROJECT_DIR
@@ -65,15 +67,39 @@ class Sesion:
     usuario: str
     rol: str
     expira: float
+    csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))  # the token of its POST forms
 
 
 class Sesiones:
-    """Server-side sessions behind a random cookie token; they end on logout, expiry or restart."""
+    """Server-side sessions behind a random cookie token; they end on logout, expiry or restart. Whoever
+    holds something open for a session (the guard, for each websocket) registers a callback with
+    `vigilar`, called once when that session ends."""
 
     def __init__(self, duracion: float = 8 * 3600, reloj=time.time):
         self.duracion, self.reloj = duracion, reloj
         self._sesiones: dict[str, Sesion] = {}
+        self._vigilantes: dict[str, dict[int, Callable[[], None]]] = defaultdict(dict)
         self._lock = threading.Lock()
+
+    def vigilar(self, token: str, aviso: Callable[[], None]) -> Callable[[], None]:
+        """Call `aviso` when the session `token` ends; returns the function that stops watching."""
+        clave = id(aviso)
+        with self._lock:
+            self._vigilantes[token][clave] = aviso
+
+        def quitar() -> None:
+            with self._lock:
+                vigentes = self._vigilantes.get(token)
+                if vigentes is not None:
+                    vigentes.pop(clave, None)
+                    if not vigentes:
+                        del self._vigilantes[token]
+        return quitar
+
+    def _terminar(self, token: str) -> list[Callable[[], None]]:
+        """Drop the session and its watchers (under the lock); the caller runs the callbacks returned."""
+        self._sesiones.pop(token, None)
+        return list(self._vigilantes.pop(token, {}).values())
 
     def abrir(self, usuario: str, rol: str) -> str:
         token = secrets.token_urlsafe(32)
@@ -86,11 +112,45 @@ class Sesiones:
             return None
         with self._lock:
             s = self._sesiones.get(token)
-            if s and s.expira < self.reloj():
-                del self._sesiones[token]
-                return None
+            avisos = self._terminar(token) if s and s.expira < self.reloj() else None
+        if avisos is None:
             return s
+        for aviso in avisos:
+            aviso()
+        return None
 
     def cerrar(self, token: str | None) -> None:
         with self._lock:
-            self._sesiones.pop(token or "", None)
+            avisos = self._terminar(token or "")
+        for aviso in avisos:
+            aviso()
+
+
+def proxies_confiables() -> frozenset[str]:
+    """The reverse proxies whose X-Forwarded-For is believed: SIDIL_PROXIES_CONFIABLES, a comma list of IP
+    addresses (none by default)."""
+    lista = os.environ.get("SIDIL_PROXIES_CONFIABLES", "")
+    return frozenset(normalizar_ip(p) for p in lista.split(",") if p.strip())
+
+
+def normalizar_ip(texto: str) -> str:
+    texto = texto.strip()
+    try:
+        return str(ipaddress.ip_address(texto))
+    except ValueError:
+        return texto
+
+
+def direccion_cliente(par: str | None, reenviado: str | None, confiables: frozenset[str]) -> str:
+    """The client's address for the failed-login limit and the log: the direct peer, unless the peer is a
+    trusted proxy; then the right-most X-Forwarded-For address that is not itself a trusted proxy (the
+    left part of the header is whatever the client wrote)."""
+    if not par:
+        return "desconocido"
+    par = normalizar_ip(par)
+    if par not in confiables or not reenviado:
+        return par
+    for direccion in reversed([normalizar_ip(d) for d in reenviado.split(",") if d.strip()]):
+        if direccion not in confiables:
+            return direccion
+    return par

@@ -8,6 +8,7 @@ from shiny import App, reactive, render, ui
 
 from sidil.interfaz.admin_datos import leer_estado
 from sidil.interfaz.mpr import Matriz
+from sidil.interfaz.web import boton_salir
 
 
 def _tabla(df: pd.DataFrame):
@@ -33,13 +34,17 @@ def crear_app_admin(m: Matriz) -> App:
         ),
         ui.nav_spacer(),
         ui.nav_control(ui.a("Volver a la consulta", href="../", class_="nav-link", id="volver")),
-        ui.nav_control(ui.a("Cerrar sesión", href="../logout", class_="nav-link")),
+        ui.nav_control(ui.output_ui("salir_form")),
         title="SIDIL · Administración",
         window_title="SIDIL — Administración",
         lang="es",
     )
 
     def server(input, output, session):
+        @render.ui
+        def salir_form():
+            return boton_salir(session.http_conn.scope.get("sidil_sesion"), "../logout")
+
         @reactive.calc
         def estado():
             input.actualizar()

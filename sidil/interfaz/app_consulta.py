@@ -20,6 +20,7 @@ from sidil.interfaz import consultas, exportar  # noqa: E402
 from sidil.interfaz.filtros import FiltroRango, FiltroValores, Seleccion  # noqa: E402
 from sidil.interfaz.filtros import criterios as criterios_de  # noqa: E402
 from sidil.interfaz.mpr import Matriz  # noqa: E402
+from sidil.interfaz.web import boton_salir  # noqa: E402
 
 # A numeric attribute with more distinct values than this is filtered by range, else by its values.
 MAX_VALORES_LISTA = 12
@@ -176,7 +177,7 @@ def crear_app_consulta(m: Matriz) -> App:
             if sesion and sesion.rol == "administrador":
                 enlaces.append(ui.a("Administración", href="admin/", class_="nav-link d-inline me-3",
                                     id="enlace_admin"))
-            enlaces.append(ui.a("Cerrar sesión", href="logout", class_="nav-link d-inline", id="salir"))
+            enlaces.append(boton_salir(sesion, "logout"))
             return ui.div(*enlaces, class_="d-flex align-items-center")
 
         @render.ui

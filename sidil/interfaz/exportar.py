@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
+from sidil.csv_seguro import copiar_csv
 from sidil.interfaz import consultas
 from sidil.interfaz.filtros import Seleccion, criterios, seleccion_sql
 from sidil.interfaz.mpr import Matriz
@@ -23,9 +24,7 @@ def nombre_archivo(extension: str, dia: date | None = None) -> str:
 def exportar_csv(m: Matriz, sel: Seleccion, ruta: Path | str) -> int:
     """The selected CTs, every column of the MPR, by overall risk; returns the rows written."""
     sql, params = seleccion_sql(m, sel)
-    cur = m.cursor()
-    ruta = str(ruta).replace("'", "''")
-    cur.execute(f"copy (select * from ({sql}) order by {ORDEN}) to '{ruta}' (header, delimiter ',')", params)
+    copiar_csv(m.cursor(), sql, ruta, params, orden=ORDEN)  # text cells that look like formulas get a '
     return consultas.conteo(m, sel)
 
 

@@ -23,5 +23,7 @@ def servir(host: str, port: int, mpr: Path | None, say) -> int:
         say(f"***ERROR***: {exc}")
         return 2
     say(f"INFO: interfaz de consulta en http://{host}:{port}/ (Ctrl+C para detener).")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    # uvicorn would believe X-Forwarded-For from any local client (a bypass of the per-client limit on
+    # failed logins): the app itself trusts it only from SIDIL_PROXIES_CONFIABLES.
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
     return 0

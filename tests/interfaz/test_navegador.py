@@ -5,7 +5,9 @@ analysis tab, the administrator page and who may reach it. Screenshots of each t
 from __future__ import annotations
 
 import csv
+import http.cookiejar
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -78,8 +80,16 @@ def servidor(mpr_tiny, tmp_path_factory):
     proc.wait(timeout=10)
 
 
-def _entrar(navegador, servidor, usuario):
-    pagina = navegador.new_page(viewport={"width": 1500, "height": 1100}, accept_downloads=True)
+# Every Content-Security-Policy violation of a page, so that a test can assert the policy breaks nothing.
+_VIOLACIONES_CSP = """window.__csp = [];
+document.addEventListener('securitypolicyviolation',
+                          e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"""
+
+
+def _entrar(navegador, servidor, usuario, contexto=None):
+    pagina = (contexto.new_page() if contexto is not None
+              else navegador.new_page(viewport={"width": 1500, "height": 1100}, accept_downloads=True))
+    pagina.add_init_script(_VIOLACIONES_CSP)
     pagina.goto(servidor["url"] + "/")
     assert pagina.url.endswith("/login")                                   # no page without a session
     pagina.fill("#usuario", usuario)
@@ -228,6 +238,9 @@ def test_a_planner_filters_subsamples_and_exports(navegador, servidor, tmp_path)
     assert _esperar_conteo(pagina, sin_estados) == sin_estados > directo
     assert pagina.locator("#atr_aplicados option").count() == 0
 
+    # the security headers did not get in the way: no CSP violation in the whole session
+    assert pagina.evaluate("window.__csp") == []
+
     # a planner cannot reach the administrator page
     r = pagina.goto(servidor["url"] + "/admin/")
     assert r.status == 403 and pagina.locator("#prohibido").count() == 1
@@ -245,6 +258,11 @@ def test_an_administrator_sees_model_runs_and_data_status(navegador, servidor):
     assert "Corridas del modelo" in texto and "Insumos cargados" in texto and "predict" in texto
     pagina.wait_for_timeout(1000)
     pagina.screenshot(path=str(ARTEFACTOS / "interfaz_administracion.png"), full_page=True)
+    assert pagina.evaluate("window.__csp") == []
+    pagina.click("#salir")                                                 # the admin page logs out too
+    pagina.wait_for_url("**/login")
+    pagina.goto(servidor["url"] + "/admin/")
+    assert pagina.url.endswith("/login")
     pagina.close()
 
 
@@ -263,11 +281,55 @@ def test_a_wrong_password_is_refused(navegador, servidor):
     pagina.close()
 
 
+def test_logout_is_a_post_and_closes_the_open_websockets(navegador, servidor):
+    """Two tabs of one login: GET /logout only asks; the button's POST logs out, and the Shiny session of the
+    other tab stops (its websocket is closed by the server)."""
+    url = servidor["url"]
+    contexto = navegador.new_context()
+    pagina = _entrar(navegador, servidor, "pepe", contexto)
+    otra = contexto.new_page()
+    otra.goto(url + "/")
+    otra.wait_for_selector("#conteo")
+    otra.goto(url + "/logout")
+    assert otra.locator("#confirmar_salir").count() == 1                   # a GET does not log out...
+    otra.goto(url + "/")
+    otra.wait_for_selector("#conteo")                                      # ...the session is still there
+    assert pagina.evaluate("Shiny.shinyapp.isConnected()") is True
+    otra.click("#salir")
+    otra.wait_for_url("**/login")
+    pagina.wait_for_function("() => !Shiny.shinyapp.isConnected()", timeout=10_000)
+    n = _conteo(pagina)
+    pagina.fill("#muestra_n", "1")
+    pagina.click("#muestra_aplicar")                                       # nothing answers any more
+    pagina.wait_for_timeout(1000)
+    assert _conteo(pagina) == n > 1
+    assert pagina.evaluate("window.__csp") == []
+    pagina.goto(url + "/")
+    assert pagina.url.endswith("/login")
+    contexto.close()
+
+
+def test_no_other_site_can_frame_the_pages(navegador, servidor):
+    pagina = navegador.new_page()
+    pagina.set_content(f'<iframe id="marco" src="{servidor["url"]}/login" width="600" height="400"></iframe>')
+    pagina.wait_for_timeout(1500)
+    marco = pagina.frame_locator("#marco")
+    assert marco.locator("#usuario").count() == 0
+    r = pagina.goto(servidor["url"] + "/login")
+    assert r.headers["x-frame-options"] == "DENY" and "frame-ancestors 'none'" in r.headers["content-security-policy"]
+    assert r.headers["x-content-type-options"] == "nosniff" and r.headers["referrer-policy"] == "same-origin"
+    assert pagina.locator("#usuario").count() == 1
+    pagina.close()
+
+
 def _post_login(url, usuario, clave) -> int:
-    datos = urllib.parse.urlencode({"usuario": usuario, "contrasena": clave}).encode()
-    opener = urllib.request.build_opener(_SinRedirecciones)
+    """The login form posted as a browser would: the token of a GET of the page and its cookie."""
+    opener = urllib.request.build_opener(_SinRedirecciones,
+                                         urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    token = re.search(r'name="csrf" value="([^"]+)"', opener.open(url + "/login", timeout=10).read().decode())[1]
+    datos = urllib.parse.urlencode({"usuario": usuario, "contrasena": clave, "csrf": token}).encode()
     try:
-        return opener.open(url + "/login", datos, timeout=10).status
+        return opener.open(urllib.request.Request(url + "/login", datos, headers={"Origin": url}), timeout=10).status
     except urllib.error.HTTPError as exc:
         return exc.code
 
