@@ -3,10 +3,13 @@ warehouse tables `ml.model_runs` and `ml.model_metrics` that `sidil status` and 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from datetime import datetime
 from importlib import metadata
 from pathlib import Path
@@ -20,10 +23,16 @@ MODELOS = "modelos.joblib"
 VARIABLES = "variables.json"
 METRICAS = "metrics.json"
 VERSIONES = "versiones.json"
+SUMAS = "sha256.json"  # {file name: sha256} of the files above, written last when a run is saved
+RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")  # one folder name under models_store, never a path
 
 
 class ModelNotFound(Exception):
     pass
+
+
+class ModeloDanado(ModelNotFound):
+    """A run folder exists but a file of it is missing, unreadable, altered or of the wrong shape."""
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -115,6 +124,8 @@ def save_run(folder: Path, modelos: dict, variables: list[str], metricas: dict, 
     (tmp / VARIABLES).write_text(json.dumps(variables, indent=1), encoding="utf-8")
     (tmp / METRICAS).write_text(json.dumps(metricas, indent=1, ensure_ascii=False, default=str), encoding="utf-8")
     (tmp / VERSIONES).write_text(json.dumps(versiones, indent=1, ensure_ascii=False, default=str), encoding="utf-8")
+    sumas = {name: _sha256(tmp / name) for name in (MODELOS, VARIABLES, METRICAS, VERSIONES)}
+    (tmp / SUMAS).write_text(json.dumps(sumas, indent=1), encoding="utf-8")
     for extra in folder.glob("*") if folder.exists() else []:  # report files written before
         shutil.move(str(extra), tmp / extra.name)
     if folder.exists():
@@ -145,11 +156,88 @@ def latest_run_id(con: duckdb.DuckDBPyConnection) -> str | None:
     return row[0] if row else None
 
 
-def load_run(run_id: str) -> tuple[dict, list[str], Path]:
+def _sha256(path: Path, chunk: int = 8 << 20) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+REENTRENE = "reentrene con `sidil train` o indique otra corrida con --run."
+
+
+def _json(folder: Path, name: str, run_id: str):
+    try:
+        return json.loads((folder / name).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModeloDanado(f"La corrida de modelo {run_id} está incompleta: falta {folder / name}; "
+                           f"{REENTRENE}") from None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise ModeloDanado(f"El archivo {folder / name} de la corrida {run_id} está dañado o no es JSON válido "
+                           f"({type(exc).__name__}); {REENTRENE}") from None
+
+
+def verify_run(run_id: str, say: Callable[[str], None] | None = None) -> Path:
+    """The folder of a run after checking it is whole: every file present and, when the run recorded them,
+    the SHA-256 sums written at training time. Nothing is unpickled before this passes.
+
+    Runs saved before sums were recorded (no sha256.json) are accepted with a ***ADVERTENCIA***: the sums
+    detect damage and accidental changes, and such a run is no less trusted than it was before."""
+    if not RUN_ID.fullmatch(run_id or "") or ".." in run_id:
+        raise ModelNotFound(f"Nombre de corrida de modelo inválido: {run_id!r} (debe ser el nombre de una carpeta "
+                            f"de {models_store()}).")
     folder = models_store() / run_id
     if not (folder / MODELOS).exists():
         raise ModelNotFound(
             f"No existe el modelo {run_id} en {models_store()}: entrene uno con `sidil train` o indique otro con --run."
         )
-    variables = json.loads((folder / VARIABLES).read_text(encoding="utf-8"))
-    return joblib.load(folder / MODELOS), variables, folder
+    if not (folder / SUMAS).exists():
+        if say is not None:
+            say(f"***ADVERTENCIA***: la corrida de modelo {run_id} es anterior al registro de sumas SHA-256 "
+                f"({SUMAS}); no se puede comprobar que sus archivos estén intactos. Reentrene con `sidil train` "
+                f"cuando pueda.")
+        return folder
+    sumas = _json(folder, SUMAS, run_id)
+    if (not isinstance(sumas, dict) or set(sumas) != {MODELOS, VARIABLES, METRICAS, VERSIONES}
+            or not all(isinstance(v, str) for v in sumas.values())):
+        raise ModeloDanado(f"El archivo {folder / SUMAS} de la corrida {run_id} no tiene la forma esperada; "
+                           f"{REENTRENE}")
+    for name, esperada in sumas.items():
+        try:
+            real = _sha256(folder / name)
+        except FileNotFoundError:
+            raise ModeloDanado(f"La corrida de modelo {run_id} está incompleta: falta {folder / name}; "
+                               f"{REENTRENE}") from None
+        except OSError as exc:
+            raise ModeloDanado(f"No se pudo leer {folder / name} de la corrida {run_id} ({type(exc).__name__}); "
+                               f"{REENTRENE}") from None
+        if real != esperada:
+            raise ModeloDanado(f"El archivo {folder / name} de la corrida {run_id} fue alterado o está dañado: su "
+                               f"suma SHA-256 no coincide con la registrada al entrenarlo, así que no se usa; "
+                               f"{REENTRENE}")
+    return folder
+
+
+def load_run(run_id: str, say: Callable[[str], None] | None = None) -> tuple[dict, list[str], Path]:
+    """(models, input names, folder) of a stored run. Raises ModelNotFound when there is no such run and
+    ModeloDanado when its folder is incomplete, altered or unreadable, always with a Spanish message."""
+    folder = verify_run(run_id, say)
+    variables = _json(folder, VARIABLES, run_id)
+    if not (isinstance(variables, list) and variables and all(isinstance(v, str) and v for v in variables)):
+        raise ModeloDanado(f"El archivo {folder / VARIABLES} de la corrida {run_id} no es una lista de nombres de "
+                           f"variables; {REENTRENE}")
+    if not isinstance(_json(folder, METRICAS, run_id), dict):
+        raise ModeloDanado(f"El archivo {folder / METRICAS} de la corrida {run_id} no tiene la forma esperada; "
+                           f"{REENTRENE}")
+    try:
+        modelos = joblib.load(folder / MODELOS)
+    except Exception as exc:  # truncated or garbage pickle: EOFError, UnpicklingError, ValueError, KeyError, ...
+        raise ModeloDanado(f"No se pudo leer {folder / MODELOS} de la corrida {run_id}: el archivo está dañado o "
+                           f"incompleto ({type(exc).__name__}); {REENTRENE}") from None
+    if not (isinstance(modelos, dict) and isinstance(modelos.get("submaterias"), dict)
+            and hasattr(modelos.get("general"), "predict_proba")
+            and all(hasattr(m, "predict_proba") for m in modelos["submaterias"].values())):
+        raise ModeloDanado(f"El archivo {folder / MODELOS} de la corrida {run_id} no contiene los modelos "
+                           f"esperados; {REENTRENE}")
+    return modelos, variables, folder

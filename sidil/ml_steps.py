@@ -42,20 +42,62 @@ class _Paso:
         self.console, self.proceso, self.parametros = console, proceso, parametros
         self.inicio, self.lines = datetime.now(), []
         self.con = connect()
-        manifest.ensure(self.con)
+        try:
+            manifest.ensure(self.con)
+        except BaseException:
+            self.cerrar()
+            raise
+
+    @classmethod
+    def abrir(cls, console: Console, proceso: str, parametros: str) -> _Paso | None:
+        """The step, or None after one ***ERROR*** line when the warehouse cannot be opened (nothing to log in)."""
+        from sidil.pipeline import mensaje_inesperado
+
+        try:
+            return cls(console, proceso, parametros)
+        except Exception as exc:
+            from loaders.errors import WarehouseBusy
+
+            console.print(f"***ERROR***: {exc}" if isinstance(exc, WarehouseBusy)
+                          else mensaje_inesperado(proceso, exc), markup=False)
+            return None
 
     def say(self, line: str) -> None:
         self.lines.append(line)
-        self.console.print(line)
+        self.console.print(line, markup=False)  # messages name files and errors: never read them as markup
+
+    def inesperado(self, exc: Exception, despues: str = "") -> bool:
+        """An unexpected failure: one Spanish line (type and first line), the stack to the error log."""
+        from sidil.pipeline import mensaje_inesperado
+
+        return self.close(False, mensaje_inesperado(self.proceso, exc) + despues)
 
     def close(self, ok: bool, final: str) -> bool:
+        """Print and record the final line, then close the warehouse. Never raises."""
         from loaders import manifest
 
         self.say(final)
-        manifest.log_run(self.con, self.inicio, self.proceso, self.parametros, "ok" if ok else "error", final,
-                         self.lines)
-        self.con.close()
+        if self.con is None:
+            return ok
+        try:
+            if not ok:  # whatever the failed step left open is not committed with the log row
+                try:
+                    self.con.execute("rollback")
+                except Exception:
+                    pass
+            manifest.log_run(self.con, self.inicio, self.proceso, self.parametros, "ok" if ok else "error", final,
+                             self.lines)
+        except Exception as exc:
+            self.console.print(f"***ADVERTENCIA***: no se pudo registrar el paso {self.proceso} en raw.bitacora "
+                               f"({type(exc).__name__}).", markup=False)
+        finally:
+            self.cerrar()
         return ok
+
+    def cerrar(self) -> None:
+        if self.con is not None:
+            con, self.con = self.con, None
+            con.close()
 
 
 def train_step(console: Console, familia: str, division: str, corte: date | None, fraccion_prueba: float,
@@ -64,17 +106,23 @@ def train_step(console: Console, familia: str, division: str, corte: date | None
     from ml.paths import models_store
     from ml.train import TrainingError, train
 
-    paso = _Paso(console, "train", f"familia={familia} division={division} corte={corte} verdad={verdad}")
+    paso = _Paso.abrir(console, "train", f"familia={familia} division={division} corte={corte} verdad={verdad}")
+    if paso is None:
+        return False
     try:
         paso.say(f"INFO: entrenando los modelos de riesgo (familia {familia}).")
         resumen = train(paso.con, familia=familia, division=division, corte=corte, fraccion_prueba=fraccion_prueba,
                         verdad_dir=verdad, reentrenar=reentrenar, say=paso.say)
+        console.print(metrics_table(resumen))
+        folder = models_store() / resumen["run_id"]
+        return paso.close(True, f"INFO: modelo {resumen['run_id']} guardado en {folder}; reporte en "
+                                f"{folder / 'reporte.html'}.")
     except (TrainingError, FeatureMismatch, ValueError) as exc:
         return paso.close(False, f"***ERROR***: {exc}")
-    console.print(metrics_table(resumen))
-    folder = models_store() / resumen["run_id"]
-    return paso.close(True, f"INFO: modelo {resumen['run_id']} guardado en {folder}; reporte en "
-                            f"{folder / 'reporte.html'}.")
+    except Exception as exc:
+        return paso.inesperado(exc)
+    finally:
+        paso.cerrar()
 
 
 def predict_step(console: Console, run_id: str | None) -> bool:
@@ -82,14 +130,21 @@ def predict_step(console: Console, run_id: str | None) -> bool:
     from ml.predict import predict
     from ml.store import ModelNotFound
 
-    paso = _Paso(console, "predict", f"run={run_id}")
+    vigente = " La MPR anterior sigue vigente."
+    paso = _Paso.abrir(console, "predict", f"run={run_id}")
+    if paso is None:
+        return False
     try:
         resumen = predict(paso.con, run_id=run_id, say=paso.say)
-    except (ModelNotFound, FeatureMismatch) as exc:
-        return paso.close(False, f"***ERROR***: {exc} La MPR anterior sigue vigente.")
-    paso.parametros = f"run={resumen['run_id']}"
-    return paso.close(True, f"INFO: predicción en {resumen['total_s']:.1f} s; exportada a "
-                            f"{resumen['salidas']}/mpr.parquet y mpr.csv.")
+        paso.parametros = f"run={resumen['run_id']}"
+        return paso.close(True, f"INFO: predicción en {resumen['total_s']:.1f} s; exportada a "
+                                f"{resumen['salidas']}/mpr.parquet y mpr.csv.")
+    except (ModelNotFound, FeatureMismatch) as exc:  # ModeloDanado included
+        return paso.close(False, f"***ERROR***: {exc}{vigente}")
+    except Exception as exc:
+        return paso.inesperado(exc, vigente)
+    finally:
+        paso.cerrar()
 
 
 def model_runs(con, n: int = 5) -> list[tuple]:

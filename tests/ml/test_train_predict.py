@@ -142,6 +142,9 @@ def test_a_model_trained_on_other_inputs_is_refused(trained):
     store = root / "models_store"
     shutil.copytree(store / r["run_id"], store / "modelo-viejo")
     (store / "modelo-viejo" / "variables.json").write_text(json.dumps(r["variables"][:-1]))
+    sumas = json.loads((store / "modelo-viejo" / "sha256.json").read_text())  # as if saved so by training
+    sumas["variables.json"] = hashlib.sha256((store / "modelo-viejo" / "variables.json").read_bytes()).hexdigest()
+    (store / "modelo-viejo" / "sha256.json").write_text(json.dumps(sumas))
     con = duckdb.connect(str(db))
     with pytest.raises(FeatureMismatch, match=r["variables"][-1]):
         predict(con, run_id="modelo-viejo", say=lambda _l: None)
