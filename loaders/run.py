@@ -186,9 +186,11 @@ def land_file(con: duckdb.DuckDBPyConnection, rec: Recognised, key: bytes, solo_
         manifest.record(con, e)
         manifest.record_rejects(con, e, rejects)
         log(f"***ERROR***: {e.mensaje}. No se cargó nada de este archivo; lo cargado antes sigue intacto.")
-    except duckdb.Error as err:
+    except (duckdb.Error, ValueError, ArithmeticError, OSError, LookupError, TypeError) as err:
+        # A reader's own error (Arrow, openpyxl, py7zr, the file system): the file is refused like any other.
         con.execute("rollback")
-        e.estado, e.mensaje = "error", redact(f"archivo {archivo}: {str(err).splitlines()[0]}")
+        first = (str(err).splitlines() or [""])[0]
+        e.estado, e.mensaje = "error", redact(f"archivo {archivo}: no se pudo leer ({type(err).__name__}: {first})")
         e.filas_cargadas = 0
         e.duracion_s = time.perf_counter() - start
         manifest.record(con, e)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import duckdb
@@ -35,5 +36,9 @@ def connect(read_only: bool = False, path: Path | None = None) -> duckdb.DuckDBP
     # A memory ceiling (DuckDB spills to disk beyond it): 5 GB keeps a 20M-row month under the 6 GB target
     # with the Python process around it; SIDIL_DUCKDB_MEMORY changes it (as for dbt). Set after connecting:
     # a connection with a different configuration cannot join a database dbt already opened in-process.
-    con.execute(f"set memory_limit = '{os.environ.get('SIDIL_DUCKDB_MEMORY', '5GB')}'")
+    limite = os.environ.get("SIDIL_DUCKDB_MEMORY", "5GB").strip()
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", limite, re.IGNORECASE):
+        con.close()
+        raise ValueError(f"SIDIL_DUCKDB_MEMORY={limite!r} no es un tamaño de memoria (use p. ej. 5GB o 6GiB)")
+    con.execute(f"set memory_limit = '{limite}'")
     return con

@@ -18,11 +18,13 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from loaders.sql import literal
 from ml import store
 from ml.data import UNIVERSO, leer_universo
 from ml.features import check_same, feature_names
 from ml.models import probabilidad
 from ml.paths import salidas
+from sidil.csv_seguro import copiar_csv
 
 CATALOGO_COLUMNAS = "staging.mpr_columnas"  # seed: the CT columns the MPR carries, labels and descriptions
 MPR_PARQUET = "mpr.parquet"
@@ -83,7 +85,7 @@ def predict(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
     run_id = run_id or store.latest_run_id(con)
     if run_id is None:
         raise store.ModelNotFound("No hay ningún modelo entrenado: ejecute `sidil train` (o `sidil run --train`).")
-    modelos, variables, _ = store.load_run(run_id)
+    modelos, variables, _ = store.load_run(run_id, say=say)
     check_same(variables, feature_names(con), run_id)
     ids, X = leer_universo(con, variables)
     t_lectura = time.perf_counter() - t0
@@ -120,9 +122,10 @@ def predict(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
     destino.mkdir(parents=True, exist_ok=True)
     tmp = {name: destino / f".{name}.tmp" for name in (MPR_PARQUET, MPR_CSV, DICCIONARIO_PARQUET, METADATOS_JSON)}
     try:
-        con.execute(f"copy ml.mpr__nueva to '{tmp[MPR_PARQUET]}' (format parquet, compression zstd)")
-        con.execute(f"copy ml.mpr__nueva to '{tmp[MPR_CSV]}' (header, delimiter ',')")
-        con.execute(f"copy (select * from ml_diccionario) to '{tmp[DICCIONARIO_PARQUET]}' (format parquet)")
+        con.execute(f"copy ml.mpr__nueva to {literal(str(tmp[MPR_PARQUET]))} (format parquet, compression zstd)")
+        copiar_csv(con, "select * from ml.mpr__nueva", tmp[MPR_CSV])  # text cells that look like formulas get a '
+        con.execute(f"copy (select * from ml_diccionario) to {literal(str(tmp[DICCIONARIO_PARQUET]))} "
+                    "(format parquet)")
         tmp[METADATOS_JSON].write_text(json.dumps(metadatos, ensure_ascii=False, indent=1), encoding="utf-8")
         if _antes_de_publicar is not None:  # tests inject a failure here
             _antes_de_publicar()

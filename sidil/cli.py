@@ -65,8 +65,15 @@ def load(
     siapi_url: list[str] = typer.Option(None, "--siapi-url",
                                         help="INSTANCIA=URL de una instancia SIAPI-SIPAS (repetible); por omisión "
                                              "siapi/<instancia>.sqlite de la carpeta de insumos."),
+    forzar: bool = typer.Option(False, "--forzar", help="Aceptar una entrega con muchas menos filas que lo ya "
+                                                        "cargado (una corrección legítima); sin esta opción se "
+                                                        "rechaza."),
 ) -> None:
     """Carga los insumos de una carpeta a DuckDB (esquema raw) y reporta su consistencia."""
+    import contextlib
+
+    import duckdb
+
     from loaders import databases, pseudonym, report
     from loaders.errors import WarehouseBusy
     from loaders.run import count_files, load_files
@@ -94,24 +101,37 @@ def load(
 
     def say(line: str) -> None:
         lines.append(line)
-        console.print(line)
+        console.print(line, markup=False)  # messages quote file names and headers: never read them as markup
 
     say(f"INFO: cargando {', '.join(sorted(sources))} de {input} en {db_path()}.")
     errores = 0
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console) as progress:
         task = progress.add_task("INFO: archivos", total=count_files(input, sources))
-        outcome = load_files(con, input, sources, key, solo_adicionales, say, lambda _f: progress.advance(task))
-        errores += outcome.count("error")
-        for db_outcome in databases.load_databases(con, input, sources, dne_url, siapi_url or [],
-                                                   solo_adicionales, say):
-            errores += db_outcome.count("error")
+        try:
+            outcome = load_files(con, input, sources, key, solo_adicionales, say, lambda _f: progress.advance(task),
+                                 forzar=forzar)
+            errores += outcome.count("error")
+            for db_outcome in databases.load_databases(con, input, sources, dne_url, siapi_url or [],
+                                                       solo_adicionales, say, forzar=forzar):
+                errores += db_outcome.count("error")
+        except Exception as exc:  # the key, or a failure no loader expected: one line, one bitacora row
+            from sidil.pipeline import mensaje_inesperado
+
+            final = (f"***ERROR***: {exc}" if isinstance(exc, pseudonym.KeyMismatch)
+                     else mensaje_inesperado("load", exc) + " Lo cargado antes de este archivo sigue intacto.")
+            say(pseudonym.Redactor(key)(final))
+            with contextlib.suppress(duckdb.Error):
+                con.execute("rollback")
+            manifest.log_run(con, inicio, "load", f"input={input} source={source}", "error", lines[-1], lines)
+            con.close()
+            raise typer.Exit(2 if isinstance(exc, pseudonym.KeyMismatch) else 1) from None
     for line in report.consistency(con):
         say(line)
     final = (f"***ERROR***: {errores} insumo(s) no se cargaron; el resto sí. Vea los mensajes anteriores."
              if errores else "INFO: carga terminada.")
     say(final)
-    params = f"input={input} source={source} solo_adicionales={solo_adicionales}"
+    params = f"input={input} source={source} solo_adicionales={solo_adicionales} forzar={forzar}"
     manifest.log_run(con, inicio, "load", params, "con_errores" if errores else "ok", final, lines)
     con.close()
     if errores:
@@ -159,23 +179,29 @@ def status() -> None:
 def _build(select: str | None) -> bool:
     from datetime import datetime
 
-    from loaders import manifest
-    from loaders.warehouse import connect
-    from sidil.pipeline import dbt
+    from sidil.pipeline import dbt, mensaje_inesperado
 
     inicio = datetime.now()
     args = ["build"] + (["--select", select] if select else [])
     console.print(f"INFO: dbt {' '.join(args)} (modelos, semillas y pruebas de datos).")
-    ok, failed = dbt(*args)
-    final = ("INFO: modelos construidos y pruebas aprobadas." if ok else
-             f"***ERROR***: fallaron {len(failed)} modelo(s) o prueba(s): {', '.join(failed[:20])}. Vea "
-             f"logs/dbt.log; lo construido antes sigue disponible.")
-    console.print(final)
-    con = connect()
-    manifest.ensure(con)
-    manifest.log_run(con, inicio, "build", " ".join(args), "ok" if ok else "error", final, [final])
-    con.close()
+    try:
+        ok, failed = dbt(*args)
+        final = ("INFO: modelos construidos y pruebas aprobadas." if ok else
+                 f"***ERROR***: fallaron {len(failed)} modelo(s) o prueba(s): {', '.join(failed[:20])}. Vea "
+                 f"logs/dbt.log; lo construido antes sigue disponible.")
+    except Exception as exc:  # dbt itself broke: one Spanish line, the stack to the error log
+        ok, final = False, mensaje_inesperado("build", exc) + " Lo construido antes sigue disponible."
+    console.print(final, markup=False)
+    _registrar(inicio, "build", " ".join(args), ok, final)
     return ok
+
+
+def _registrar(inicio, proceso: str, parametros: str, ok: bool, final: str) -> None:
+    """The raw.bitacora row of a step that holds no connection of its own."""
+    from sidil.pipeline import registrar
+
+    if not registrar(inicio, proceso, parametros, "ok" if ok else "error", final, [final]):
+        console.print(f"***ADVERTENCIA***: no se pudo registrar el paso {proceso} en raw.bitacora.")
 
 
 @app.command()
@@ -277,12 +303,24 @@ def run(
     from sidil.ml_steps import predict_step, train_step
     from sidil.pipeline import PipelineBusy, dbt, exclusive
 
+    from datetime import datetime
+
+    from sidil.pipeline import mensaje_inesperado
+
+    def ultimo_modelo() -> str | None:
+        con = connect()
+        try:
+            return latest_run_id(con)
+        finally:
+            con.close()
+
     pasos: list[tuple[str, str]] = []
     verdad = input / "truth" if (input / "truth" / "inspecciones.parquet").exists() else None
+    actual, inicio = "load", datetime.now()  # the step an unexpected failure is recorded under
     try:
         with exclusive():
             try:
-                load(input=input, source="all", solo_adicionales=True, dne_url=None, siapi_url=None)
+                load(input=input, source="all", solo_adicionales=True, dne_url=None, siapi_url=None, forzar=False)
                 pasos.append(("carga", "ok"))
             except typer.Exit as exc:
                 if exc.exit_code not in (0, 1):  # 1: some files refused, the rest loaded: keep going
@@ -291,15 +329,12 @@ def run(
             if not _build(None):
                 raise typer.Exit(1)
             pasos.append(("dbt build", "ok"))
-            con = connect()
-            modelo = latest_run_id(con)
-            con.close()
+            actual, inicio = "run", datetime.now()
+            modelo = ultimo_modelo()
             if entrenar or modelo is None or not (models_store() / modelo).exists():
                 if not train_step(console, familia, "temporal", None, 0.2, verdad, True):
                     raise typer.Exit(1)
-                con = connect()
-                modelo = latest_run_id(con)
-                con.close()
+                modelo = ultimo_modelo()
                 pasos.append(("entrenamiento", f"modelo nuevo {modelo}; reporte {models_store() / modelo / 'reporte.html'}"))
             else:
                 pasos.append(("entrenamiento", f"se usa el modelo {modelo} (use --train para reentrenar)"))
@@ -307,11 +342,19 @@ def run(
                 raise typer.Exit(1)
             pasos.append(("predicción", f"ml.mpr y {salidas() / 'mpr'} (mpr.parquet, mpr.csv)"))
             if docs:
+                actual, inicio = "docs", datetime.now()
                 ok, _ = dbt("docs", "generate", "--static")
                 pasos.append(("documentación", "target/static_index.html" if ok else "no se pudo generar"))
     except PipelineBusy as exc:
         console.print(f"***ERROR***: {exc}")
         raise typer.Exit(2) from None
+    except typer.Exit:
+        raise
+    except Exception as exc:  # a step with no handling of its own broke: one line, one bitacora row, exit 1
+        final = mensaje_inesperado(actual, exc)
+        console.print(final, markup=False)
+        _registrar(inicio, actual, f"input={input}", False, final)
+        raise typer.Exit(1) from None
     resumen = Table(title="Resumen de sidil run")
     resumen.add_column("paso")
     resumen.add_column("resultado")

@@ -398,3 +398,47 @@ def test_leftovers_of_a_killed_extraction_are_cleaned_and_never_loaded(landed, t
 
     assert extraction_root().parent == (tmp_path).resolve()
     assert not list(extraction_root().iterdir())  # the archive was extracted there, then removed
+
+
+# ---- 6. whatever fails, one Spanish message and a bitacora row -------------------------------------
+
+def test_a_reader_error_refuses_only_its_file(landed, monkeypatch):
+    import pyarrow as pa
+
+    from loaders import run
+
+    con, root = landed
+    path = root / CENSO
+    path.write_bytes(path.read_bytes().replace(b"entidad,", b"ENTIDAD,", 1))  # a new version
+
+    def broken(*_a):
+        raise pa.ArrowInvalid("lector roto")
+
+    monkeypatch.setitem(run.LANDERS, "censo", broken)
+    e = _refused(con, root, CENSO, {"censo", "imss"}, "no se pudo leer (ArrowInvalid: lector roto)")
+    assert e.estado == "error"
+
+
+def test_an_unexpected_failure_in_sidil_load_is_one_line_and_a_bitacora_row(landed, monkeypatch, tmp_path):
+    from loaders import run
+
+    con, root = landed
+    before = _snapshot(con)
+    con.close()
+    monkeypatch.setenv("SIDIL_DB", str(tmp_path / "w.duckdb"))
+    path = root / CENSO
+    path.write_bytes(path.read_bytes().replace(b"entidad,", b"ENTIDAD,", 1))  # a new version
+
+    def broken(*_a):
+        raise RuntimeError("algo que nadie esperaba")
+
+    monkeypatch.setitem(run.LANDERS, "censo", broken)
+    result = CliRunner().invoke(app, ["load", "--input", str(root), "--source", "censo"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    errors = [ln for ln in result.output.splitlines() if ln.startswith("***ERROR***")]
+    assert len(errors) == 1 and "falló la carga por un error inesperado (RuntimeError" in errors[0], result.output
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    assert con.execute("select proceso, resultado, mensaje from raw.bitacora").fetchall() == [
+        ("load", "error", errors[0])]
+    assert _snapshot(con) == before
+    con.close()
