@@ -52,7 +52,6 @@ def land(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, key: byt
         return data.num_rows, landed
     lay = textfile.layout(rec.path, archivo, rec.codificacion)
     plan = map_header(rec.fuente, rec.entidad, lay.columns, archivo)
-    textfile.find_nul(lay, archivo)
     source = textfile.relation_sql(lay)
     items, params = select_items(plan, rec.fuente, rec.entidad)
     try:

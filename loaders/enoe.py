@@ -53,7 +53,6 @@ def land(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, key: byt
         return data.num_rows, landed, notes
     lay = textfile.layout(rec.path, archivo, rec.codificacion)
     plan = map_header(rec.fuente, rec.entidad, lay.columns, archivo)
-    textfile.find_nul(lay, archivo)
     source = textfile.relation_sql(lay)
     # Text from the CSV takes the type the column already has (from the DBF quarters) when it is numeric.
     existing = table_columns(con, table)

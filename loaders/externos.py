@@ -110,7 +110,6 @@ def land(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, key: byt
     serie = SERIES[rec.entidad]
     lay = textfile.layout(rec.path, archivo, rec.codificacion)
     plan = map_header(rec.fuente, rec.entidad, lay.columns, archivo)
-    textfile.find_nul(lay, archivo)
     source = textfile.relation_sql(lay)
     cols = ", ".join(source_column(plan, c) for c in serie.columnas)
     try:

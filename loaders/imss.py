@@ -40,7 +40,6 @@ def land_text(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, key
     with textfile.plain_file(rec.path, archivo) as plain:
         lay = textfile.layout(plain, archivo, rec.codificacion)
         plan = map_header(rec.fuente, rec.entidad, lay.columns, archivo)
-        textfile.find_nul(lay, archivo)
         source = textfile.relation_sql(lay)
         _set_key(con, key)
         items, params = select_items(plan, rec.fuente, rec.entidad, alias="s")

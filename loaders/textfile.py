@@ -184,14 +184,22 @@ def _read_sql(lay: TextLayout, rejects: str | None) -> str:
     return f"read_csv({literal(str(lay.path))}, {', '.join(opts)})"
 
 
+NUL_MARKER = "sidil: bytes nulos"
+
+
 def relation_sql(lay: TextLayout) -> str:
-    """SQL table function reading the file with every column as text, named c0, c1, ... by position."""
-    return _read_sql(lay, None)
+    """SQL reading the file with every column as text, named c0, c1, ... by position. A value holding a
+    NUL byte (a damaged delivery: DuckDB would land it) stops the query with NUL_MARKER; `find_nul` then
+    names its row and field. Checking inside the one read costs far less than a second pass."""
+    cols = [position_name(i) for i in range(len(lay.columns))]
+    guard = " or ".join(f"coalesce(contains({c}, chr(0)), false)" for c in cols)
+    return (f"(select * from {_read_sql(lay, None)} "
+            f"where case when {guard} then error('{NUL_MARKER}') else true end)")
 
 
 def find_nul(lay: TextLayout, archivo: str) -> None:
     """Refuse a file with NUL bytes (a damaged delivery: DuckDB would land them inside the values),
-    naming the row and field of the first one. Reads at memory speed; gzip files are decompressed once."""
+    naming the row and field of the first one. Runs only after the read found one (see relation_sql)."""
     opener = gzip.open if lay.compression == "gzip" else open
     lines, tail = 0, b""
     try:
@@ -219,6 +227,9 @@ def explain_failure(con: duckdb.DuckDBPyConnection, lay: TextLayout, archivo: st
     """After a strict read failed: re-read keeping the rejected rows, and name the first one's line and
     field. The rejected lines pass through `redact` (personal identifiers become pseudonyms) before they
     are kept or shown."""
+    if NUL_MARKER in str(exc):
+        find_nul(lay, archivo)  # raises, naming row and field
+        return LoadError(archivo, "el archivo contiene bytes nulos (\\0): entrega dañada"), []
     sql = _read_sql(lay, "sidil_rej")
     rows: list[tuple[int | None, str | None, str | None, str]] = []
     con = con.cursor()  # its own transaction: the caller's failed one accepts no more statements
