@@ -70,7 +70,9 @@ class Entry:
 
 
 def ensure(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(DDL)
+    for statement in DDL.split(";"):  # one statement per call (the input boundary rule), comments and all
+        if any(line.split("--", 1)[0].strip() for line in statement.splitlines()):
+            con.execute(statement)
 
 
 def file_sha256(path: Path, chunk: int = 8 << 20) -> str:

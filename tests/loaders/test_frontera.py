@@ -442,3 +442,56 @@ def test_an_unexpected_failure_in_sidil_load_is_one_line_and_a_bitacora_row(land
         ("load", "error", errors[0])]
     assert _snapshot(con) == before
     con.close()
+
+
+def test_a_hostile_header_in_an_enoe_csv_is_a_map_key(landed):
+    con, root = landed
+    path = root / SDEM_CSV
+    _rewrite_header(path, "tcco", 'x"); drop table raw.enoe_sdem; --', "latin-1")
+    columns_before = [r[0] for r in con.execute("describe raw.enoe_sdem").fetchall()]
+    out = load_all(con, root, {"enoe"})
+    assert "error" not in {e.estado for e in out.entries}, out.lines
+    assert [r[0] for r in con.execute("describe raw.enoe_sdem").fetchall()] == columns_before
+    assert con.execute("select distinct unnest(map_keys(campos_adicionales)) from raw.enoe_sdem "
+                       "where periodo = '2024T1'").fetchall() == [('x");droptableraw.enoe_sdem;--',)]
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_a_hostile_header_in_a_censo_workbook_is_refused(landed, name):
+    import csv
+
+    con, root = landed
+    with open(root / CENSO, encoding="latin-1", newline="") as f:
+        rows = list(csv.reader(f))
+    rows[0][1] = name
+    (root / CENSO).unlink()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "C3"
+    for row in rows:
+        ws.append(row)
+    rel = "censo/TABLA_C3_CENSO2019.xlsx"
+    wb.save(root / rel)
+    e = _refused(con, root, rel, {"censo"}, "campo desconocido")
+    assert repr(normal_name(name)) in e.mensaje
+
+
+def test_dbase_overflow_values_are_counted_in_the_manifest(landed):
+    import dbfread
+
+    con, root = landed
+    path = root / SDEM_DBF
+    table = dbfread.DBF(str(path))
+    field = next(f for f in table.fields if f.name.lower() == "ingocup")
+    offset = 1 + sum(f.length for f in table.fields[: table.fields.index(field)])
+    raw = bytearray(path.read_bytes())
+    header_len, record_len = struct.unpack("<HH", raw[8:12])
+    for record in (0, 5):
+        start = header_len + record * record_len + offset
+        raw[start:start + field.length] = b"*" * field.length
+    path.write_bytes(bytes(raw))
+    out = load_all(con, root, {"enoe"})
+    [e] = [x for x in out.entries if x.archivo == str(path)]
+    assert e.estado == "reemplazado" and "2 números desbordados (*****) leídos como vacíos" in e.mensaje, e.mensaje
+    assert con.execute("select count(*) from raw.enoe_sdem where periodo = '2026T3' and ingocup is null"
+                       ).fetchone()[0] >= 2
