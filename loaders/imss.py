@@ -3,12 +3,13 @@
 Field names pass through the field-name catalog (every known spelling -> one canonical name). Puestos:
 missing CURPs are completed from another row of the same NSS, `sexo` is read from CURP position 11
 (H -> 1, M -> 2), and NSS and CURP are replaced by keyed hashes (`nss_hash`, `curp_hash`) before
-anything is written. Riesgos: NSS is hashed the same way.
+anything is written. Riesgos (.xlsx, or delimited text: .csv, .tab, .txt, also gzipped or in a .7z): NSS
+and CURP are hashed the same way; both forms land the same text in raw.imss_riesgos.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 
 import duckdb
 import pyarrow as pa
@@ -17,7 +18,8 @@ from loaders import pseudonym, textfile
 from loaders.catalog import HeaderPlan, Recognised, map_header
 from loaders.columns import landing_columns, select_items, source_column
 from loaders.errors import LoadError
-from loaders.tables import append_by_name
+from loaders.sql import one
+from loaders.tables import append_by_name, table_columns
 
 
 def _set_key(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
@@ -35,8 +37,38 @@ def _period(rec: Recognised) -> str:
     return f"date '{date(rec.anio, rec.mes_o_trimestre or 1, 1).isoformat()}' as periodo, "
 
 
-def land_text(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, key: bytes) -> tuple[int, int]:
-    """Land a patrones or puestos file. Returns (rows read, rows landed)."""
+# `sidil load --muestra N` (the manual's `muestra`): N registros patronales chosen by a keyed hash of
+# cve_registro with this fixed seed, so the same N gives the same registros every month.
+MUESTRA_SEMILLA = "sidil-muestra-v1"
+
+
+def sample_filter(con: duckdb.DuckDBPyConnection, rec: Recognised, cve: str, own: str, muestra: int | None
+                  ) -> tuple[str, dict]:
+    """(WHERE clause, parameters) keeping only the rows of the sampled registros; ("", {}) without a sample.
+
+    The sample is the N registros with the smallest md5(seed || cve_registro) among the candidates: for
+    patrones, the file's own registros; for puestos and riesgos, the registros of the latest patrones month
+    landed at or before the file's month (the patrones of that month were landed first, so puestos and
+    riesgos follow the same registros), or the file's own registros when no patrones month is landed."""
+    if not muestra:
+        return "", {}
+    candidates = f"select {cve} as cve from {own}"
+    params: dict = {"muestra_n": int(muestra), "muestra_semilla": MUESTRA_SEMILLA}
+    if rec.entidad != "patrones" and table_columns(con, "raw.imss_patrones"):
+        mes = date(rec.anio, rec.mes_o_trimestre or 1, 1)
+        base = one(con, "select max(periodo) from raw.imss_patrones where periodo <= ?", [mes])
+        if base and base[0] is not None:
+            candidates = "select cve_registro as cve from raw.imss_patrones where periodo = $muestra_base"
+            params["muestra_base"] = base[0]
+    where = (f" where trim({cve}) in (select c from (select distinct trim(cve) as c from ({candidates}) "
+             f"where nullif(trim(cve), '') is not null) order by md5($muestra_semilla || c), c limit $muestra_n)")
+    return where, params
+
+
+def land_text(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, key: bytes,
+              muestra: int | None = None) -> tuple[int, int]:
+    """Land a patrones or puestos file (only the sampled registros with `muestra`). Returns (rows read,
+    rows landed)."""
     with textfile.plain_file(rec.path, archivo) as plain:
         lay = textfile.layout(plain, archivo, rec.codificacion)
         plan = map_header(rec.fuente, rec.entidad, lay.columns, archivo)
@@ -44,6 +76,8 @@ def land_text(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, key
         _set_key(con, key)
         items, params = select_items(plan, rec.fuente, rec.entidad, alias="s")
         extra, more = landing_columns(archivo, _period(rec))
+        params.update(more)
+        where, more = sample_filter(con, rec, source_column(plan, "cve_registro", "s"), f"{source} as s", muestra)
         params.update(more)
         if rec.entidad == "puestos":
             nss, curp_in = source_column(plan, "nss", "s"), source_column(plan, "curp", "s")
@@ -60,19 +94,49 @@ def land_text(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, key
                     select {source_column(plan, "nss")} as nss, max(nullif(trim({source_column(plan, "curp")}), ''))
                            as curp
                     from {source} group by 1
-                ) as c on {nss} = c.nss"""
+                ) as c on {nss} = c.nss{where}"""
         else:
-            select = f"select {', '.join(items)}, {extra} from {source} as s"
+            select = f"select {', '.join(items)}, {extra} from {source} as s{where}"
         try:
+            read = _file_rows(con, source, muestra)
             landed = append_by_name(con, f"raw.imss_{rec.entidad}", select, params)
         except duckdb.Error as exc:
             err, rejects = textfile.explain_failure(con, lay, archivo, exc, pseudonym.Redactor(key))
             err.rejects = rejects  # type: ignore[attr-defined]
             raise err from None
-    return landed, landed
+    return (read if read is not None else landed), landed
 
 
-def land_riesgos(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, key: bytes) -> tuple[int, int]:
+def _file_rows(con: duckdb.DuckDBPyConnection, source: str, muestra: int | None) -> int | None:
+    """The file's rows when only a sample of them lands (an empty file is refused either way); else None:
+    a complete load reads each file once."""
+    return int(one(con, f"select count(*) from {source}")[0]) if muestra else None
+
+
+def _cell_text(v: object) -> str | None:
+    """An Excel cell as the text a delimited export of the sheet writes: a date without time as
+    `aaaa-mm-dd` (the same text a .csv cut carries), other dates and times in ISO form."""
+    if v is None:
+        return None
+    if isinstance(v, datetime) and v.time() == time(0):
+        return v.date().isoformat()
+    return v.isoformat() if hasattr(v, "isoformat") else str(v)
+
+
+def _riesgos_select(con: duckdb.DuckDBPyConnection, plan: HeaderPlan, rec: Recognised, archivo: str, source: str,
+                    muestra: int | None) -> tuple[str, dict]:
+    """The one SELECT that lands a riesgos cut from its source (columns by position), whatever its format."""
+    items, params = select_items(plan, rec.fuente, rec.entidad)
+    hashed = [f"{_hash(source_column(plan, c))} as {c}_hash" for c in plan.personal]
+    extra, more = landing_columns(archivo, _period(rec))
+    params.update(more)
+    where, more = sample_filter(con, rec, source_column(plan, "cve_registro"), source, muestra)
+    params.update(more)
+    return f"select {', '.join(items + hashed)}, {int(rec.anio)} as anio, {extra} from {source}{where}", params
+
+
+def land_riesgos(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, key: bytes,
+                 muestra: int | None = None) -> tuple[int, int]:
     """Land one riesgos cut (.xlsx, first sheet, header in the first row)."""
     import openpyxl
 
@@ -97,8 +161,7 @@ def land_riesgos(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, 
                 raise LoadError(archivo, "la fila tiene más columnas con datos que el encabezado", fila=i,
                                 campo=f"columna {n + 1}")
             for j in range(n):
-                v = row[j] if j < len(row) else None
-                text = None if v is None else (v.isoformat() if hasattr(v, "isoformat") else str(v))
+                text = _cell_text(row[j] if j < len(row) else None)
                 if text is not None and "\0" in text:
                     raise LoadError(archivo, "la celda contiene bytes nulos (\\0): entrega dañada", fila=i,
                                     campo=plan.headers[j])
@@ -108,11 +171,7 @@ def land_riesgos(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, 
     table = pa.table({textfile.position_name(j): pa.array(col, pa.string()) for j, col in enumerate(data)})
     con.register("sidil_riesgos_in", table)
     _set_key(con, key)
-    items, params = select_items(plan, rec.fuente, rec.entidad)
-    hashed = [f"{_hash(source_column(plan, c))} as {c}_hash" for c in plan.personal]
-    extra, more = landing_columns(archivo, _period(rec))
-    params.update(more)
-    select = (f"select {', '.join(items + hashed)}, {int(rec.anio)} as anio, {extra} from sidil_riesgos_in")
+    select, params = _riesgos_select(con, plan, rec, archivo, "sidil_riesgos_in", muestra)
     try:
         landed = append_by_name(con, "raw.imss_riesgos", select, params)
     finally:
@@ -120,7 +179,28 @@ def land_riesgos(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, 
     return table.num_rows, landed
 
 
-def land(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, key: bytes) -> tuple[int, int]:
-    if rec.entidad == "riesgos":
-        return land_riesgos(con, rec, archivo, key)
-    return land_text(con, rec, archivo, key)
+def land_riesgos_text(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, key: bytes,
+                      muestra: int | None = None) -> tuple[int, int]:
+    """Land one riesgos cut delivered as delimited text (DuckDB reads it, like patrones and puestos)."""
+    with textfile.plain_file(rec.path, archivo) as plain:
+        lay = textfile.layout(plain, archivo, rec.codificacion)
+        plan = map_header(rec.fuente, rec.entidad, lay.columns, archivo)
+        _set_key(con, key)
+        source = textfile.relation_sql(lay)
+        select, params = _riesgos_select(con, plan, rec, archivo, f"{source} as s", muestra)
+        try:
+            read = _file_rows(con, source, muestra)
+            landed = append_by_name(con, "raw.imss_riesgos", select, params)
+        except duckdb.Error as exc:
+            err, rejects = textfile.explain_failure(con, lay, archivo, exc, pseudonym.Redactor(key))
+            err.rejects = rejects  # type: ignore[attr-defined]
+            raise err from None
+    return (read if read is not None else landed), landed
+
+
+def land(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, key: bytes,
+         muestra: int | None = None) -> tuple[int, int]:
+    """Land one IMSS file; with `muestra` only the rows of N sampled registros patronales (see sample_filter)."""
+    if rec.entidad == "riesgos":  # the source catalog says which form a cut comes in (xlsx or text)
+        return (land_riesgos if rec.codificacion == "xlsx" else land_riesgos_text)(con, rec, archivo, key, muestra)
+    return land_text(con, rec, archivo, key, muestra)

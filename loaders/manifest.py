@@ -26,8 +26,10 @@ create table if not exists raw.load_manifest (
     estado varchar,                  -- cargado, reemplazado, omitido, corte_anterior, error
     mensaje varchar,
     cargado_en timestamp,
-    duracion_s double
+    duracion_s double,
+    muestra integer                  -- N of `sidil load --muestra N` (a sample, not the whole period), NULL: complete
 );
+alter table raw.load_manifest add column if not exists muestra integer;
 create table if not exists raw.bitacora (
     inicio timestamp,
     fin timestamp,
@@ -67,6 +69,7 @@ class Entry:
     mensaje: str = ""
     cargado_en: datetime = field(default_factory=datetime.now)
     duracion_s: float = 0.0
+    muestra: int | None = None  # landed as a sample of this many registros patronales (sidil load --muestra)
 
 
 def ensure(con: duckdb.DuckDBPyConnection) -> None:
@@ -83,21 +86,25 @@ def file_sha256(path: Path, chunk: int = 8 << 20) -> str:
     return h.hexdigest()
 
 
-def landed(con: duckdb.DuckDBPyConnection, fuente: str, entidad: str, periodo: str) -> tuple[str, str] | None:
-    """(archivo, sha256) of what is landed for a source, entity and period, if anything."""
+def landed(con: duckdb.DuckDBPyConnection, fuente: str, entidad: str, periodo: str
+           ) -> tuple[str, str, int | None] | None:
+    """(archivo, sha256, muestra) of what is landed for a source, entity and period, if anything; `muestra`
+    is the sample size when the period was landed as a sample (`sidil load --muestra N`), else None."""
     row = one(con,
-        "select archivo, sha256 from raw.load_manifest where fuente = ? and entidad = ? and periodo = ? "
+        "select archivo, sha256, muestra from raw.load_manifest where fuente = ? and entidad = ? and periodo = ? "
         "and estado in ('cargado', 'reemplazado')", [fuente, entidad, periodo])
-    return (row[0], row[1]) if row else None
+    return (row[0], row[1], row[2]) if row else None
 
 
 def record(con: duckdb.DuckDBPyConnection, e: Entry) -> None:
     """Insert or update the manifest row of a file (one row per file seen)."""
     con.execute("delete from raw.load_manifest where archivo = ?", [e.archivo])
     con.execute(
-        "insert into raw.load_manifest values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "insert into raw.load_manifest (archivo, tamano_bytes, sha256, fuente, entidad, periodo, filas_leidas, "
+        "filas_cargadas, filas_rechazadas, estado, mensaje, cargado_en, duracion_s, muestra) "
+        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [e.archivo, e.tamano_bytes, e.sha256, e.fuente, e.entidad, e.periodo, e.filas_leidas, e.filas_cargadas,
-         e.filas_rechazadas, e.estado, e.mensaje, e.cargado_en, round(e.duracion_s, 3)],
+         e.filas_rechazadas, e.estado, e.mensaje, e.cargado_en, round(e.duracion_s, 3), e.muestra],
     )
 
 

@@ -24,6 +24,19 @@ def periods(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int, str, st
         from raw.load_manifest group by all order by fuente, entidad""").fetchall()
 
 
+def samples(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """A warning per source and entity with periods landed as a sample (`sidil load --muestra N`)."""
+    if "muestra" not in table_columns(con, "raw.load_manifest"):
+        return []
+    return [f"***ADVERTENCIA***: {fuente} {entidad}: {n} periodo(s) ({first} a {last}) cargado(s) como MUESTRA de "
+            f"{sizes} registros patronales (sidil load --muestra), no completos; cárguelos sin --muestra antes de "
+            f"publicar resultados."
+            for fuente, entidad, n, first, last, sizes in con.execute("""
+                select fuente, entidad, count(*), min(periodo), max(periodo), string_agg(distinct muestra::varchar, ', ')
+                from raw.load_manifest where muestra is not null and estado in ('cargado', 'reemplazado')
+                group by all order by all""").fetchall()]
+
+
 def consistency(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Lines in Spanish: INFO for facts, ***ADVERTENCIA*** for what needs a person's attention."""
     out: list[str] = []
@@ -32,6 +45,7 @@ def consistency(con: duckdb.DuckDBPyConnection) -> list[str]:
         if errors:
             out.append(f"***ADVERTENCIA***: {fuente} {entidad}: {errors} archivo(s) con error; vea "
                        f"raw.load_manifest y raw.load_rejects.")
+    out.extend(samples(con))
     if _exists(con, "raw.imss_patrones") and _exists(con, "raw.imss_puestos"):
         rows = con.execute("""
             with p as (select distinct periodo from raw.imss_patrones),

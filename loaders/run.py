@@ -14,6 +14,10 @@ Rules (issue 3):
   one whose rows collapse below `MIN_SHARE` of the same period already landed (or of the neighbouring
   periods) is refused unless `forzar` (`sidil load --forzar`), with both counts in the message.
 - The pseudonymisation key must be the one the warehouse was first loaded with (its fingerprint).
+- `muestra` (`sidil load --muestra N`, the manual's `muestra`): IMSS files land only the rows of N registros
+  patronales chosen by a fixed hash (loaders.imss.sample_filter). The manifest records N in `muestra`, so a
+  sampled period is never taken for a complete one; a later load without --muestra (or with another N)
+  replaces it even when the file is unchanged, and the row-count checks do not compare with samples.
 """
 
 from __future__ import annotations
@@ -30,6 +34,9 @@ from loaders import censo, enoe, externos, imss, manifest, pseudonym, textfile
 from loaders.catalog import Recognised, recognise
 from loaders.errors import LoadError
 from loaders.sql import one, table_name
+
+# Sources whose files `sidil load --muestra N` samples (the manual samples the IMSS inputs).
+SAMPLED_SOURCES = {"imss"}
 
 # A delivery with fewer rows than this share of the reference (the same period already landed, else the
 # median of the neighbouring periods) is refused unless forced: a truncated export, not a real change.
@@ -112,7 +119,7 @@ def reference_rows(con: duckdb.DuckDBPyConnection, rec: Recognised, periodo: str
         return None  # a whole series, or year-to-date cuts: only the same period compares
     rows = con.execute(
         "select filas_cargadas, periodo from raw.load_manifest where fuente = ? and entidad = ? and periodo <> ? "
-        "and estado in ('cargado', 'reemplazado')", [rec.fuente, rec.entidad, periodo]).fetchall()
+        "and estado in ('cargado', 'reemplazado') and muestra is null", [rec.fuente, rec.entidad, periodo]).fetchall()
     if not rows:
         return None
     before = sorted((r for r in rows if r[1] < periodo), key=lambda r: r[1], reverse=True)[:3]
@@ -125,10 +132,13 @@ def reference_rows(con: duckdb.DuckDBPyConnection, rec: Recognised, periodo: str
 
 def _check_rows(con: duckdb.DuckDBPyConnection, rec: Recognised, e: manifest.Entry, same: int,
                 forzar: bool) -> str:
-    """Refuse an empty file, and a collapsing one unless forced. Returns a note for the manifest."""
-    if e.filas_cargadas == 0:
+    """Refuse an empty file, and a collapsing one unless forced. Returns a note for the manifest. A sample
+    (`e.muestra`) is smaller by design: only an empty file is refused."""
+    if (e.filas_leidas if e.muestra else e.filas_cargadas) == 0:
         raise LoadError(e.archivo, "el archivo no tiene filas de datos (solo encabezado); no reemplaza lo cargado",
                         fila=2)
+    if e.muestra:
+        return f"muestra de {e.muestra:,} registros patronales (sidil load --muestra): no es el periodo completo"
     ref = reference_rows(con, rec, e.periodo, same)
     if ref is None or e.filas_cargadas >= MIN_SHARE * ref[0]:
         return ""
@@ -143,17 +153,18 @@ def _check_rows(con: duckdb.DuckDBPyConnection, rec: Recognised, e: manifest.Ent
 
 
 def land_file(con: duckdb.DuckDBPyConnection, rec: Recognised, key: bytes, solo_adicionales: bool,
-              log: Callable[[str], None], forzar: bool = False) -> manifest.Entry:
+              log: Callable[[str], None], forzar: bool = False, muestra: int | None = None) -> manifest.Entry:
     archivo = str(rec.path)
     redact = pseudonym.Redactor(key)
     start = time.perf_counter()
+    muestra = muestra if rec.fuente in SAMPLED_SOURCES else None
     e = manifest.Entry(archivo=archivo, fuente=rec.fuente, entidad=rec.entidad, periodo=period_key(rec),
-                       tamano_bytes=rec.path.stat().st_size)
+                       tamano_bytes=rec.path.stat().st_size, muestra=muestra)
     e.sha256 = manifest.file_sha256(rec.path)
     prev = manifest.landed(con, rec.fuente, rec.entidad, e.periodo)
-    if prev and prev[1] == e.sha256 and solo_adicionales:
+    if prev and prev[1] == e.sha256 and prev[2] == muestra and solo_adicionales:
         e.estado = "omitido"
-        return e  # already landed, unchanged: nothing is written, not even the manifest
+        return e  # already landed, unchanged, as complete (or as the same sample): nothing is written
     con.execute("begin transaction")
     try:
         table = raw_table(rec)
@@ -161,12 +172,17 @@ def land_file(con: duckdb.DuckDBPyConnection, rec: Recognised, key: bytes, solo_
         if same:
             where, params = period_filter(rec)
             con.execute(f"delete from {table_name(table)} where {where}", params)
-        result = LANDERS[rec.fuente](con, rec, archivo, key)
+        if prev and prev[2]:
+            same = 0  # what is landed is a sample: the new file is not compared with it
+        extra = {"muestra": muestra} if muestra else {}
+        result = LANDERS[rec.fuente](con, rec, archivo, key, **extra)
         e.filas_leidas, e.filas_cargadas = result[0], result[1]
         notes = [n for n in (result[2] if len(result) > 2 else "", _check_rows(con, rec, e, same, forzar)) if n]
         e.estado = "reemplazado" if prev or same else "cargado"
         e.mensaje = "; ".join([(f"reemplaza {Path(prev[0]).name}" if prev and prev[0] != archivo
-                                else ("reemplaza la versión anterior" if prev else "")), *notes]).strip("; ")
+                                else ("reemplaza la muestra cargada antes" if prev and prev[2] and not muestra
+                                      else ("reemplaza la versión anterior" if prev else ""))),
+                               *notes]).strip("; ")
         if prev and prev[0] != archivo:
             con.execute("update raw.load_manifest set estado = 'sustituido', mensaje = ? where archivo = ?",
                         [f"sustituido por {rec.path.name}", prev[0]])
@@ -211,9 +227,13 @@ def _record_error(con: duckdb.DuckDBPyConnection, rec: Recognised, estado: str, 
 
 def load_files(con: duckdb.DuckDBPyConnection, root: Path, sources: set[str], key: bytes,
                solo_adicionales: bool, log: Callable[[str], None],
-               tick: Callable[[str], None] = lambda _f: None, forzar: bool = False) -> Outcome:
-    """Land every recognised file of `root`. Raises pseudonym.KeyMismatch before touching anything when
-    the key is not the warehouse's."""
+               tick: Callable[[str], None] = lambda _f: None, forzar: bool = False,
+               muestra: int | None = None) -> Outcome:
+    """Land every recognised file of `root` (with `muestra`, the IMSS files as a sample of that many
+    registros patronales). Raises pseudonym.KeyMismatch before touching anything when the key is not the
+    warehouse's."""
+    if muestra is not None and muestra < 1:
+        raise ValueError("muestra debe ser un número de registros patronales mayor que cero")
     manifest.ensure(con)
     pseudonym.check_key(con, key)
     textfile.remove_leftovers(root, log)
@@ -243,7 +263,7 @@ def load_files(con: duckdb.DuckDBPyConnection, root: Path, sources: set[str], ke
                 out.entries.append(_record_error(con, r, "error", msg))
                 tick(r.path.name)
             continue
-        landed = land_file(con, recs[0], key, solo_adicionales, log, forzar)
+        landed = land_file(con, recs[0], key, solo_adicionales, log, forzar, muestra)
         out.entries.append(landed)
         tick(recs[0].path.name)
         for r in earlier:

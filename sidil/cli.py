@@ -68,6 +68,10 @@ def load(
     forzar: bool = typer.Option(False, "--forzar", help="Aceptar una entrega con muchas menos filas que lo ya "
                                                         "cargado (una corrección legítima); sin esta opción se "
                                                         "rechaza."),
+    muestra: int = typer.Option(None, "--muestra", min=1,
+                                help="Cargar del IMSS solo una muestra reproducible de N registros patronales "
+                                     "(con sus puestos y riesgos), para probar un cambio rápido. El manifiesto la "
+                                     "marca como muestra; una carga sin --muestra la reemplaza."),
 ) -> None:
     """Carga los insumos de una carpeta a DuckDB (esquema raw) y reporta su consistencia."""
     import contextlib
@@ -103,14 +107,15 @@ def load(
         lines.append(line)
         console.print(line, markup=False)  # messages quote file names and headers: never read them as markup
 
-    say(f"INFO: cargando {', '.join(sorted(sources))} de {input} en {db_path()}.")
+    say(f"INFO: cargando {', '.join(sorted(sources))} de {input} en {db_path()}."
+        + (f" IMSS: solo una muestra de {muestra:,} registros patronales (--muestra)." if muestra else ""))
     errores = 0
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console) as progress:
         task = progress.add_task("INFO: archivos", total=count_files(input, sources))
         try:
             outcome = load_files(con, input, sources, key, solo_adicionales, say, lambda _f: progress.advance(task),
-                                 forzar=forzar)
+                                 forzar=forzar, muestra=muestra)
             errores += outcome.count("error")
             for db_outcome in databases.load_databases(con, input, sources, dne_url, siapi_url or [],
                                                        solo_adicionales, say, forzar=forzar):
@@ -131,7 +136,8 @@ def load(
     final = (f"***ERROR***: {errores} insumo(s) no se cargaron; el resto sí. Vea los mensajes anteriores."
              if errores else "INFO: carga terminada.")
     say(final)
-    params = f"input={input} source={source} solo_adicionales={solo_adicionales} forzar={forzar}"
+    params = (f"input={input} source={source} solo_adicionales={solo_adicionales} forzar={forzar}"
+              + (f" muestra={muestra}" if muestra else ""))
     manifest.log_run(con, inicio, "load", params, "con_errores" if errores else "ok", final, lines)
     con.close()
     if errores:
@@ -161,6 +167,8 @@ def status() -> None:
     console.print(table)
     if not rows:
         console.print("INFO: no hay insumos cargados; ejecute `sidil load --input CARPETA`.")
+    for line in report.samples(con):
+        console.print(line, markup=False)
     runs = report.last_runs(con)
     if runs:
         log = Table(title="Últimas ejecuciones (bitácora)")
@@ -173,16 +181,23 @@ def status() -> None:
 
     for t in status_tables(con):
         console.print(t)
+    from sidil.alertas import tabla_alertas
+
+    if (alertas := tabla_alertas(con)) is not None:
+        console.print(alertas)
     con.close()
 
 
-def _build(select: str | None) -> bool:
+def _build(select: str | None, meses_recalculo: int | None = None) -> bool:
+    import json
     from datetime import datetime
 
     from sidil.pipeline import dbt, mensaje_inesperado
 
     inicio = datetime.now()
     args = ["build"] + (["--select", select] if select else [])
+    if meses_recalculo is not None:  # the IMSS look-back for this run (dbt_project.yml: imss_meses_recalculo)
+        args += ["--vars", json.dumps({"imss_meses_recalculo": int(meses_recalculo)})]
     console.print(f"INFO: dbt {' '.join(args)} (modelos, semillas y pruebas de datos).")
     try:
         ok, failed = dbt(*args)
@@ -192,6 +207,12 @@ def _build(select: str | None) -> bool:
     except Exception as exc:  # dbt itself broke: one Spanish line, the stack to the error log
         ok, final = False, mensaje_inesperado("build", exc) + " Lo construido antes sigue disponible."
     console.print(final, markup=False)
+    if ok:
+        from sidil.alertas import aviso_tras_build
+
+        if aviso := aviso_tras_build():
+            console.print(aviso, markup=False)
+            final = f"{final} {aviso}"
     _registrar(inicio, "build", " ".join(args), ok, final)
     return ok
 
@@ -204,11 +225,18 @@ def _registrar(inicio, proceso: str, parametros: str, ok: bool, final: str) -> N
         console.print(f"***ADVERTENCIA***: no se pudo registrar el paso {proceso} en raw.bitacora.")
 
 
+MESES_RECALCULO_AYUDA = ("Meses del IMSS más recientes que se recalculan aunque sus insumos no hayan cambiado "
+                         "(frecuencia_actualizacion del manual; 4 en su escenario 2). Por omisión 0 "
+                         "(dbt_project.yml): solo los meses nuevos o recargados.")
+
+
 @app.command()
 def build(select: str = typer.Option(None, "--select", help="Selección de dbt (p. ej. marts.dne_plus+); "
-                                                            "por omisión, todo.")) -> None:
+                                                            "por omisión, todo."),
+          meses_recalculo: int = typer.Option(None, "--meses-recalculo", min=0, help=MESES_RECALCULO_AYUDA),
+          ) -> None:
     """Construye los modelos de dbt (staging, intermedios, marts) y corre sus pruebas de datos."""
-    _exclusivo(lambda: _build(select))
+    _exclusivo(lambda: _build(select, meses_recalculo))
 
 
 def _exclusivo(paso) -> None:
@@ -292,6 +320,7 @@ def run(
     entrenar: bool = typer.Option(False, "--train", help="Reentrenar el modelo aunque ya exista uno."),
     familia: str = typer.Option("bosque", "--familia", help="Familia del modelo si se entrena."),
     docs: bool = typer.Option(True, "--docs/--sin-docs", help="Generar la documentación de dbt al final."),
+    meses_recalculo: int = typer.Option(None, "--meses-recalculo", min=0, help=MESES_RECALCULO_AYUDA),
 ) -> None:
     """Proceso completo que llama el calendarizador: carga lo nuevo, construye los modelos de dbt, entrena
     (si no hay modelo o con --train), calcula la MPR y genera la documentación."""
@@ -320,13 +349,14 @@ def run(
     try:
         with exclusive():
             try:
-                load(input=input, source="all", solo_adicionales=True, dne_url=None, siapi_url=None, forzar=False)
+                load(input=input, source="all", solo_adicionales=True, dne_url=None, siapi_url=None, forzar=False,
+                     muestra=None)
                 pasos.append(("carga", "ok"))
             except typer.Exit as exc:
                 if exc.exit_code not in (0, 1):  # 1: some files refused, the rest loaded: keep going
                     raise
                 pasos.append(("carga", "con archivos rechazados (vea arriba)"))
-            if not _build(None):
+            if not _build(None, meses_recalculo):
                 raise typer.Exit(1)
             pasos.append(("dbt build", "ok"))
             actual, inicio = "run", datetime.now()

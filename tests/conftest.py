@@ -34,14 +34,15 @@ def tiny_demo(tmp_path_factory) -> Path:
 
 
 def load_all(con: duckdb.DuckDBPyConnection, root: Path, sources: set[str] = ALL_SOURCES,
-             solo_adicionales: bool = True, log=None, forzar: bool = False, key: bytes = KEY):
+             solo_adicionales: bool = True, log=None, forzar: bool = False, key: bytes = KEY,
+             muestra: int | None = None):
     """Land files and databases of an input folder like `sidil load`; the outcome carries `.lines`."""
     from loaders.databases import load_databases
     from loaders.run import load_files
 
     lines: list[str] = []
     log = log or lines.append
-    out = load_files(con, root, sources, key, solo_adicionales, log, forzar=forzar)
+    out = load_files(con, root, sources, key, solo_adicionales, log, forzar=forzar, muestra=muestra)
     for db in load_databases(con, root, sources, None, [], solo_adicionales, log, forzar=forzar):
         out.entries.extend(db.entries)
     out.lines = lines  # type: ignore[attr-defined]

@@ -149,7 +149,7 @@ def test_run_stops_at_a_damaged_model_and_exits_non_zero(caso, monkeypatch):
     import sidil.cli
 
     monkeypatch.setattr(sidil.cli, "load", lambda **_k: None)  # load and dbt build are tested elsewhere
-    monkeypatch.setattr(sidil.cli, "_build", lambda _select: True)
+    monkeypatch.setattr(sidil.cli, "_build", lambda _select, _meses_recalculo=None: True)
     (caso.folder / store.MODELOS).write_bytes(b"no es un modelo")
     linea = _falla(caso, ["run", "--input", str(caso.root), "--sin-docs"], "predict", "alterado o está dañado")
     assert "Resumen de sidil run" not in linea

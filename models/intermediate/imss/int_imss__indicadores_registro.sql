@@ -13,7 +13,8 @@
 -- month (no previous month, no women or no men, empty market) has no row.
 -- Incremental by month: a month is recomputed (both its monthly and its yearly rows) when the inputs of
 -- either part are newer than what the table holds (insumo_cargado_en); `calculado_en` (the run's time)
--- lets int_imss__indicadores_mensuales recompute exactly the months rewritten here.
+-- lets int_imss__indicadores_mensuales recompute exactly the months rewritten here. The last
+-- `imss_meses_recalculo` months (as in int_imss__registro_mes) are recomputed on every run.
 with
     cargas as (
         select periodo, 'mensual' as parte, max(insumo_cargado_en) as insumo_cargado_en,
@@ -39,6 +40,7 @@ with
         ) as calculado
             on cargas.periodo = calculado.periodo and cargas.parte = calculado.parte
         where calculado.periodo is null or cargas.insumo_cargado_en > calculado.insumo_cargado_en
+            or cargas.periodo in ({{ imss_meses_recientes('cargas', "parte = 'mensual'") }})
         {% endif %}
     ),
 

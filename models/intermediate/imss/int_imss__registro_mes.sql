@@ -10,7 +10,8 @@
 -- Incremental by month (the manual's `solo_adicionales`): a run recomputes only the months whose inputs
 -- are new or were reloaded since the last run. A month's inputs are its patrones and puestos and the
 -- previous month's puestos (turnover), so `insumo_cargado_en` = the latest `cargado_en` among them and a
--- reloaded month also recomputes the month after it. `--full-refresh` rebuilds every month.
+-- reloaded month also recomputes the month after it. The last `imss_meses_recalculo` months (the manual's
+-- look-back, default 4) are recomputed on every run, changed or not. `--full-refresh` rebuilds every month.
 with
     cargas_puestos as (
         select periodo, max(cargado_en) as cargado_en,
@@ -46,6 +47,7 @@ with
             where calculado.periodo = meses_con_insumos.periodo
                 and calculado.insumo_cargado_en >= meses_con_insumos.insumo_cargado_en
         )
+            or periodo in ({{ imss_meses_recientes('meses_con_insumos') }})
         {% endif %}
     ),
 
