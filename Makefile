@@ -10,6 +10,9 @@ SEED    ?= 20261122
 .PHONY: setup run test bench docs clean chromium
 
 $(STAMP): pyproject.toml
+	@# libarchive-c reads .rar deliveries through the system's libarchive (in the base image; installed if not)
+	@ldconfig -p | grep -q 'libarchive\.so\.13' || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq libarchive13 || apt-get install -y -qq libarchive13t64)
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'

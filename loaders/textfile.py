@@ -1,4 +1,4 @@
-"""Delimited text files (.tab, .csv, .txt, gzipped or inside a .7z) as a DuckDB relation, streamed.
+"""Delimited text files (.tab, .csv, .txt, gzipped or inside a .7z or .rar) as a DuckDB relation, streamed.
 
 DuckDB reads the file itself (parallel, never through pandas). The header, delimiter and encoding are
 decided here from the first line, and every column is declared as text, so DuckDB's sniffer never
@@ -56,34 +56,63 @@ def remove_leftovers(input_root: Path, log) -> None:
             log(f"INFO: se borró la carpeta temporal {folder} que dejó una carga interrumpida.")
 
 
-@contextlib.contextmanager
-def plain_file(path: Path, archivo: str) -> Iterator[Path]:
-    """The text file inside a .7z archive (extracted to a temporary folder beside the warehouse, removed
-    afterwards), or the file itself. .rar has no installable reader here: say how to convert it."""
-    suffix = path.suffix.lower()
-    if suffix == ".rar":
-        raise LoadError(archivo, "no hay un lector de .rar instalable en este equipo; descomprímalo "
-                                 "(p. ej. `unrar x archivo.rar`) o vuelva a comprimirlo como .7z o .gz")
-    if suffix != ".7z":
-        yield path
-        return
+def _extract_7z(path: Path, archivo: str, tmp: Path) -> str:
     import py7zr
 
+    try:
+        with py7zr.SevenZipFile(path, "r") as archive:
+            names = [n for n in archive.getnames() if not n.endswith("/")]
+            if len(names) != 1:
+                raise LoadError(archivo, f"el archivo .7z debe contener un solo archivo y contiene {len(names)}")
+            archive.extractall(path=tmp)
+    except LoadError:
+        raise
+    except Exception as exc:  # py7zr raises several types for damaged archives
+        raise LoadError(archivo, f"el archivo .7z está dañado o truncado ({type(exc).__name__}: {exc})") from None
+    return names[0]
+
+
+def _extract_rar(path: Path, archivo: str, tmp: Path) -> str:
+    """The one file of a RAR archive (RAR 4 or 5), streamed out through libarchive (the system's
+    libarchive13 reads the compressed formats natively; no `unrar` binary is needed)."""
+    import libarchive
+
+    target = tmp / "contenido"
+    found: list[str] = []
+    try:
+        with libarchive.file_reader(str(path)) as archive:
+            for entry in archive:
+                if entry.isdir:
+                    continue
+                found.append(entry.pathname)
+                if len(found) > 1:
+                    break
+                with open(target, "wb") as out:  # the member's own name never becomes a path
+                    for block in entry.get_blocks():
+                        out.write(block)
+    except Exception as exc:  # libarchive.ArchiveError and OS errors for damaged or unsupported archives
+        raise LoadError(archivo, f"el archivo .rar está dañado, truncado o no se puede leer "
+                                 f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})") from None
+    if len(found) != 1:
+        raise LoadError(archivo, f"el archivo .rar debe contener un solo archivo y contiene {len(found)}"
+                                 f"{' o más' if len(found) > 1 else ''}")
+    return target.name
+
+
+@contextlib.contextmanager
+def plain_file(path: Path, archivo: str) -> Iterator[Path]:
+    """The text file inside a .7z or .rar archive (extracted to a temporary folder beside the warehouse,
+    removed afterwards), or the file itself."""
+    suffix = path.suffix.lower()
+    if suffix not in (".7z", ".rar"):
+        yield path
+        return
     tmp = Path(tempfile.mkdtemp(prefix=EXTRACT_PREFIX, dir=extraction_root()))
     try:
-        try:
-            with py7zr.SevenZipFile(path, "r") as archive:
-                names = [n for n in archive.getnames() if not n.endswith("/")]
-                if len(names) != 1:
-                    raise LoadError(archivo, f"el archivo .7z debe contener un solo archivo y contiene {len(names)}")
-                archive.extractall(path=tmp)
-        except LoadError:
-            raise
-        except Exception as exc:  # py7zr raises several types for damaged archives
-            raise LoadError(archivo, f"el archivo .7z está dañado o truncado ({type(exc).__name__}: {exc})") from None
-        inner = (tmp / names[0]).resolve()
+        name = (_extract_7z if suffix == ".7z" else _extract_rar)(path, archivo, tmp)
+        inner = (tmp / name).resolve()
         if tmp.resolve() not in inner.parents or not inner.is_file():  # a name like ../../x
-            raise LoadError(archivo, f"el archivo .7z contiene una ruta no permitida ({names[0]!r})")
+            raise LoadError(archivo, f"el archivo comprimido contiene una ruta no permitida ({name!r})")
         yield inner
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -127,3 +127,64 @@ def test_a_hostile_header_in_a_riesgos_csv_is_refused_and_runs_nothing(tiny_demo
     assert normal_name(name).replace('"', "") in e.mensaje.replace('"', ""), e.mensaje
     assert _snapshot(con) == before
     con.close()
+
+
+# ---- .rar, read through libarchive ---------------------------------------------------------------------
+
+def rar4_stored(members: dict[str, bytes]) -> bytes:
+    """A RAR 4 archive holding `members` stored (no compression): the fixture writer, since no RAR writer
+    installs here. Block layout from the RAR 4 technical note: marker, main header, one file header per
+    member (HEAD_CRC = low 16 bits of the CRC-32 of the header after it), end-of-archive block."""
+    import struct
+    import zlib
+
+    def block(body: bytes) -> bytes:
+        return struct.pack("<H", zlib.crc32(body) & 0xFFFF) + body
+
+    out = b"Rar!\x1a\x07\x00" + block(struct.pack("<BHH", 0x73, 0, 13) + b"\0" * 6)
+    for name, data in members.items():
+        fname = name.encode()
+        header = struct.pack("<BHHIIBIIBBHI", 0x74, 0x8000, 32 + len(fname), len(data), len(data), 0,
+                             zlib.crc32(data), 0x5A210000, 20, 0x30, len(fname), 0x20) + fname
+        out += block(header) + data
+    return out + block(struct.pack("<BHH", 0x7B, 0x4000, 7))
+
+
+PUESTOS = "imss/puestos/PAFINALMES_F_20260931.tab"
+
+
+def test_a_rar_month_lands_the_same_rows_as_its_tab_twin(tiny_demo, tmp_path):
+    tab_root = copy_input(tiny_demo, tmp_path / "tab", PUESTOS)
+    rar_root = tmp_path / "rar"
+    (rar_root / "imss/puestos").mkdir(parents=True)
+    (rar_root / "imss/puestos/PAFINALMES_F_20260931.rar").write_bytes(
+        rar4_stored({"../PAFINALMES_F_20260931.tab": (tiny_demo / PUESTOS).read_bytes()}))
+    landed = []
+    for root in (tab_root, rar_root):
+        con = duckdb.connect(str(root / "w.duckdb"))
+        out = load_all(con, root, {"imss"})
+        assert [e.estado for e in out.entries] == ["cargado"], out.lines
+        landed.append(con.execute("select * exclude (archivo, cargado_en) from raw.imss_puestos order by all"
+                                  ).fetchall())
+        con.close()
+    assert landed[0] == landed[1] and len(landed[0]) > 1000
+    assert not list(rar_root.rglob("*.tab"))  # extracted beside the warehouse, never among the inputs
+
+
+@pytest.mark.parametrize("content, words", [
+    (None, "debe contener un solo archivo"),
+    (b"Rar!\x1a\x07\x00" + b"\x00" * 40, "dañado"),
+])
+def test_a_rar_with_two_files_or_damaged_is_refused(tiny_demo, tmp_path, content, words):
+    root = tmp_path / "in"
+    (root / "imss/puestos").mkdir(parents=True)
+    data = (tiny_demo / PUESTOS).read_bytes()
+    path = root / "imss/puestos/PAFINALMES_F_20260931.rar"
+    path.write_bytes(content if content is not None else rar4_stored({"a.tab": data, "b.tab": data}))
+    con = duckdb.connect(str(root / "w.duckdb"))
+    out = load_all(con, root, {"imss"})
+    [e] = out.entries
+    assert e.estado == "error" and words in e.mensaje and str(path) in e.mensaje, e.mensaje
+    assert not con.execute("select count(*) from information_schema.tables where table_name = 'imss_puestos'"
+                           ).fetchone()[0]
+    con.close()
