@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 
 import duckdb
+import numpy as np
 import pytest
 
 from tests.enoe.conftest import SELECCION
@@ -27,9 +28,22 @@ PERSONAS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def fixture_db(tmp_path_factory):
-    db = tmp_path_factory.mktemp("enoe_mano") / "sidil.duckdb"
+# SCIAN-hogares codes (COE1 p4a) of some persons: 4611 is a SCIAN 2018 rama (seed), 1110 is not but its
+# first three digits are a subsector (mapped by prefix); 9999 and 0123 map to nothing and must be counted.
+P4A = {"01": "4611", "02": "9999", "03": "9999", "04": "1110", "05": "0123"}
+
+# A PSU without an interviewed adult (stratum 02's third PSU): a child of 8 in an interviewed household
+# and a resident of a household without a complete interview (r_def 15). Neither is in the universe,
+# but the PSU is in the sample, so stratum 02 has three PSUs in the design (DOMAIN.md: never filter the
+# sample before the design). (n_ren, ent, est_d_tri, upm, fac_tri, r_def, eda)
+SIN_ADULTO_ENTREVISTADO = [
+    ("09", "02", "0002", "0200003", 20, "00", "8"),
+    ("10", "02", "0002", "0200003", 20, "15", "40"),
+]
+
+
+def _construir(db, extra=()):
+    """Raw ENOE tables with PERSONAS (and `extra` SDEM-only rows), then `dbt build` of the ENOE models."""
     con = duckdb.connect(str(db))
     con.execute("create schema raw")
     llaves = ("cd_a varchar, ent varchar, con varchar, upm varchar, v_sel varchar, n_hog varchar, "
@@ -47,13 +61,28 @@ def fixture_db(tmp_path_factory):
                     k + ["00", "1", "30", sex, est, w, c1, c2, pos, seg, ing, 0, 0])
         if c2 in (1, 2, 3, 4):
             con.execute("insert into raw.enoe_coe1 values (" + ", ".join(["?"] * 21) + ")",
-                        k + [p3i, "", "", "", "", None, None, w])
+                        k + [p3i, "", "", "", P4A.get(n_ren, ""), None, None, w])
             con.execute("insert into raw.enoe_coe2 values (" + ", ".join(["?"] * 15) + ")", k + [None, w])
+    for (n_ren, ent, est, upm, w, r_def, eda) in extra:
+        k = ["96", ent, upm[2:], upm, n_ren, "1", "0", "01", "1", "01", PERIODO, 2025, 1]
+        con.execute("insert into raw.enoe_sdem values (" + ", ".join(["?"] * 26) + ")",
+                    k + [r_def, "1", eda, "1", est, w, None, None, None, None, None, None, None])
     con.close()
     # The dbt unit tests mock the real raw tables' full column lists: not this minimal fixture's.
     result = run_dbt(db, "build", *SELECCION, "--exclude-resource-type", "unit_test")
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    (db.parent / "dbt_build.log").write_text(result.stdout)
     return db
+
+
+@pytest.fixture(scope="module")
+def fixture_db(tmp_path_factory):
+    return _construir(tmp_path_factory.mktemp("enoe_mano") / "sidil.duckdb")
+
+
+@pytest.fixture(scope="module")
+def fixture_upm_sin_adulto(tmp_path_factory):
+    return _construir(tmp_path_factory.mktemp("enoe_mano_upm") / "sidil.duckdb", SIN_ADULTO_ENTREVISTADO)
 
 
 def _fila(db, sql, *args):
@@ -135,3 +164,64 @@ def test_razon_tasa_de_desocupacion_y_su_cv(fixture_db):
     assert valor == pytest.approx(100 / 6, rel=1e-12)
     assert cv == pytest.approx(math.sqrt(12200) * 5 / 6, rel=1e-12)
     assert n == 7
+
+
+def test_upm_sin_adulto_entrevistado_cuenta_en_su_estrato(fixture_upm_sin_adulto):
+    db = fixture_upm_sin_adulto
+    # The design counts the PSU (three in stratum 02); the universe does not contain its rows.
+    assert _fila(db, "select n_upm from intermediate.int_enoe__diseno_muestral where estrato = '02-0002' "
+                     "and upm = '0200003'") == (3,)
+    assert _fila(db, "select count(*) from intermediate.int_enoe__universo where upm = '0200003'") == (0,)
+    assert _fila(db, "select count(*), sum(n_upm) from intermediate.int_enoe__diseno_muestral") == (6, 9 + 9)
+
+
+def test_upm_sin_adulto_entrevistado_cambia_el_cv(fixture_upm_sin_adulto):
+    db = fixture_upm_sin_adulto
+    # seg_soc: same persons, estimate 0.8; stratum 01 adds 0.0124 as before. Stratum 02 now has the
+    # PSU totals 0.04, 0.06 and 0 (n_h = 3): s1 = 0.1, s2 = 0.0052, s2 - s1^2 / 3 = 0.0056 / 3,
+    # x 3/2 = 0.0028 (it was 0.0004 with two PSUs).  V = 0.0152; CV = 100 sqrt(0.0152) / 0.8.
+    valor, cv, n, *_ = _indicador(db, "seg_soc")
+    assert valor == pytest.approx(0.8, rel=1e-12)
+    assert cv == pytest.approx(100 * math.sqrt(0.0152) / 0.8, rel=1e-12)
+    assert n == 6
+    # ing_x_mes: stratum 02 totals -12, 42, 0: s1 = 30, s2 = 1908, 1908 - 300 = 1608, x 3/2 = 2412.
+    # V = 756 + 2412 = 3168 (it was 3672).
+    valor, cv, *_ = _indicador(db, "ing_x_mes")
+    assert valor == pytest.approx(260, rel=1e-12)
+    assert cv == pytest.approx(100 * math.sqrt(3168) / 260, rel=1e-12)
+    # TD1, in units of 1/720: stratum 02 totals 80, -30, 0: s1 = 50, s2 = 7300, 7300 - 2500/3 = 19400/3,
+    # x 3/2 = 9700. V = (100 + 9700) / 720^2; CV = sqrt(9800) * 5 / 6 (it was sqrt(12200) * 5 / 6).
+    valor, cv, n = _fila(db, "select valor, cv, n_muestra from marts.tasas_complementarias "
+                             "where tasa = 'td1' and ambito = 'nacional'")
+    assert valor == pytest.approx(100 / 6, rel=1e-12)
+    assert cv == pytest.approx(math.sqrt(9800) * 5 / 6, rel=1e-12)
+    assert n == 7
+
+
+def test_upm_sin_adulto_entrevistado_implementacion_independiente(fixture_upm_sin_adulto):
+    # The independent pandas implementation reads the design from every raw SDEM row as well.
+    from tests.enoe.test_indicadores_independiente import _media, _muestra
+
+    con = duckdb.connect(str(fixture_upm_sin_adulto), read_only=True)
+    u = _muestra(con, PERIODO)
+    con.close()
+    assert len(u.attrs["diseno"]) == 6 and len(u) == 8
+    valor, cv = _media(u, "seg_soc_v", np.ones(len(u), dtype=bool))
+    assert valor == pytest.approx(0.8, rel=1e-12)
+    assert cv == pytest.approx(100 * math.sqrt(0.0152) / 0.8, rel=1e-12)
+
+
+def test_codigo_p4a_sin_mapear_se_cuenta_y_se_reporta(fixture_db):
+    # 9999: persons 02 (w 10) and 03 (w 20), both in the target population; 0123: person 05 (w 20).
+    con = duckdb.connect(str(fixture_db), read_only=True)
+    filas = con.execute("select periodo, p4a, n_personas, n_poblacion_objetivo, n_expandidas "
+                        "from marts.enoe_codigos_sin_mapear order by p4a").fetchall()
+    mapeo = dict(con.execute("select p4a, scian2018_3 from intermediate.int_enoe__universo "
+                             "where p4a is not null").fetchall())
+    con.close()
+    assert filas == [(PERIODO, "0123", 1, 1, 20.0), (PERIODO, "9999", 2, 2, 30.0)]
+    # Mapped codes: 4611 from the seed, 1110 by its subsector prefix; unmapped ones stay NULL, counted above.
+    assert mapeo == {"4611": "461", "1110": "111", "9999": None, "0123": None}
+    # The warn-severity test reports them in the run without failing it.
+    log = (fixture_db.parent / "dbt_build.log").read_text()
+    assert "sin_filas_enoe_codigos_sin_mapear" in log and "WARN" in log

@@ -3,7 +3,9 @@ tables (its own recoding, join and design), and compare with int_enoe__indicador
 
 The variance is computed the textbook way, not the SQL way: a full PSU-by-stratum matrix of linearised
 totals (zeros for PSUs without domain persons), centred on each stratum mean, times n_h / (n_h - 1);
-single-PSU strata centred on the grand mean of all PSU totals (R survey's lonely.psu = "adjust")."""
+single-PSU strata centred on the grand mean of all PSU totals (R survey's lonely.psu = "adjust").
+The design (strata and their PSUs) is read from every raw SDEM row of the quarter, before the universe
+filters (DOMAIN.md: never filter the sample before the design); the estimates use the universe only."""
 
 from __future__ import annotations
 
@@ -21,7 +23,8 @@ def _num(s: pd.Series) -> pd.Series:
 
 
 def _muestra(con: duckdb.DuckDBPyConnection, periodo: str) -> pd.DataFrame:
-    """The survey universe of a quarter with the recoded variables, built from raw with pandas."""
+    """The survey universe of a quarter with the recoded variables, built from raw with pandas; its
+    `attrs["diseno"]` is the sample design, every (stratum, PSU) of ALL the quarter's SDEM rows."""
     sdem = con.execute("select * from raw.enoe_sdem where periodo = ?", [periodo]).df()
     coe1 = con.execute("select * from raw.enoe_coe1 where periodo = ?", [periodo]).df()
     for df in (sdem, coe1):
@@ -34,8 +37,11 @@ def _muestra(con: duckdb.DuckDBPyConnection, periodo: str) -> pd.DataFrame:
     q1 = periodo.endswith("T1")
     clasica = periodo <= "2020T1"
     sdem["w"] = sdem["fac" if clasica else "fac_tri"].astype(float)
-    sdem["h"] = sdem["ent"] + "-" + sdem["est_d" if clasica else "est_d_tri"].astype("string").str.strip()
-    sdem["psu"] = sdem["upm"].astype("string").str.strip()
+    estrato = sdem["est_d" if clasica else "est_d_tri"].astype("string").str.strip().replace("", pd.NA)
+    sdem["h"] = sdem["ent"] + "-" + estrato
+    sdem["psu"] = sdem["upm"].astype("string").str.strip().replace("", pd.NA)
+    diseno = sdem.loc[sdem["h"].notna() & sdem["psu"].notna(), ["h", "psu"]]
+    diseno = pd.MultiIndex.from_frame(diseno.drop_duplicates())
     u = sdem[(_num(sdem["r_def"]) == 0) & _num(sdem["c_res"]).isin([1, 3])
              & _num(sdem["eda"]).between(15, 98)].copy()
     coe1["contrato"] = _num(coe1["p3j" if q1 else "p3i"])
@@ -45,12 +51,17 @@ def _muestra(con: duckdb.DuckDBPyConnection, periodo: str) -> pd.DataFrame:
     u["contrato_v"] = u["contrato"].map({1: 1.0, 2: 0.0})
     u["ing"] = np.where(u["ingocup"] > 0, u["ingocup"].astype(float), np.nan)
     u["sexo"] = _num(u["sex"])
-    return u.reset_index(drop=True)
+    u = u.reset_index(drop=True)
+    u.attrs["diseno"] = diseno
+    return u
 
 
-def _varianza(z: np.ndarray, estrato: np.ndarray, psu: np.ndarray) -> float:
-    """V = sum_h n_h/(n_h-1) sum_i (z_hi - mean_h)^2; lonely strata: (z_h1 - grand mean)^2."""
-    tot = pd.Series(z).groupby([estrato, psu]).sum()  # every PSU of the sample (zeros included)
+def _varianza(z: np.ndarray, estrato: np.ndarray, psu: np.ndarray, diseno: pd.MultiIndex) -> float:
+    """V = sum_h n_h/(n_h-1) sum_i (z_hi - mean_h)^2; lonely strata: (z_h1 - grand mean)^2. The PSU
+    totals cover every PSU of the design (zeros for PSUs without universe persons)."""
+    tot = pd.Series(z).groupby([estrato, psu]).sum()
+    assert tot.index.isin(diseno).all()
+    tot = tot.reindex(diseno, fill_value=0.0)  # every PSU of the sample (zeros included)
     grand = tot.mean()
     v = 0.0
     for _, t in tot.groupby(level=0):
@@ -68,7 +79,7 @@ def _media(u: pd.DataFrame, var: str, dominio: np.ndarray) -> tuple[float, float
     X = (w * d).sum()
     R = (w * y * d).sum() / X
     z = d * w * (y - R) / X
-    v = _varianza(z, u["h"].to_numpy(), u["psu"].to_numpy())
+    v = _varianza(z, u["h"].to_numpy(), u["psu"].to_numpy(), u.attrs["diseno"])
     return R, 100 * np.sqrt(v) / abs(R)
 
 
@@ -81,7 +92,7 @@ def _brecha(u: pd.DataFrame, dominio: np.ndarray) -> tuple[float, float]:
     Rw, Rm = Yw / (w * iw).sum(), Ym / (w * im).sum()
     G = Rw / Rm
     z = G * (iw * w * (y - Rw) / Yw - im * w * (y - Rm) / Ym)
-    v = _varianza(z, u["h"].to_numpy(), u["psu"].to_numpy())
+    v = _varianza(z, u["h"].to_numpy(), u["psu"].to_numpy(), u.attrs["diseno"])
     return G, 100 * np.sqrt(v) / abs(G)
 
 

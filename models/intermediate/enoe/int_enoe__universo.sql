@@ -55,6 +55,8 @@ coe1 as (
         cat_tamanio,
         scian2018_2,
         scian2018_3,
+        scian_rama,
+        scian_mapeo,
         p4d1,
         p4d2,
     from {{ ref('stg_enoe__coe1') }}
@@ -74,6 +76,10 @@ select
     sdem.cd_a,
     coe1.scian2018_2,
     coe1.scian2018_3,
+    -- The raw SCIAN-hogares code (p4a) and how it was mapped (stg_enoe__coe1: catalogo, prefijo,
+    -- sin_mapear; NULL when blank), for the report of unmapped codes.
+    coe1.scian_rama as p4a,
+    coe1.scian_mapeo,
     coe1.cat_tamanio,
     sdem.sexo,
     sdem.eda,

@@ -1,7 +1,10 @@
 -- ENOE COE1, one row per interviewed person 15+ and quarter: the questionnaire answers SIDIL uses,
 -- resolved by the seed enoe_variables (the same name means different things in Q1 and Q2-Q4) and
--- recoded "more is better". Size class from the seed tamanios; industry from the 4-digit rama (p4a)
--- validated against the SCIAN 2018 catalog, with sectors 31-33 and 48-49 harmonised to '31' / '48'.
+-- recoded "more is better". Size class from the seed tamanios; industry from the 4-digit SCIAN-hogares
+-- code (p4a) through the seed enoe_scian_hogares (exact code), else its first three digits when they are
+-- a SCIAN 2018 subsector (the manual's 3-digit correspondence); sectors 31-33 and 48-49 harmonised to
+-- '31' / '48'. A p4a that neither maps keeps scian2018_3 NULL and is counted and reported per quarter
+-- in the mart enoe_codigos_sin_mapear (scian_mapeo says how each code was mapped).
 -- depends_on: {{ ref('enoe_variables') }}
 with
 
@@ -18,6 +21,11 @@ subsectores as (
     where nivel = 'subsector'
 ),
 
+scian_hogares as (
+    select p4a, scian2018_3
+    from {{ ref('enoe_scian_hogares') }}
+),
+
 tamanios as (
     select cat_tamanio, enoe_codigo_min, enoe_codigo_max
     from {{ ref('tamanios') }}
@@ -26,9 +34,17 @@ tamanios as (
 recodificado as (
     select
         mapeado.*,
-        subsectores.scian2018_3,
+        coalesce(scian_hogares.scian2018_3, subsectores.scian2018_3) as scian2018_3,
+        case
+            when mapeado.scian_rama is null then null
+            when scian_hogares.p4a is not null then 'catalogo'
+            when subsectores.scian2018_3 is not null then 'prefijo'
+            else 'sin_mapear'
+        end as scian_mapeo,
         tamanios.cat_tamanio,
     from mapeado
+    left join scian_hogares
+        on mapeado.scian_rama = scian_hogares.p4a
     left join subsectores
         on left(mapeado.scian_rama, 3) = subsectores.scian2018_3
     left join tamanios
@@ -54,6 +70,7 @@ select
     tamanio_cod,
     cat_tamanio,
     scian_rama,
+    scian_mapeo,
     {{ scian2_armonizado('left(scian2018_3, 2)', 'scian2018_3') }} as scian2018_2,
     scian2018_3,
     -- Government employer (p4d1 = 4) and its level (p4d2: 1 federal, 2 state, 3 municipal).
