@@ -1,6 +1,6 @@
 -- Which year's estimates each inspection year uses, per source: the latest year available up to the
--- inspection's year, else the first year available (DOMAIN.md section 8: IMSS starts in 2019, so earlier
--- inspections get 2019 values; ENOE starts in 2012 with the history).
+-- inspection's year, else the first year available (DOMAIN.md section 8: IMSS starts in var imss_anio_inicio,
+-- 2019, so earlier inspections get that year's values; ENOE starts in 2012 with the history).
 with anios_inspeccion as (
     select distinct anio from {{ ref('int_historico__inspecciones') }}
 ),

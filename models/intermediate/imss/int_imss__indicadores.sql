@@ -1,20 +1,34 @@
 -- IMSS indicators on the 18 aggregation levels, every month available (periodo 'YYYY-MM'), in the shared
 -- long format (DOMAIN.md section 3). Monthly indicators (rotacion, brecha_imss, sm105, concentracion) are
--- moving averages over imss_ventana_meses months (default 3; May = March-May), produced for a month only
--- when every month of its window has the indicator computed (int_imss__ventanas_promedio_movil says which
--- are missing otherwise) and the cell has an estimate in that month itself:
+-- moving averages over the last imss_ventana_meses months (default 3) in which the indicator was computed,
+-- as the manual reads ("los últimos tres meses disponibles", spec 002 4.1.4.2): a month that is not loaded
+-- is skipped (January, February, April -> April averages those three; int_imss__ventanas_promedio_movil
+-- lists the window). A month gets a moving average when that many months are available and the cell has
+-- an estimate in the month itself. As the manual's sequencer does ("depura los resultados ... excluyendo
+-- aquellas estimaciones que no satisfacen el umbral"), monthly estimates whose cv is above the catalog's
+-- umbral_cv, or NULL (one registro), are left out of the average; over the window months that remain:
 --   valor = sum(valor_m * n_registro_m) / sum(n_registro_m) over the window months where the cell exists,
 --   cv = the same n_registro-weighted mean of the monthly CVs (a conservative choice: averaging months
 --        lowers the variance, but the months share registros so their errors are not independent),
 --   n_registro, n_trabajadores = rounded means over those months.
+-- When no month of the window passes the threshold the row is kept (DOMAIN.md section 3: kept, flagged,
+-- never imputed), averaged over all its window months and flagged by supera_umbral_cv.
 -- Yearly indicators (tasa_accidentes, tasa_dias) are not averaged: they appear at the month of the
 -- year's latest riesgos cut. supera_umbral_cv = cv above the catalog's umbral_cv, or NULL cv (one registro).
 with
+    catalogo as (
+        select indicador, umbral_cv, from {{ ref('indicadores') }} where fuente = 'imss'
+    ),
+
     mensuales as (
         select
-            indicador, periodo, agregacion, agregacion_numerica, geo2, geo5, scian2018_2, scian2018_3,
-            cat_tamanio, valor, cv, n_registro, n_trabajadores,
-        from {{ ref('int_imss__indicadores_mensuales') }}
+            mensuales.indicador, mensuales.periodo, mensuales.agregacion, mensuales.agregacion_numerica,
+            mensuales.geo2, mensuales.geo5, mensuales.scian2018_2, mensuales.scian2018_3,
+            mensuales.cat_tamanio, mensuales.valor, mensuales.cv, mensuales.n_registro,
+            mensuales.n_trabajadores,
+            coalesce(mensuales.cv <= catalogo.umbral_cv, false) as cumple_umbral,
+        from {{ ref('int_imss__indicadores_mensuales') }} as mensuales
+        inner join catalogo on mensuales.indicador = catalogo.indicador
     ),
 
     ventanas as (
@@ -23,10 +37,13 @@ with
         where promedio_calculado
     ),
 
-    promedios_moviles as (
+    -- Each cell's monthly estimates in each window (only months in which the indicator was computed have
+    -- rows, so the date range is exactly the window's months), with what the cell has over the window.
+    celdas_ventana as (
         select
             mensuales.indicador,
             ventanas.periodo,
+            mensuales.periodo as periodo_mes,
             mensuales.agregacion,
             mensuales.agregacion_numerica,
             mensuales.geo2,
@@ -34,17 +51,42 @@ with
             mensuales.scian2018_2,
             mensuales.scian2018_3,
             mensuales.cat_tamanio,
-            sum(mensuales.valor * mensuales.n_registro) / sum(mensuales.n_registro) as valor,
-            sum(mensuales.cv * mensuales.n_registro) / sum(mensuales.n_registro) as cv,
-            bool_or(mensuales.cv is null) as algun_mes_sin_cv,
-            round(avg(mensuales.n_registro))::bigint as n_registro,
-            round(avg(mensuales.n_trabajadores))::bigint as n_trabajadores,
+            mensuales.valor,
+            mensuales.cv,
+            mensuales.n_registro,
+            mensuales.n_trabajadores,
+            mensuales.cumple_umbral,
+            bool_or(mensuales.periodo = ventanas.periodo) over celda as celda_en_mes,
+            bool_or(mensuales.cumple_umbral) over celda as algun_mes_cumple,
         from ventanas
         inner join mensuales
             on ventanas.indicador = mensuales.indicador
             and mensuales.periodo between ventanas.periodo_inicio_ventana and ventanas.periodo
+        window celda as (
+            partition by mensuales.indicador, ventanas.periodo, mensuales.agregacion, mensuales.geo2,
+                mensuales.geo5, mensuales.scian2018_2, mensuales.scian2018_3, mensuales.cat_tamanio
+        )
+    ),
+
+    promedios_moviles as (
+        select
+            indicador,
+            periodo,
+            agregacion,
+            agregacion_numerica,
+            geo2,
+            geo5,
+            scian2018_2,
+            scian2018_3,
+            cat_tamanio,
+            sum(valor * n_registro) / sum(n_registro) as valor,
+            sum(cv * n_registro) / sum(n_registro) as cv,
+            bool_or(cv is null) as algun_mes_sin_cv,
+            round(avg(n_registro))::bigint as n_registro,
+            round(avg(n_trabajadores))::bigint as n_trabajadores,
+        from celdas_ventana
+        where celda_en_mes and (cumple_umbral or not algun_mes_cumple)
         group by all
-        having bool_or(mensuales.periodo = ventanas.periodo)
     ),
 
     anuales as (
@@ -65,10 +107,6 @@ with
             indicador, periodo, agregacion, agregacion_numerica, geo2, geo5, scian2018_2, scian2018_3,
             cat_tamanio, valor, cv, n_registro, n_trabajadores,
         from anuales
-    ),
-
-    catalogo as (
-        select indicador, umbral_cv, from {{ ref('indicadores') }} where fuente = 'imss'
     )
 
 select

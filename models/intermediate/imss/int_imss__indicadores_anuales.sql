@@ -1,4 +1,5 @@
--- Yearly IMSS indicators for the historical series (module IV), 2019 on, in the shared long format with
+-- Yearly IMSS indicators for the historical series (module IV), from the first year of the IMSS history
+-- (dbt var imss_anio_inicio, 2019) on, in the shared long format with
 -- periodo 'YYYY': for monthly indicators the plain mean of the cell's monthly moving averages of that year
 -- (the months int_imss__indicadores produced); for tasa_accidentes and tasa_dias the year's value (latest
 -- riesgos cut). cv is the mean of the months' CVs (NULL if any month has none); n_registro and
@@ -9,7 +10,7 @@ with
             indicador, anio, mes, agregacion, agregacion_numerica, geo2, geo5, scian2018_2, scian2018_3,
             cat_tamanio, valor, cv, n_registro, n_trabajadores,
         from {{ ref('int_imss__indicadores') }}
-        where anio >= 2019
+        where anio >= {{ imss_anio_inicio() }}
     ),
 
     anuales as (

@@ -8,15 +8,19 @@
 }}
 -- IMSS indicators per registro patronal (nominative), one row per (indicador, periodo, cve_registro).
 -- Monthly rows (frecuencia 'mensual', periodo 'YYYY-MM'): valor_mes = the month's value; valor = plain
--- mean of the registro's values over the moving-average window (imss_ventana_meses, default 3), NULL when
--- a month of the window is missing for the indicator (see int_imss__ventanas_promedio_movil).
+-- mean of the registro's values over the moving-average window: the last imss_ventana_meses (default 3)
+-- months in which the indicator was computed, a month that is not loaded being skipped (the manual's
+-- "últimos tres meses disponibles"; see int_imss__ventanas_promedio_movil); NULL while fewer months are
+-- available. Nominative values have no CV, so no month is left out for its threshold.
 -- meses_promediados = months of the window where the registro has a value. Yearly indicators
 -- (tasa_accidentes, tasa_dias) appear at the month of the year's latest riesgos cut with valor = valor_mes.
--- Yearly rows (frecuencia 'anual', periodo 'YYYY', 2019 on): valor = mean of that year's monthly moving
--- averages (monthly indicators) or the year's value (accidents), for the historical matching.
--- Incremental by month: a month is recomputed when any month of its window was rewritten upstream
--- (int_imss__indicadores_registro.calculado_en, kept here as registro_calculado_en), and the yearly rows
--- of the years it belongs to are recomputed from the new and the kept monthly rows.
+-- Yearly rows (frecuencia 'anual', periodo 'YYYY', from dbt var imss_anio_inicio, 2019, on): valor = mean
+-- of that year's monthly moving averages (monthly indicators) or the year's value (accidents), for the
+-- historical matching.
+-- Incremental by month: a month is recomputed when any month from the start of its window on was
+-- rewritten upstream (int_imss__indicadores_registro.calculado_en, kept here as registro_calculado_en);
+-- the window is the current one, so a month loaded late into a gap recomputes the months whose windows
+-- now take it. The yearly rows of the years recomputed are rebuilt from the new and the kept monthly rows.
 with
     calculos_por_mes as (
         select periodo, max(calculado_en) as calculado_en,
@@ -24,17 +28,27 @@ with
         group by periodo
     ),
 
+    -- Earliest month any indicator's moving-average window of the month reaches back to.
+    inicios_ventana as (
+        select periodo, min(periodo_inicio_ventana) as inicio_ventana,
+        from {{ ref('int_imss__ventanas_promedio_movil') }}
+        group by periodo
+    ),
+
     marcas as (
-        select meses.periodo, max(ventana.calculado_en) as marca,
+        select
+            meses.periodo,
+            coalesce(inicios_ventana.inicio_ventana, meses.periodo) as inicio_ventana,
+            max(ventana.calculado_en) as marca,
         from calculos_por_mes as meses
+        left join inicios_ventana on meses.periodo = inicios_ventana.periodo
         inner join calculos_por_mes as ventana
-            on ventana.periodo between (meses.periodo - to_months({{ imss_ventana_meses() }} - 1))::date
-                and meses.periodo
-        group by meses.periodo
+            on ventana.periodo between coalesce(inicios_ventana.inicio_ventana, meses.periodo) and meses.periodo
+        group by all
     ),
 
     meses_a_calcular as (
-        select marcas.periodo, marcas.marca,
+        select marcas.periodo, marcas.inicio_ventana, marcas.marca,
         from marcas
         {% if is_incremental() %}
         where not exists (
@@ -51,9 +65,7 @@ with
             indicador, periodo, cve_registro, geo2, geo5, scian2018_2, scian2018_3, cat_tamanio, n_asegurados,
             valor,
         from {{ ref('int_imss__indicadores_registro') }}
-        where periodo >= (
-            select (min(periodo) - to_months({{ imss_ventana_meses() }} - 1))::date from meses_a_calcular
-        )
+        where periodo >= (select min(inicio_ventana) from meses_a_calcular)
     ),
 
     ventanas as (
@@ -145,7 +157,7 @@ with
             count(*) as meses_promediados,
             max(registro_calculado_en) as registro_calculado_en,
         from mensuales_del_anio
-        where valor is not null and anio >= 2019
+        where valor is not null and anio >= {{ imss_anio_inicio() }}
         group by indicador, anio, cve_registro
     ),
 

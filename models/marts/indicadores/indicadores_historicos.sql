@@ -1,6 +1,7 @@
 -- Module IV input: one period per year for every indicator, with the DOMAIN.md section 3 columns.
 -- ENOE: the first quarter of each year from 2012 (the extended questionnaire, the only one with
--- sindicato). IMSS: the yearly mean of the monthly moving averages (accidents: the year's value), 2019 on.
+-- sindicato). IMSS: the yearly mean of the monthly moving averages (accidents: the year's value), from var
+-- imss_anio_inicio (2019) on.
 -- The Censo is a single edition and not a model input, so it has no yearly series. Types are cast to
 -- the contract so a change upstream shows here, not in every consumer.
 with enoe as (
