@@ -59,7 +59,7 @@ def field_renames(fuente: str, entidad: str) -> dict[str, str]:
 class Campo:
     nombre: str
     requerido: bool
-    personal: bool  # pseudonymised at landing, never stored in clear
+    personal: bool  # never stored in clear: pseudonymised at landing (nss, curp) or not landed at all
 
 
 @lru_cache(maxsize=None)

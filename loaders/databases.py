@@ -3,6 +3,9 @@
 The fields read come from catalog seeds (seeds/dne_campos.csv, seeds/siapi_campos.csv), so a change of
 fields needs no code. The demo's databases are SQLite files; the same code reads SQL Server through an
 ODBC URL (`mssql+pyodbc://...`, with its driver installed). Nothing is ever written to the source.
+Personal fields follow seeds/datos_personales.csv: those marked `omitir` are never read, and those kept only
+for personas morales (the DNE's company name and RFC, the workplace name) are blanked, before anything
+reaches the warehouse, on the rows of a company whose RFC is not a persona moral's.
 Each table is a snapshot: it replaces the previous one in one transaction, unless its content hash
 equals the one already landed.
 """
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
 import time
 from collections.abc import Callable, Iterator
 from functools import lru_cache
@@ -18,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from loaders import manifest
 from loaders.catalog import SEEDS
@@ -35,12 +40,69 @@ def _catalog(name: str) -> tuple[dict[str, str], ...]:
         return tuple(csv.DictReader(f))
 
 
+def personal_fields(fuente: str) -> dict[str, dict[str, str]]:
+    """Table -> {field: treatment} of the personal fields of a source (seeds/datos_personales.csv):
+    `omitir` (never read), `solo_persona_moral` (landed only on rows of a persona moral, NULL otherwise)."""
+    out: dict[str, dict[str, str]] = {}
+    for row in _catalog("datos_personales"):
+        if row["fuente"] == fuente:
+            out.setdefault(row["tabla"], {})[row["campo"]] = row["tratamiento"]
+    return out
+
+
 def fields(catalog: str) -> dict[str, list[str]]:
-    """Table -> fields to read, in catalog order."""
+    """Table -> fields to read, in catalog order, without the personal fields the catalog of personal
+    data says are never read (`omitir`)."""
+    personal = personal_fields(catalog.split("_", 1)[0])
     out: dict[str, list[str]] = {}
     for row in _catalog(catalog):
+        if personal.get(row["tabla"], {}).get(row["campo"]) == "omitir":
+            continue
         out.setdefault(row["tabla"], []).append(row["campo"])
     return out
+
+
+# A persona moral's RFC: 3 letters (Ñ and & allowed), its date of incorporation and a 3-character homoclave;
+# a persona física's has 4 letters (13 characters). The DNE's company table says which one each company is.
+RFC_MORAL = re.compile(r"[A-ZÑ&]{3}[0-9]{6}[A-Z0-9]{3}")
+RFC_FISICA = re.compile(r"[A-ZÑ&]{4}[0-9]{6}[A-Z0-9]{3}")
+DNE_EMPRESA, DNE_EMPRESA_ID, DNE_RFC = "empresa", "empresa_id", "rfc"
+
+
+def tipo_persona(rfc: str | None) -> str | None:
+    """'moral', 'fisica' or None (no RFC, or one of neither shape) from an RFC as the DNE writes it."""
+    text = re.sub(r"[\s-]", "", (rfc or "").upper())
+    return "moral" if RFC_MORAL.fullmatch(text) else "fisica" if RFC_FISICA.fullmatch(text) else None
+
+
+def company_types(url: str) -> dict[str, str]:
+    """empresa_id -> 'moral' / 'fisica' for the DNE's companies with a valid RFC (read from the source,
+    never landed). A failed read gives {}: every field kept only for personas morales then lands NULL."""
+    try:
+        data = _fetch(url, DNE_EMPRESA, [DNE_EMPRESA_ID, DNE_RFC], f"{safe_url(url)}#{DNE_EMPRESA}")
+    except LoadError:
+        return {}
+    out = {}
+    for empresa_id, rfc in zip(data.column(0).to_pylist(), data.column(1).to_pylist()):
+        tipo = tipo_persona(rfc)
+        if empresa_id is not None and tipo:
+            out[empresa_id.strip()] = tipo
+    return out
+
+
+def mask_personal(data: pa.Table, treatments: dict[str, str], types: dict[str, str]) -> pa.Table:
+    """Blank the fields kept only for personas morales on every other row (a persona física, or a company
+    whose RFC is missing or malformed) and add `tipo_persona`, before anything reaches the warehouse."""
+    masked = [c for c, t in treatments.items() if t == "solo_persona_moral" and c in data.column_names]
+    if not masked:
+        return data
+    ids = data.column(DNE_EMPRESA_ID).to_pylist() if DNE_EMPRESA_ID in data.column_names else [None] * len(data)
+    tipos = pa.array([types.get((i or "").strip()) for i in ids], pa.string())
+    moral = pc.fill_null(pc.equal(tipos, "moral"), False)
+    for c in masked:
+        data = data.set_column(data.column_names.index(c), c, pc.if_else(moral, data.column(c).combine_chunks(),
+                                                                    pa.scalar(None, pa.string())))
+    return data.append_column("tipo_persona", tipos)
 
 
 def instances() -> list[tuple[int, str]]:
@@ -101,7 +163,7 @@ def _digest(data: pa.Table) -> str:
 
 def land_table(con: duckdb.DuckDBPyConnection, url: str, fuente: str, table: str, cols: list[str],
                instancia: int | None, solo_adicionales: bool, log: Callable[[str], None],
-               forzar: bool = False) -> manifest.Entry:
+               forzar: bool = False, company_type: dict[str, str] | None = None) -> manifest.Entry:
     raw = f"raw.{fuente}_{table.lower()}"
     archivo = f"{safe_url(url)}#{table}"
     periodo = f"instancia {instancia}" if instancia else "vigente"
@@ -109,6 +171,8 @@ def land_table(con: duckdb.DuckDBPyConnection, url: str, fuente: str, table: str
     start = time.perf_counter()
     try:
         data = _fetch(url, table, cols, archivo)
+        treatments = personal_fields(fuente).get(table, {})
+        data = mask_personal(data, treatments, company_type or {})  # before the digest and the warehouse
     except LoadError as err:
         e.estado, e.mensaje, e.duracion_s = "error", str(err), time.perf_counter() - start
         manifest.record(con, e)
@@ -130,13 +194,16 @@ def land_table(con: duckdb.DuckDBPyConnection, url: str, fuente: str, table: str
         return e
     con.execute("begin transaction")
     try:
-        if table_columns(con, raw):
+        if existing := table_columns(con, raw):
+            for c, treatment in treatments.items():  # a field landed before the catalog said `omitir`
+                if treatment == "omitir" and c in existing:
+                    con.execute(f"alter table {table_name(raw)} drop column {ident(c)}")
             if instancia:
                 con.execute(f"delete from {table_name(raw)} where instancia = ?", [instancia])
             else:
                 con.execute(f"delete from {table_name(raw)}")
         con.register("sidil_db_in", data)
-        select_cols = ", ".join(ident(c.lower()) for c in cols)
+        select_cols = ", ".join(ident(c) for c in data.column_names)
         inst = "$instancia::tinyint as instancia, " if instancia else ""
         params = {"archivo": archivo, **({"instancia": instancia} if instancia else {})}
         e.filas_cargadas = append_by_name(
@@ -175,8 +242,10 @@ def load_databases(con: duckdb.DuckDBPyConnection, root: Path, sources: set[str]
         out = Outcome()
         url = dne_url or _sqlite_url(root / "dne" / "dne.sqlite")
         if url:
+            types = company_types(url)
             for table, cols in fields("dne_campos").items():
-                out.entries.append(land_table(con, url, "dne", table, cols, None, solo_adicionales, log, forzar))
+                out.entries.append(land_table(con, url, "dne", table, cols, None, solo_adicionales, log, forzar,
+                                              company_type=types))
         else:
             log("***ADVERTENCIA***: no se indicó el DNE (--dne-url) ni existe dne/dne.sqlite; no se cargó el DNE.")
         outcomes.append(out)

@@ -3,7 +3,8 @@
 Field names pass through the field-name catalog (every known spelling -> one canonical name). Puestos:
 missing CURPs are completed from another row of the same NSS, `sexo` is read from CURP position 11
 (H -> 1, M -> 2), and NSS and CURP are replaced by keyed hashes (`nss_hash`, `curp_hash`) before
-anything is written. Riesgos (.xlsx, or delimited text: .csv, .tab, .txt, also gzipped or in a .7z): NSS
+anything is written. Patrones: the razón social is not landed (a persona física's is the person's name,
+and nothing after landing needs it; seeds/campos_insumo.csv marks it personal). Riesgos (.xlsx, or delimited text: .csv, .tab, .txt, also gzipped or in a .7z): NSS
 and CURP are hashed the same way; both forms land the same text in raw.imss_riesgos.
 """
 
@@ -15,10 +16,10 @@ import duckdb
 import pyarrow as pa
 
 from loaders import pseudonym, textfile
-from loaders.catalog import HeaderPlan, Recognised, map_header
+from loaders.catalog import HeaderPlan, Recognised, known_fields, map_header
 from loaders.columns import landing_columns, select_items, source_column
 from loaders.errors import LoadError
-from loaders.sql import one
+from loaders.sql import ident, one, table_name
 from loaders.tables import append_by_name, table_columns
 
 
@@ -99,12 +100,42 @@ def land_text(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, key
             select = f"select {', '.join(items)}, {extra} from {source} as s{where}"
         try:
             read = _file_rows(con, source, muestra)
+            _drop_personal_columns(con, rec)
             landed = append_by_name(con, f"raw.imss_{rec.entidad}", select, params)
         except duckdb.Error as exc:
-            err, rejects = textfile.explain_failure(con, lay, archivo, exc, pseudonym.Redactor(key))
+            err, rejects = textfile.explain_failure(con, lay, archivo, exc, _redactor(key, rec, plan, lay))
             err.rejects = rejects  # type: ignore[attr-defined]
             raise err from None
     return (read if read is not None else landed), landed
+
+
+def _redactor(key: bytes, rec: Recognised, plan: HeaderPlan, lay: textfile.TextLayout):
+    """What a rejected line of the file may keep: NSS and CURP become pseudonyms (pseudonym.Redactor), and
+    the personal fields that are never landed (the patrones' razón social) are blanked by position."""
+    base = pseudonym.Redactor(key)
+    fields = known_fields(rec.fuente, rec.entidad)
+    drop = sorted(i for name, i in plan.known.items() if fields[name].personal and name not in ("nss", "curp"))
+    if not drop:
+        return base
+
+    def redact(text: str | None) -> str | None:
+        if text is not None:
+            parts = text.split(lay.delimiter)
+            if len(parts) > 1:
+                text = lay.delimiter.join("[dato personal omitido]" if i in drop else v for i, v in enumerate(parts))
+        return base(text)
+    return redact
+
+
+def _drop_personal_columns(con: duckdb.DuckDBPyConnection, rec: Recognised) -> None:
+    """A personal field landed in clear before the catalog marked it personal (the patrones' razon_social,
+    a person's name when the employer is a persona física) leaves the raw table: months already landed
+    do not keep it."""
+    raw = f"raw.imss_{rec.entidad}"
+    existing = table_columns(con, raw)
+    for campo in known_fields(rec.fuente, rec.entidad).values():
+        if campo.personal and campo.nombre in existing:
+            con.execute(f"alter table {table_name(raw)} drop column {ident(campo.nombre)}")
 
 
 def _file_rows(con: duckdb.DuckDBPyConnection, source: str, muestra: int | None) -> int | None:

@@ -132,7 +132,37 @@ def _nombres_empresas(world: World, empresa: np.ndarray) -> tuple[np.ndarray, np
     alnum = np.frombuffer(b"ABCDEFGHJKLMNPRSTUVWXYZ0123456789", dtype=np.uint8)
     homo = alnum[rng.integers(0, len(alnum), (n_emp, 3))]
     rfc = np.concatenate([letras, ymd, homo], axis=1).astype(np.uint8).view("S12").ravel().astype("U12").astype(object)
+    _personas_fisicas(world, empresa, comercial, razon, rfc)
     return comercial, razon, rfc
+
+
+def _personas_fisicas(world: World, empresa: np.ndarray, comercial: np.ndarray, razon: np.ndarray,
+                      rfc: np.ndarray) -> None:
+    """Some single-CT companies are employers who are persons (personas físicas): their legal and trade name
+    is the person's name and their RFC has 13 characters (4 letters, birth date yymmdd, homoclave). Drawn
+    from their own random stream, so every other value of the DNE stays as it was. Changes the arrays."""
+    from sidil.demo.imss_empleadores import APELLIDOS, NOMBRES
+
+    rng = stream(world.seed, "dne", "personas_fisicas")
+    n_emp = len(razon)
+    un_ct = np.bincount(empresa, minlength=n_emp) == 1
+    fisica = np.flatnonzero(un_ct & (rng.random(n_emp) < 0.08))
+    k = len(fisica)
+    nombre = np.asarray(NOMBRES, dtype=object)[rng.integers(0, len(NOMBRES), k)]
+    paterno = np.asarray(APELLIDOS, dtype=object)[rng.integers(0, len(APELLIDOS), k)]
+    materno = np.asarray(APELLIDOS, dtype=object)[rng.integers(0, len(APELLIDOS), k)]
+    completo = nombre + " " + paterno + " " + materno
+    sin_acento = str.maketrans("ÁÉÍÓÚÜ", "AEIOUU")
+    nacimiento = rng.integers(dias("1950-01-01"), dias("2002-12-31"), k).astype("datetime64[D]")
+    ymd = np.char.replace(np.datetime_as_string(nacimiento, unit="D"), "-", "")
+    alnum = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
+    homo = rng.integers(0, len(alnum), (k, 3))
+    for j, i in enumerate(fisica):
+        p, m, n = (x.translate(sin_acento) for x in (paterno[j], materno[j], nombre[j]))
+        vocal = next((c for c in p[1:] if c in "AEIOU"), "X")
+        rfc[i] = p[0] + vocal + m[0] + n[0] + str(ymd[j])[2:] + "".join(alnum[h] for h in homo[j])
+        comercial[i] = completo[j]
+        razon[i] = completo[j]
 
 
 # ---- registro strings with capture quirks ------------------------------------------------------------

@@ -87,11 +87,17 @@ def test_companies_and_groups_are_consistent(generado, ct):
     assert 0.7 * n_ct < n_emp < 0.9 * n_ct  # most companies have one CT, chains several
     mayor = con.execute("select max(c) from (select count(*) c from centro_trabajo group by empresa_id)").fetchone()
     assert mayor[0] > 3
-    # Companies only: legal forms in the names, 12-character RFCs of personas morales.
-    razones = [r[0] for r in con.execute("select razon_social from empresa")]
-    assert np.mean([bool(re.search(r"S\.?A\.?|S\.? ?DE ?R\.?L\.?|S\.C\.|A\.C\.", r)) for r in razones]) > 0.99
-    rfcs = [r[0] for r in con.execute("select rfc from empresa where rfc is not null")]
-    assert all(re.fullmatch(r"[A-Z]{3}\d{6}[A-Z0-9]{3}", r) for r in rfcs)
+    # Mostly companies (legal forms in the names, 12-character RFCs of personas morales) and a few employers
+    # who are persons (personas físicas: a person's name, 13-character RFC), with one CT (or its duplicate).
+    filas = con.execute("select razon_social, rfc, (select count(*) from centro_trabajo c "
+                        "where c.empresa_id = e.empresa_id) from empresa e").fetchall()
+    morales = [r for r, f, _ in filas if f is None or len(f) == 12]
+    assert np.mean([bool(re.search(r"S\.?A\.?|S\.? ?DE ?R\.?L\.?|S\.C\.|A\.C\.", r)) for r in morales]) > 0.99
+    rfcs = [f for _, f, _ in filas if f is not None]
+    assert all(re.fullmatch(r"[A-Z]{3}\d{6}[A-Z0-9]{3}|[A-Z]{4}\d{6}[A-Z0-9]{3}", f) for f in rfcs)
+    fisicas = [(r, n) for r, f, n in filas if f is not None and len(f) == 13]
+    assert 0.03 * len(filas) < len(fisicas) < 0.1 * len(filas)
+    assert all(n <= 2 and not re.search(r"S\.A\.|S\.C\.|A\.C\.", r) for r, n in fisicas)
 
 
 def test_about_80_percent_without_worker_counts_and_the_rest_near_the_world(generado, ct):

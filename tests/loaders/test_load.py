@@ -238,7 +238,8 @@ def test_a_bad_file_is_refused_naming_file_row_and_field_and_earlier_data_stays(
     con = duckdb.connect(str(db))
     load_all(con, root, {"imss"})  # a good September first
     state = "select (select count(*) from raw.imss_puestos), (select sum(hash(nss_hash)) from raw.imss_puestos), " \
-            "(select count(*) from raw.imss_patrones), (select sum(hash(razon_social)) from raw.imss_patrones)"
+            "(select count(*) from raw.imss_patrones), " \
+            "(select sum(hash(cve_registro || num_puestos)) from raw.imss_patrones)"
     before = con.execute(state).fetchall()
     path, words, fila, campo = _corrupt(kind, root, tiny_demo)
     out = load_all(con, root, {"imss", "enoe"})

@@ -18,7 +18,6 @@ select
     patrones.cve_registro,
     patrones.periodo,
     strftime(patrones.periodo, '%Y-%m') as periodo_mes,
-    patrones.razon_social,
     patrones.cve_delegacion,
     patrones.cve_subdelegacion,
     patrones.cve_municipio as cve_municipio_imss,
