@@ -135,10 +135,13 @@ def test_nominative_moving_average_and_missing_months(warehouse):
     esperado = (100 + (100 - 100 * math.sqrt(2) / 4) + (100 - 100 * math.sqrt(5) / 4)) / 3
     assert nominativo(warehouse, "rotacion", "2026-03", "R1TIJUANA01", "valor") == pytest.approx(esperado)
     assert nominativo(warehouse, "rotacion", "2026-02", "R1TIJUANA01", "valor") is None
-    faltan = dict(warehouse.execute("select strftime(periodo, '%Y-%m'), meses_faltantes "
-                                    "from intermediate.int_imss__ventanas_promedio_movil "
-                                    "where indicador = 'rotacion'").fetchall())
-    assert faltan == {"2026-01": "2025-11, 2025-12", "2026-02": "2025-12", "2026-03": None}
+    # The window is the last three months in which rotacion was computed (January on): January and
+    # February have fewer than three, so no moving average.
+    ventanas = {r[0]: r[1:] for r in warehouse.execute(
+        "select strftime(periodo, '%Y-%m'), meses_ventana, meses_omitidos, promedio_calculado "
+        "from intermediate.int_imss__ventanas_promedio_movil where indicador = 'rotacion'").fetchall()}
+    assert ventanas == {"2026-01": ("2026-01", None, False), "2026-02": ("2026-01, 2026-02", None, False),
+                        "2026-03": ("2026-01, 2026-02, 2026-03", None, True)}
     # Yearly nominative value: mean of 2026's moving averages (only March has one).
     assert nominativo(warehouse, "rotacion", "2026", "R1TIJUANA01", "valor") == pytest.approx(esperado)
 
@@ -160,9 +163,11 @@ def test_aggregate_levels_cv_counts_and_moving_average(warehouse):
         "select valor, n_registro, grupo_calidad_info1, supera_umbral_cv, script_calculo "
         "from intermediate.int_imss__indicadores "
         "where indicador = 'sm105' and agregacion = '0_geo0' and periodo = '2026-03'").fetchone()
-    # Weighted by n_registro (3 every month), so the plain mean of the three monthly estimates.
+    # Weighted by n_registro (3 every month), so the plain mean of the three monthly estimates. None of
+    # them passes the CV threshold of 30 (January and February 51.5, March 30.06), so none is left out
+    # of the average: the row is kept over all three months and flagged.
     assert final[0] == pytest.approx((175 / 3 + 175 / 3 + statistics.mean(valores)) / 3)
-    assert final[1] == 3
+    assert final[1] == 3 and final[3] is True
     assert final[4] == "int_imss__indicadores"
     # State level: Baja California has R1 and R3, Aguascalientes only R2 (one registro: no CV, flagged).
     estados = {r[0]: r[1:] for r in warehouse.execute(
@@ -279,29 +284,6 @@ def test_job_and_worker_flows(warehouse):
     assert estados == {"02": 2, "01": 1}
     # December has no November: no flows.
     assert warehouse.execute("select count(*) from marts.flujos_empleo_imss where periodo = '2025-12'").fetchone()[0] == 0
-
-
-def test_formal_employment_generation_vs_goal(warehouse, repo_root):
-    demo = warehouse.execute(
-        "select puestos, empleos_generados, semaforo from marts.generacion_empleo_formal "
-        "where fuente = 'imss_registros' and cve_ent = '00' and periodo = '2026T1'").fetchone()
-    assert demo == (13, 2, None)  # 13 jobs in March vs 11 in December; the spec's goals end in 2020 Q1
-    # The real published series: 2019 Q1 nationally against 1.2 million / 4.
-    import csv
-    serie = {}
-    with open(repo_root / "seeds" / "imss_puestos_entidad_mensual_real.csv") as f:
-        for r in csv.DictReader(f):
-            serie[(int(r["anio"]), int(r["mes"]))] = serie.get((int(r["anio"]), int(r["mes"])), 0) + int(r["tot_imss"])
-    generados = serie[(2019, 3)] - serie[(2018, 12)]
-    real = warehouse.execute(
-        "select empleos_generados, meta_trimestral, avance_meta, semaforo from marts.generacion_empleo_formal "
-        "where fuente = 'imss_publicado' and cve_ent = '00' and periodo = '2019T1'").fetchone()
-    assert real[0] == generados and real[1] == 300000
-    assert real[2] == pytest.approx(100 * generados / 300000)
-    assert real[3] == ("verde" if generados >= 300000 else "amarillo" if generados >= 225000 else "rojo")
-    # Aguascalientes, 2T 2015 goal of 12,200 a year.
-    assert warehouse.execute("select meta_trimestral from marts.generacion_empleo_formal where fuente = "
-                             "'imss_publicado' and cve_ent = '01' and periodo = '2019T1'").fetchone()[0] == 3050
 
 
 def test_censo_indicators_from_a_hand_made_row(tmp_path):

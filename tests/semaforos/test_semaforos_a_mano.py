@@ -206,13 +206,30 @@ ESPERADO = {
 }
 
 
+# The yearly formal-employment figure (December against December), on the official IMSS series: Distrito
+# Federal 2014 = 3,030,217 - 2,893,950 = 136,267 and 2013 = 2,893,950 - 2,778,785 = 115,165 against the
+# yearly goal of 109,800; the nation 2014 = 17,239,587 - 16,525,061 = 714,526 against 1.2 million; a year
+# of the loaded files (imss_cargado) after a year of the official series is not compared with it.
+# (cve_ent, anio, valor, meta, serie)
+ANUALES = [
+    ("09", 2013, 2893950 - 2778785, 109800, "oficial"), ("09", 2014, 3030217 - 2893950, 109800, "oficial"),
+    ("00", 2014, 17239587 - 16525061, 1200000, "oficial"), ("09", 2015, 90000, 104100, "imss_cargado"),
+]
+
+
 @pytest.fixture(scope="module")
 def semaforos(mano):
     con = duckdb.connect(str(mano))
     con.execute("create or replace table intermediate.int_semaforos__indicadores (indicador varchar, cve_ent varchar, "
-                "periodo varchar, anio integer, trimestre integer, valor double, meta double, fuente varchar)")
-    con.executemany("insert into intermediate.int_semaforos__indicadores values (?, ?, ?, ?, 1, ?, ?, 'prueba')",
-                    [(i, e, f"{a}T1", a, v, m) for i, e, a, v, m in INDICADORES])
+                "periodicidad varchar, periodo varchar, anio integer, trimestre integer, valor double, meta double, "
+                "serie varchar, fuente varchar)")
+    con.executemany("insert into intermediate.int_semaforos__indicadores "
+                    "values (?, ?, 'trimestral', ?, ?, 1, ?, ?, ?, 'prueba')",
+                    [(i, e, f"{a}T1", a, v, m, "oficial" if i == "empleo_formal" else None)
+                     for i, e, a, v, m in INDICADORES])
+    con.executemany("insert into intermediate.int_semaforos__indicadores "
+                    "values ('empleo_formal', ?, 'anual', ?, ?, null, ?, ?, ?, 'prueba')",
+                    [(e, str(a), a, v, m, serie) for e, a, v, m, serie in ANUALES])
     con.close()
     result = run_dbt(mano, "run", "--select", "semaforos_estatales")
     assert result.returncode == 0, result.stdout[-4000:]
@@ -247,3 +264,19 @@ def test_rules_in_words_say_which_condition_held(semaforos):
     assert semaforos[("productividad", "03")][5] == "rojo: 199 < nacional 200"
     assert semaforos[("pobreza_laboral", "00")][5] == "sin color: valor nacional, referencia de los estados"
     assert semaforos[("pobreza_laboral", "00")][6] == "Nacional"
+
+
+def test_yearly_employment_figure_of_the_worked_example(semaforos, mano):
+    con = _con(mano)
+    rows = {r[0]: r[1:] for r in con.execute(
+        "select cve_ent || '-' || periodo, periodicidad, trimestre, valor, meta, cambio_anual, semaforo, regla, serie "
+        "from marts.semaforos_estatales where periodicidad = 'anual'").fetchall()}
+    con.close()
+    assert rows["09-2014"] == ("anual", None, 136267, 109800, 136267 - 115165, "verde",
+                               "verde: 136267 >= 100 % de la meta (109800)", "oficial")
+    assert rows["09-2013"][2:5] == (115165, 109800, None)
+    assert rows["00-2014"][2:] == (714526, 1200000, None, "rojo", "rojo: 714526 < 75 % de la meta (900000)",
+                                   "oficial")
+    # 2015 comes from the other series: no change against the official 2014.
+    assert rows["09-2015"][2:] == (90000, 104100, None, "amarillo",
+                                   "amarillo: 90000 >= 75 % de la meta (78075) y < meta (104100)", "imss_cargado")

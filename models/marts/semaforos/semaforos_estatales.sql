@@ -1,7 +1,10 @@
 -- Semáforos Económicos Estatales (spec 004): one row per (indicador, cve_ent, periodo), cve_ent '00' =
--- national. Values are rounded as the spec reports them (seed semaforos_reglas, `decimales`) and the
--- colour is decided on the rounded values, so what an analyst reads is what was compared:
---   cambio_anual     = valor - valor of the same quarter a year earlier (same state);
+-- national; periodicidad 'trimestral' (periodo 'YYYYTq') or 'anual' (periodo 'YYYY', trimestre NULL: the
+-- yearly formal-employment figure, December against December, with the yearly goal). Values are rounded
+-- as the spec reports them (seed semaforos_reglas, `decimales`) and the colour is decided on the rounded
+-- values, so what an analyst reads is what was compared:
+--   cambio_anual     = valor - valor of the same period a year earlier (same state, same periodicity and,
+--                      for employment, the same series: two series are never subtracted);
 --   cambio_nacional  = the same for the national value;
 --   semaforo / regla = the seed's rule for the indicator and the condition that held, in words.
 -- The national row of a rule relative to the national value has no colour (it is the reference).
@@ -23,11 +26,13 @@ valores as (
     select
         indicadores.indicador,
         indicadores.cve_ent,
+        indicadores.periodicidad,
         indicadores.periodo,
         indicadores.anio,
         indicadores.trimestre,
         round(indicadores.valor, reglas.decimales) as valor,
         indicadores.meta,
+        indicadores.serie,
         indicadores.fuente,
     from {{ ref('int_semaforos__indicadores') }} as indicadores
     inner join reglas
@@ -54,17 +59,22 @@ comparados as (
     left join valores as nacional
         on valores.indicador = nacional.indicador
         and valores.periodo = nacional.periodo
+        and valores.serie is not distinct from nacional.serie
         and nacional.cve_ent = '00'
     left join valores as anterior
         on valores.indicador = anterior.indicador
         and valores.cve_ent = anterior.cve_ent
+        and valores.periodicidad = anterior.periodicidad
+        and valores.serie is not distinct from anterior.serie
         and anterior.anio = valores.anio - 1
-        and anterior.trimestre = valores.trimestre
+        and anterior.trimestre is not distinct from valores.trimestre
     left join valores as nacional_anterior
         on valores.indicador = nacional_anterior.indicador
         and nacional_anterior.cve_ent = '00'
+        and valores.periodicidad = nacional_anterior.periodicidad
+        and valores.serie is not distinct from nacional_anterior.serie
         and nacional_anterior.anio = valores.anio - 1
-        and nacional_anterior.trimestre = valores.trimestre
+        and nacional_anterior.trimestre is not distinct from valores.trimestre
 ),
 
 -- Numbers as text with the indicator's decimals, for the rule in words.
@@ -124,6 +134,7 @@ select
     etiqueta,
     coloreados.cve_ent,
     entidades.entidad,
+    periodicidad,
     periodo,
     anio,
     trimestre,
@@ -170,6 +181,7 @@ select
             end
             || 'cambio nacional ' || t_cambio_nacional
     end as regla,
+    serie,
     fuente,
     {{ columnas_trazabilidad() }}
 from coloreados

@@ -1,16 +1,18 @@
 -- Formal-employment generation per state (and national, cve_ent '00') and quarter against the goal of the
--- Semáforos Económicos Estatales (spec 004, DOMAIN.md section 9), from two series (`fuente`):
---   'imss_publicado': IMSS's published insured jobs by state (seed imss_puestos_entidad_mensual_real,
---                     1997-08 to 2021-09, real numbers);
---   'imss_registros': the insured jobs of the loaded puestos files (int_imss__registro_mes), by the state of
---                     the employer's registration.
+-- Semáforos Económicos Estatales (spec 004 section 5, DOMAIN.md section 9), from two series, each labelled
+-- (`serie`, and `fuente` as before) and each compared only with its own previous quarter:
+--   serie 'oficial'      (fuente 'imss_publicado'): IMSS's published insured jobs by state (seed
+--                        imss_puestos_entidad_mensual_real = shared/data/real/imss_puestos_afiliados_
+--                        entidad_mensual.csv, 1997-08 to 2021-09);
+--   serie 'imss_cargado' (fuente 'imss_registros'): the insured jobs of the loaded puestos files
+--                        (int_imss__registro_mes), by the state of the employer's registration.
 -- empleos_generados = jobs in the quarter's last month - jobs in the previous quarter's last month (NULL
--- when either month is missing); meta_trimestral = the state's yearly goal in force / 4 (seed
--- imss_metas_empleo_formal: the spec's table, 1.2 million a year nationally split by each state's 5-year
--- PEA share); avance_meta = 100 x generated / goal; semaforo by the thresholds of seed semaforos_reglas
--- (verde >= 100 % of the goal, amarillo >= 75 %, rojo below).
--- The spec's table ends in 2020 Q1: later quarters have no goal and no colour (a new goal needs the
--- 5-year PEA shares, which the table does not give).
+-- when either month is missing). The goal is the one the Semáforos use (int_semaforos__metas_empleo_formal:
+-- the spec's table to 1T 2020, then the PEA-share rule), so this mart and marts.semaforos_estatales give
+-- the same goals in every quarter: meta_trimestral = the yearly goal in force at the quarter's end / 4;
+-- avance_meta = 100 x generated / goal; semaforo by the thresholds of seed semaforos_reglas (verde >= 100 %
+-- of the goal, amarillo >= 75 %, rojo below). The model lives with the Semáforos (not the IMSS marts)
+-- because its goals after 2020 come from the ENOE.
 with
     publicado as (
         select
@@ -57,8 +59,8 @@ with
     ),
 
     metas as (
-        select cve_ent, vigente_desde, vigente_hasta, meta_anual, calculada_en,
-        from {{ ref('imss_metas_empleo_formal') }}
+        select cve_ent, vigente_desde, vigente_hasta, meta_anual, calculada_en, origen,
+        from {{ ref('int_semaforos__metas_empleo_formal') }}
     ),
 
     -- The colour thresholds (% of the goal) are the Semáforos' rule for this indicator.
@@ -74,6 +76,7 @@ with
             metas.meta_anual,
             metas.meta_anual / 4 as meta_trimestral,
             metas.calculada_en as meta_calculada_en,
+            metas.origen as origen_meta,
         from trimestres
         left join metas
             on trimestres.cve_ent = metas.cve_ent
@@ -82,6 +85,7 @@ with
 
 select
     fuente,
+    case fuente when 'imss_publicado' then 'oficial' else 'imss_cargado' end as serie,
     year(periodo)::varchar || 'T' || quarter(periodo)::varchar as periodo,
     year(periodo)::integer as anio,
     quarter(periodo)::integer as trimestre,
@@ -92,6 +96,7 @@ select
     meta_anual,
     meta_trimestral,
     meta_calculada_en,
+    origen_meta,
     100 * empleos_generados / meta_trimestral as avance_meta,
     case
         when empleos_generados is null or meta_trimestral is null then null
