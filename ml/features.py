@@ -1,33 +1,25 @@
 """The one definition of the model's inputs, used for training (marts.entrenamiento) and for scoring
 (marts.universo_ct_con_indicadores), so the two cannot drift.
 
-Inputs are CT attributes (same names in both tables) and the unscaled `valor_<indicador>` of every indicator
-the catalog marks as a model input (`entra_al_modelo = 'sí'`). Missing and infinite values become -1, as in
-the manual: every valid value is >= 0, so -1 lets the trees tell "no data" apart. Trees are invariant to
-monotone rescaling, so no standardisation is applied (and none can drift).
+Inputs are the CT attributes the DNE field catalog marks as model inputs (seed `dne_campos`, rows with a
+`columna` and `entra_al_modelo = 'sí'`, in the catalog's order; same names in both tables, built by the macro
+`atributos_dne`) and the unscaled `valor_<indicador>` of every indicator the indicator catalog marks as a model
+input. Missing and infinite values become -1, as in the manual: every valid value is >= 0, so -1 lets the trees
+tell "no data" apart. Codes (state, sector, branch) are ordinal numbers to the trees; booleans are 0/1. Trees are
+invariant to monotone rescaling, so no standardisation is applied (and none can drift).
 """
 
 from __future__ import annotations
 
 import duckdb
 
-# CT attributes and how each becomes a number. State and sector codes are ordinal codes to the trees.
-ATRIBUTOS: dict[str, str] = {
-    "geo2": "try_cast(geo2 as double)",
-    "scian2018_2": "try_cast(left(scian2018_2, 2) as double)",
-    "cat_tamanio": "cast(cat_tamanio as double)",
-    "num_trabajadores": "cast(num_trabajadores as double)",
-    "clase_riesgo": "cast(clase_riesgo as double)",
-    "sustancias_peligrosas": "cast(sustancias_peligrosas as double)",
-    "recipientes_sujetos_presion": "cast(recipientes_sujetos_presion as double)",
-    "materiales_piroforicos": "cast(materiales_piroforicos as double)",
-    "maquinaria_peligrosa": "cast(maquinaria_peligrosa as double)",
-    "trabajos_altura": "cast(trabajos_altura as double)",
-    "espacios_confinados": "cast(espacios_confinados as double)",
-    "ct_prioritario": "cast(ct_prioritario as double)",
-}
-
 CATALOGO = "staging.indicadores"
+CATALOGO_DNE = "staging.dne_campos"  # seed: the DNE fields, which are CT attributes and which enter the model
+
+# How an attribute becomes a number when a plain cast is not enough: the SCIAN sector may read '31-33'.
+EXPRESIONES: dict[str, str] = {
+    "scian2018_2": "try_cast(left(scian2018_2, 2) as double)",
+}
 
 
 class FeatureMismatch(Exception):
@@ -42,13 +34,25 @@ def indicadores_del_modelo(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in rows]
 
 
+def atributos_del_modelo(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """CT attribute columns the DNE field catalog marks as model inputs, in the catalog's order."""
+    rows = con.execute(f"""
+        select columna from (
+            select columna, entra_al_modelo, tabla, row_number() over () as orden from {CATALOGO_DNE}
+        )
+        where tabla = 'centro_trabajo' and coalesce(columna, '') <> '' and entra_al_modelo = 'sí'
+        order by orden
+    """).fetchall()
+    return [r[0] for r in rows]
+
+
 def feature_names(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return list(ATRIBUTOS) + [f"valor_{i}" for i in indicadores_del_modelo(con)]
+    return atributos_del_modelo(con) + [f"valor_{i}" for i in indicadores_del_modelo(con)]
 
 
 def expression(name: str) -> str:
     """SQL for one input as a double with missing/infinite -> -1."""
-    raw = ATRIBUTOS.get(name, f"cast({name} as double)")
+    raw = EXPRESIONES.get(name, f"try_cast({name} as double)")
     return f"coalesce(case when isfinite({raw}) then {raw} end, -1.0)"
 
 
@@ -65,7 +69,7 @@ def check_columns(con: duckdb.DuckDBPyConnection, table: str, names: list[str]) 
     if missing:
         raise FeatureMismatch(
             f"La tabla {table} no tiene las variables de entrada {', '.join(missing)}: reconstruya los modelos "
-            f"de dbt (sidil build) después de cambiar el catálogo de indicadores."
+            f"de dbt (sidil build) después de cambiar el catálogo de indicadores o el de campos del DNE."
         )
 
 

@@ -27,6 +27,7 @@ from ml.paths import salidas
 from sidil.csv_seguro import copiar_csv
 
 CATALOGO_COLUMNAS = "staging.mpr_columnas"  # seed: the CT columns the MPR carries, labels and descriptions
+CATALOGO_DNE = "staging.dne_campos"  # seed: the DNE fields; those with a `columna` are CT attributes (atrib_)
 MPR_PARQUET = "mpr.parquet"
 MPR_CSV = "mpr.csv"
 DICCIONARIO_PARQUET = "mpr_diccionario.parquet"
@@ -53,30 +54,49 @@ def score(modelos: dict, X: np.ndarray) -> dict[str, np.ndarray]:
     return {k: (np.concatenate(v) if v else np.zeros(0)) for k, v in out.items()}
 
 
-def _columnas_ct(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str, str]]:
-    """(column in the MPR, grupo, source expression, label, description) of the seed's CT columns, in order."""
+def _columnas_ct(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str, str, str | None]]:
+    """(column in the MPR, grupo, source expression, label, description, filter type) of the CT columns: those
+    of seed mpr_columnas in order, then the workplace attributes of the DNE field catalog (seed dne_campos, rows
+    with a `columna` read as they are) as atrib_<columna>, in the catalog's order. A column's filter type is
+    the DNE catalog's when it holds the column, else mpr_columnas'."""
+    dne = con.execute(f"""
+        select columna, campo, etiqueta, tipo_filtro, tipo_dato from (
+            select *, row_number() over () as orden_catalogo from {CATALOGO_DNE}
+        )
+        where tabla = 'centro_trabajo' and coalesce(columna, '') <> ''
+        order by orden_catalogo
+    """).fetchall()
+    filtro_dne = {c: f for c, _, _, f, _ in dne}
     rows = con.execute(f"""
-        select columna, grupo, origen, etiqueta, coalesce(descripcion, '')
+        select columna, grupo, origen, etiqueta, coalesce(descripcion, ''), nullif(tipo_filtro, '')
         from {CATALOGO_COLUMNAS} order by orden
     """).fetchall()
     alias = {"universo": "u", "dne_plus": "d"}
-    return [((f"atrib_{c}" if g == "atributo" else c), g, f"{alias[o]}.{c}", e, d) for c, g, o, e, d in rows]
+    salida = [((f"atrib_{c}" if g == "atributo" else c), g, f"{alias[o]}.{c}", e, d, filtro_dne.get(c, f))
+              for c, g, o, e, d, f in rows]
+    ya = {c for c, *_ in rows}
+    salida += [(f"atrib_{c}", "atributo", f"u.{c}", e, f"{e}. Campo {campo} del Directorio Nacional de Empresas.", f)
+               for c, campo, e, f, tipo in dne if tipo != "derivado" and c not in ya]
+    return salida
 
 
 def _diccionario(con: duckdb.DuckDBPyConnection, columnas_ct: list[tuple], ind_cols: list[str],
                  modelos: dict) -> pa.Table:
-    rows = [(c, g, e, d) for c, g, _, e, d in columnas_ct]
+    rows = [(c, g, e, d, f) for c, g, _, e, d, f in columnas_ct]
     catalogo = {f"ind_{i}": (e, d) for i, e, d in con.execute(
         "select indicador, etiqueta, coalesce(descripcion_mpr, descripcion) from staging.indicadores").fetchall()}
-    rows += [(c, "indicador", *catalogo.get(c, (c, ""))) for c in ind_cols]
+    rows += [(c, "indicador", *catalogo.get(c, (c, "")), "numérico") for c in ind_cols]
     nombres = modelos.get("nombres_submaterias", {})
     rows += [(f"pred_{s}", "prediccion", f"Riesgo en {s} {nombres.get(s, '')}".strip(),
-              f"Probabilidad estimada de una violación procedente en la submateria {s} si se inspecciona.")
+              f"Probabilidad estimada de una violación procedente en la submateria {s} si se inspecciona.",
+              "numérico")
              for s in modelos["submaterias"]]
     rows.append(("riesgo", "riesgo", "Riesgo compuesto",
-                 "Probabilidad estimada de una violación procedente en alguna submateria si se inspecciona."))
+                 "Probabilidad estimada de una violación procedente en alguna submateria si se inspecciona.",
+                 "numérico"))
     cols = list(zip(*rows))
-    return pa.table({"columna": cols[0], "grupo": cols[1], "etiqueta": cols[2], "descripcion": cols[3]})
+    return pa.table({"columna": cols[0], "grupo": cols[1], "etiqueta": cols[2], "descripcion": cols[3],
+                     "tipo_filtro": pa.array(cols[4], pa.string())})
 
 
 def predict(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
@@ -104,7 +124,7 @@ def predict(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
     con.execute(f"""
         create or replace table ml.mpr__nueva as
         select
-            {", ".join(f"{expr} as {col}" for col, _, expr, _, _ in columnas_ct)},
+            {", ".join(f"{expr} as {col}" for col, _, expr, *_ in columnas_ct)},
             {", ".join(f"u.{c}" for c in ind_cols)},
             {", ".join(f"p.{c}" for c in pred_cols)}
         from {UNIVERSO} as u

@@ -22,8 +22,6 @@ from sidil.interfaz.filtros import criterios as criterios_de  # noqa: E402
 from sidil.interfaz.mpr import Matriz  # noqa: E402
 from sidil.interfaz.web import boton_salir  # noqa: E402
 
-# A numeric attribute with more distinct values than this is filtered by range, else by its values.
-MAX_VALORES_LISTA = 12
 VERDE = "#1f6f43"
 AZUL = "#1f3b5a"
 ELEGIR_PARA_QUITAR = "Elija en la lista el filtro que desea quitar."
@@ -256,8 +254,7 @@ def crear_app_consulta(m: Matriz) -> App:
 
         # -- attributes --------------------------------------------------------------------------------
         def es_rango(columna: str) -> bool:
-            col = m.columna(columna)
-            return col.numerica and len(consultas.opciones(m, columna)) > MAX_VALORES_LISTA
+            return consultas.modo_filtro(m, columna) == "rango"
 
         @render.ui
         def atr_control():
@@ -269,6 +266,9 @@ def crear_app_consulta(m: Matriz) -> App:
                     ui.input_numeric("atr_min", f"{col.etiqueta}: mínimo", d.minimo),
                     ui.input_numeric("atr_max", f"{col.etiqueta}: máximo", d.maximo), col_widths=(6, 6))
             ops = {str(i): etiqueta for i, (_, etiqueta) in enumerate(consultas.opciones(m, columna))}
+            if consultas.modo_filtro(m, columna) == "uno":
+                return ui.input_selectize("atr_valores", f"{col.etiqueta}: valor", {"": "", **ops}, multiple=False,
+                                          width="100%", options={"placeholder": "Elija un valor"})
             return ui.input_selectize("atr_valores", f"{col.etiqueta}: valores", ops, multiple=True,
                                       width="100%", options={"placeholder": "Elija uno o varios valores"})
 
@@ -285,6 +285,8 @@ def crear_app_consulta(m: Matriz) -> App:
             else:
                 ops = consultas.opciones(m, columna)
                 elegidos = input.atr_valores() or ()
+                if isinstance(elegidos, str):  # a one-value (combo) filter
+                    elegidos = (elegidos,)
                 if not elegidos:
                     ui.notification_show("Elija al menos un valor del atributo.", type="warning")
                     return

@@ -12,8 +12,13 @@ import pandas as pd
 from sidil.interfaz.filtros import SIN_DATO, Seleccion, filtrados_sql, seleccion_sql
 from sidil.interfaz.mpr import Columna, Matriz, ident
 
-# Attribute columns that carry a code and its label in a `nom_` column (DOMAIN.md section 11).
+# Attribute columns that carry a code and its label in a `nom_` column (DOMAIN.md section 11); the filterable
+# columns of a matrix whose dictionary has no filter types (an MPR written before the catalogs held them).
 CON_ETIQUETA = ("geo2", "geo5", "scian2018_2", "scian2018_3", "cat_tamanio")
+# Filter types of the catalogs (seeds dne_campos and mpr_columnas) that the consultation offers.
+FILTRABLES = ("combo", "sel_mul", "numérico")
+# Without a filter type: a numeric attribute with more distinct values than this is filtered by range.
+MAX_VALORES_LISTA = 12
 
 
 def conteo(m: Matriz, sel: Seleccion) -> int:
@@ -89,17 +94,46 @@ def _opciones(m: Matriz, _huella, columna: str) -> tuple:
     if col.booleana:
         filas = m.cursor().execute(f"select distinct {c} from mpr order by 1 nulls last").fetchall()
         return tuple((v, SIN_DATO if v is None else ("Sí" if v else "No")) for (v,) in filas)
-    if f"nom_{columna}" in m.por_nombre:
+    nombre = _columna_etiqueta(m, columna)
+    if nombre:
         filas = m.cursor().execute(
-            f"select {c}, min({ident('nom_' + columna)}) from mpr group by 1 order by 1 nulls last").fetchall()
+            f"select {c}, min({ident(nombre)}) from mpr group by 1 order by 1 nulls last").fetchall()
         return tuple((v, SIN_DATO if v is None else f"{v} {n or ''}".strip()) for v, n in filas)
     filas = m.cursor().execute(f"select distinct {c} from mpr order by 1 nulls last").fetchall()
     return tuple((v, SIN_DATO if v is None else str(v)) for (v,) in filas)
 
 
+def _columna_etiqueta(m: Matriz, columna: str) -> str | None:
+    """The `nom_` column naming a code: nom_geo2 for geo2, nom_rama_industrial for atrib_rama_industrial_id."""
+    base = columna.removeprefix("atrib_")
+    for nombre in (f"nom_{columna}", f"nom_{base}", f"nom_{base.removesuffix('_id')}"):
+        if nombre in m.por_nombre:
+            return nombre
+    return None
+
+
 def columnas_atributo(m: Matriz) -> list[Columna]:
-    """The columns a user can filter as attributes: coded identification columns and every atrib_."""
+    """The columns a user can filter as attributes: those the catalogs give a filter (combo, sel_mul,
+    numérico), in the matrix's order. A dictionary without filter types: the coded identification columns and
+    every atrib_."""
+    if any(c.tipo_filtro for c in m.columnas):
+        return [c for c in m.columnas
+                if c.grupo in ("identificacion", "atributo") and c.tipo_filtro in FILTRABLES]
     return [m.por_nombre[c] for c in CON_ETIQUETA if c in m.por_nombre] + m.grupo("atributo")
+
+
+def modo_filtro(m: Matriz, columna: str) -> str:
+    """How the consultation filters an attribute: 'rango' (minimum and maximum), 'uno' (one value) or 'varios'
+    (several values), as the catalog's filter type says (numérico, combo, sel_mul). Without one, a numeric
+    column with more than MAX_VALORES_LISTA distinct values is a range, anything else a list of values."""
+    col = m.columna(columna)
+    if col.tipo_filtro == "numérico" and col.numerica:
+        return "rango"
+    if col.tipo_filtro == "combo":
+        return "uno"
+    if col.tipo_filtro == "sel_mul":
+        return "varios"
+    return "rango" if col.numerica and len(opciones(m, columna)) > MAX_VALORES_LISTA else "varios"
 
 
 def etiqueta_valor(m: Matriz, columna: str, valor) -> str:

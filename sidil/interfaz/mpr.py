@@ -42,6 +42,9 @@ class Columna:
     grupo: str         # identificacion | atributo | indicador | prediccion | riesgo
     etiqueta: str
     descripcion: str
+    # The catalog's filter (seeds dne_campos, mpr_columnas): combo (one value), sel_mul (several values),
+    # numérico (a range), na or fecha (not offered). None: an older dictionary without it.
+    tipo_filtro: str | None = None
 
     @property
     def numerica(self) -> bool:
@@ -81,11 +84,12 @@ class Matriz:
             con.execute("create table mpr as select * from read_parquet(?)", [str(archivo)])
             dicc = self.carpeta / ARCHIVO_DICCIONARIO
             if dicc.exists():
-                con.execute("create table diccionario as select columna, grupo, etiqueta, descripcion "
-                            "from read_parquet(?)", [str(dicc)])
+                con.execute("create table diccionario as select * from read_parquet(?)", [str(dicc)])
+                if "tipo_filtro" not in {r[0] for r in con.execute("describe diccionario").fetchall()}:
+                    con.execute("alter table diccionario add column tipo_filtro varchar")
             else:
                 con.execute("create table diccionario (columna varchar, grupo varchar, etiqueta varchar, "
-                            "descripcion varchar)")
+                            "descripcion varchar, tipo_filtro varchar)")
         except duckdb.Error as exc:
             con.close()
             raise MatrizNoDisponible(f"No se pudo leer la matriz {archivo}: {exc}") from exc
@@ -100,12 +104,13 @@ class Matriz:
             con.close()
             raise MatrizNoDisponible(f"La matriz {archivo} trae columnas de datos personales "
                                      f"({', '.join(prohibidas)}); no se publica en la interfaz.")
-        dicc = {r[0]: r[1:] for r in con.execute("select * from diccionario").fetchall()}
+        dicc = {r[0]: r[1:] for r in con.execute(
+            "select columna, grupo, etiqueta, descripcion, tipo_filtro from diccionario").fetchall()}
         columnas = []
         for nombre, tipo in tipos:
-            grupo, etiqueta, descripcion = dicc.get(nombre, (None, None, None))
+            grupo, etiqueta, descripcion, tipo_filtro = dicc.get(nombre, (None, None, None, None))
             columnas.append(Columna(nombre, tipo, grupo or _grupo_por_nombre(nombre), etiqueta or nombre,
-                                    descripcion or ""))
+                                    descripcion or "", tipo_filtro or None))
         with self._lock:
             viejo = self._con
             self._con, self._huella = con, huella

@@ -3,14 +3,22 @@ marts.entrenamiento and marts.universo_ct_con_indicadores, missing and infinite 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import numpy as np
 import pytest
 
 from ml.data import leer_historia, leer_universo
-from ml.features import ATRIBUTOS, FeatureMismatch, check_same, feature_names, select_list
+from ml.features import FeatureMismatch, atributos_del_modelo, check_same, feature_names, select_list
 
 INDICADORES = ["rotacion", "sm105", "seg_soc"]
+SEED_DNE = Path(__file__).resolve().parents[2] / "seeds" / "dne_campos.csv"
+# The CT attributes the DNE field catalog marks as model inputs, in its order (seeds/dne_campos.csv).
+ATRIBUTOS = ["geo2", "scian2018_2", "rama_industrial_id", "num_trabajadores", "clase_riesgo", "prima_riesgo",
+             "sustancias_peligrosas", "recipientes_sujetos_presion", "materiales_piroforicos",
+             "maquinaria_peligrosa", "trabajos_altura", "espacios_confinados", "ct_prioritario",
+             "presento_declaracion"]
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -18,16 +26,19 @@ def _tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create table staging.indicadores (fuente varchar, indicador varchar, entra_al_modelo varchar)")
     con.execute("insert into staging.indicadores values ('imss', 'rotacion', 'sí'), ('imss', 'sm105', 'sí'), "
                 "('enoe', 'seg_soc', 'sí'), ('enoe', 'ing_min', 'no')")
-    attrs = """geo2 varchar, scian2018_2 varchar, cat_tamanio integer, num_trabajadores integer,
-               clase_riesgo integer, sustancias_peligrosas boolean, recipientes_sujetos_presion boolean,
-               materiales_piroforicos boolean, maquinaria_peligrosa boolean, trabajos_altura boolean,
-               espacios_confinados boolean, ct_prioritario boolean,
+    con.execute("create table staging.dne_campos as select * from read_csv(?, all_varchar = true)",
+                [str(SEED_DNE)])
+    attrs = """geo2 varchar, scian2018_2 varchar, rama_industrial_id integer, num_trabajadores integer,
+               clase_riesgo integer, prima_riesgo double, sustancias_peligrosas boolean,
+               recipientes_sujetos_presion boolean, materiales_piroforicos boolean, maquinaria_peligrosa boolean,
+               trabajos_altura boolean, espacios_confinados boolean, ct_prioritario boolean,
+               presento_declaracion boolean,
                valor_rotacion double, valor_sm105 double, valor_seg_soc double, valor_ing_min double"""
     con.execute(f"""create table marts.entrenamiento (inspeccion_id bigint, submateria_id integer,
                     submateria_modelada boolean, fecha_inspeccion date, violacion boolean, {attrs})""")
     con.execute(f"create table marts.universo_ct_con_indicadores (centro_trabajo_id bigint, {attrs})")
     con.execute("create table marts.inspecciones_historicas (submateria_id integer, submateria varchar)")
-    valores = """'09', '31-33', null, 12, 3, true, false, null, true, false, false, true,
+    valores = """'09', '31-33', null, 12, 3, 2.5984, true, false, null, true, false, false, true, false,
                  'infinity'::double, null, 0.5, 0.9"""
     # inspection 1 checked two submaterias: its inputs are read once
     con.execute(f"insert into marts.entrenamiento values (1, 201, true, date '2020-01-01', true, {valores})")
@@ -39,14 +50,16 @@ def test_same_values_give_the_same_inputs_in_training_and_scoring():
     con = duckdb.connect()
     _tables(con)
     names = feature_names(con)
-    assert names == list(ATRIBUTOS) + ["valor_seg_soc", "valor_rotacion", "valor_sm105"]  # catalog order, no ing_min
+    assert atributos_del_modelo(con) == ATRIBUTOS  # the DNE catalog's model inputs, municipality excluded
+    assert names == ATRIBUTOS + ["valor_seg_soc", "valor_rotacion", "valor_sm105"]  # catalog order, no ing_min
     h = leer_historia(con, names)
     ids, X = leer_universo(con, names)
     assert h.X.shape == (1, len(names)) and X.shape == (1, len(names))
     np.testing.assert_array_equal(h.X[0], X[0])
     row = dict(zip(names, X[0]))
     assert row["geo2"] == 9 and row["scian2018_2"] == 31  # codes as numbers; 31-33 is manufacturing
-    assert row["cat_tamanio"] == -1  # missing
+    assert row["rama_industrial_id"] == -1  # missing
+    assert row["prima_riesgo"] == pytest.approx(2.5984) and row["presento_declaracion"] == 0
     assert row["sustancias_peligrosas"] == 1 and row["recipientes_sujetos_presion"] == 0
     assert row["materiales_piroforicos"] == -1
     assert row["valor_rotacion"] == -1  # infinite
@@ -67,7 +80,7 @@ def test_real_tables_have_every_input(built_tiny):
     assert (X[:, ind] != -1).all()
     assert np.isfinite(h.X).all() and np.isfinite(X).all()
     # A CT's attributes are constant over time: its training rows and its universe row give the same inputs.
-    attrs = list(ATRIBUTOS)
+    attrs = atributos_del_modelo(con)
     pares = con.execute(f"""
         with e as (select distinct centro_trabajo_id, {select_list(attrs)} from marts.entrenamiento),
              u as (select centro_trabajo_id, {select_list(attrs)} from marts.universo_ct_con_indicadores)

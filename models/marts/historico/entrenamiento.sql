@@ -1,5 +1,7 @@
 -- depends_on: {{ ref('indicadores') }}
--- The training table (Module IV): one row per inspection x submateria with identification, CT attributes,
+-- depends_on: {{ ref('dne_campos') }}
+-- The training table (Module IV): one row per inspection x submateria with identification, the CT attributes
+-- the DNE field catalog marks as model inputs (dne_campos.entra_al_modelo = 'sí', macro atributos_dne),
 -- the model-input indicators (catalog `entra_al_modelo` = 'sí') of the inspection's year as
 -- valor_<indicador> (unscaled, more is better, the same meaning as valor_<indicador> in
 -- universo_ct_con_indicadores; -1 when no estimate exists, as the manual codes missing inputs), the
@@ -34,18 +36,9 @@ select
     historia.tipo_inspeccion_id,
     historia.subtipo_inspeccion_id,
     historia.centro_trabajo_id,
-    historia.geo2,
-    historia.scian2018_2,
-    historia.cat_tamanio,
-    historia.num_trabajadores,
-    historia.clase_riesgo,
-    historia.sustancias_peligrosas,
-    historia.recipientes_sujetos_presion,
-    historia.materiales_piroforicos,
-    historia.maquinaria_peligrosa,
-    historia.trabajos_altura,
-    historia.espacios_confinados,
-    historia.ct_prioritario,
+    {%- for atributo in atributos_dne(solo_modelo=true) %}
+    historia.{{ atributo.columna }},
+    {%- endfor %}
     {%- for indicador in indicadores %}
     coalesce(ancho.valor_{{ indicador }}, -1) as valor_{{ indicador }},
     {%- endfor %}

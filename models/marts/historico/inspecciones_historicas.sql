@@ -1,7 +1,9 @@
+-- depends_on: {{ ref('dne_campos') }}
 -- The inspection history (Module IV): one row per (inspeccion_id, submateria_id), first-instance rule
 -- applied, with the inspection's date, type, subtype, workplace and proceeding type, the items checked
 -- (nind), violations (nvio) and violations that stand (nvio_procede), the target (at least one violation
--- that stands) and the CT attributes from DNE_plus (constant over time: the DNE keeps no history).
+-- that stands) and the CT attributes from DNE_plus (constant over time: the DNE keeps no history), those of the
+-- DNE field catalog through the macro atributos_dne.
 select
     revision.inspeccion_id,
     revision.submateria_id,
@@ -30,14 +32,9 @@ select
     ct.scian2018_3,
     ct.cat_tamanio,
     ct.num_trabajadores,
-    ct.clase_riesgo,
-    ct.sustancias_peligrosas,
-    ct.recipientes_sujetos_presion,
-    ct.materiales_piroforicos,
-    ct.maquinaria_peligrosa,
-    ct.trabajos_altura,
-    ct.espacios_confinados,
-    ct.ct_prioritario,
+    {%- for atributo in atributos_dne(derivados=false) %}
+    ct.{{ atributo.columna }},
+    {%- endfor %}
 from {{ ref('int_inspecciones__revision_submateria') }} as revision
 inner join {{ ref('int_historico__inspecciones') }} as inspecciones
     on revision.inspeccion_id = inspecciones.inspeccion_id

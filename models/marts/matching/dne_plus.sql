@@ -1,9 +1,12 @@
+-- depends_on: {{ ref('dne_campos') }}
 -- DNE_plus (manual, Module II): the DNE universe, one row per centro_trabajo_id, with geography, SCIAN and
 -- size completed from the latest IMSS record of the CT's own registro when the DNE lacks them.
 -- Rules: a field is only filled when missing (the DNE's own value wins); geo5 from IMSS is used only when
 -- the CT has no state or the same state, so geo2 and geo5 never disagree; scian2018_2 follows the
 -- subsector used; the worker count falls back to the registro's insured jobs, and cat_tamanio comes
--- from the count with the cuts of seeds/tamanios.csv.
+-- from the count with the cuts of seeds/tamanios.csv. The other workplace attributes are the DNE field
+-- catalog's (seed dne_campos, macro atributos_dne), in its order; the industrial branch gets its name from
+-- seeds/ramas_industriales.csv.
 with ct as (
     select * from {{ ref('stg_dne__centro_trabajo') }}
 ),
@@ -54,20 +57,13 @@ select
     enriquecido.scian2018_3_final as scian2018_3,
     subsectores.titulo as nom_scian2018_3,
     enriquecido.scian_clase,
-    enriquecido.rama_industrial_id,
+    ramas.rama_industrial as nom_rama_industrial,
     enriquecido.num_trabajadores_final as num_trabajadores,
     tamanios.cat_tamanio,
     tamanios.etiqueta as nom_cat_tamanio,
-    enriquecido.clase_riesgo,
-    enriquecido.prima_riesgo,
-    enriquecido.sustancias_peligrosas,
-    enriquecido.recipientes_sujetos_presion,
-    enriquecido.materiales_piroforicos,
-    enriquecido.maquinaria_peligrosa,
-    enriquecido.trabajos_altura,
-    enriquecido.espacios_confinados,
-    enriquecido.ct_prioritario,
-    enriquecido.presento_declaracion,
+    {%- for atributo in atributos_dne(derivados=false) %}
+    enriquecido.{{ atributo.columna }},
+    {%- endfor %}
     enriquecido.fecha_alta,
     enriquecido.estatus,
     concat_ws(',',
@@ -83,6 +79,7 @@ left join (select distinct cve_ent, nom_ent from {{ ref('inegi_municipios') }}) 
 left join {{ ref('inegi_municipios') }} as municipios on enriquecido.geo5_final = municipios.cvegeo
 left join tamanios
     on enriquecido.num_trabajadores_final between tamanios.trabajadores_min and tamanios.trabajadores_max
+left join {{ ref('ramas_industriales') }} as ramas on enriquecido.rama_industrial_id = ramas.rama_industrial_id
 left join {{ ref('scian2018') }} as subsectores on enriquecido.scian2018_3_final = subsectores.codigo
 left join (
     select case codigo when '31-33' then '31' when '48-49' then '48' else codigo end as codigo, titulo,

@@ -1,6 +1,8 @@
 -- depends_on: {{ ref('indicadores') }}
+-- depends_on: {{ ref('dne_campos') }}
 -- The workplace universe with every indicator (Module II): exactly one row per centro_trabajo_id of the
--- DNE, its identification and attributes (DNE_plus), and per indicator of the catalog seed
+-- DNE, its identification and attributes (DNE_plus; the attributes of the DNE field catalog, macro
+-- atributos_dne), and per indicator of the catalog seed
 -- `indicadores`: ind_<indicador> (0-1, 1 = worst, for the model and the MPR), valor_<indicador> (the
 -- unscaled value, "more is better") and origen_<indicador> ('nominativo' or the aggregation level).
 {%- set indicadores = codigos_indicadores(solo_entradas_del_modelo=false) %}
@@ -39,14 +41,10 @@ select
     ct.cat_tamanio,
     ct.nom_cat_tamanio,
     ct.num_trabajadores,
-    ct.clase_riesgo,
-    ct.sustancias_peligrosas,
-    ct.recipientes_sujetos_presion,
-    ct.materiales_piroforicos,
-    ct.maquinaria_peligrosa,
-    ct.trabajos_altura,
-    ct.espacios_confinados,
-    ct.ct_prioritario,
+    ct.nom_rama_industrial,
+    {%- for atributo in atributos_dne(derivados=false) %}
+    ct.{{ atributo.columna }},
+    {%- endfor %}
     ct.campos_enriquecidos,
     {%- for indicador in indicadores %}
     ancho.ind_{{ indicador }},
