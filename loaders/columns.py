@@ -20,16 +20,20 @@ def source_column(plan: HeaderPlan, name: str, alias: str = "") -> str:
 
 
 def select_items(plan: HeaderPlan, fuente: str, entidad: str, alias: str = "", every_field: bool = True,
-                 exclude: tuple[str, ...] = ()) -> tuple[list[str], dict]:
+                 exclude: tuple[str, ...] = (), casts: dict[str, str] | None = None) -> tuple[list[str], dict]:
     """(SELECT items, named parameters) for the non-personal catalog fields: every one of them (absent ones as
     NULL text, so a raw table of a text source always has the catalog's columns) or only those present
-    (typed survey files, whose types come from the file). Sources with extras add one map column holding
-    the fields the catalog does not know."""
+    (typed survey files, whose types come from the file). `casts` gives a type for some fields (text read
+    from a CSV into a column a DBF quarter made numeric; blank -> NULL). Sources with extras add one map
+    column holding the fields the catalog does not know."""
     items, params = [], {}
     for campo in known_fields(fuente, entidad).values():
         if campo.personal or campo.nombre in exclude or (not every_field and campo.nombre not in plan.known):
             continue
-        items.append(f"{source_column(plan, campo.nombre, alias)} as {ident(campo.nombre)}")
+        ref = source_column(plan, campo.nombre, alias)
+        if casts and campo.nombre in casts and campo.nombre in plan.known:
+            ref = f"cast(nullif(trim({ref}), '') as {casts[campo.nombre]})"
+        items.append(f"{ref} as {ident(campo.nombre)}")
     if fuente in SOURCES_WITH_EXTRAS:
         if plan.extras:
             refs = ", ".join(f"{alias + '.' if alias else ''}{position_name(i)}::varchar" for i in plan.extras.values())

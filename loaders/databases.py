@@ -179,15 +179,21 @@ def land_table(con: duckdb.DuckDBPyConnection, url: str, fuente: str, table: str
         log(f"***ERROR***: {err}. Lo cargado antes sigue intacto.")
         return e
     e.sha256, e.filas_leidas = _digest(data), data.num_rows
-    prev = one(con, "select sha256, filas_cargadas from raw.load_manifest where archivo = ? and estado in "
-                    "('cargado', 'reemplazado')", [archivo])
+    prev = one(con, "select sha256 from raw.load_manifest where archivo = ? and estado in ('cargado', "
+                    "'reemplazado')", [archivo])
     if prev and prev[0] == e.sha256 and solo_adicionales:
         e.estado = "omitido"
         return e
-    if prev and data.num_rows < MIN_SHARE * (prev[1] or 0) and not forzar:
+    # What is landed is counted in the raw table itself (as for files): a refused read leaves the manifest row
+    # in error, and a retry must still compare with the rows the warehouse holds.
+    landed_rows = 0
+    if table_columns(con, raw):
+        where, args = ("where instancia = ?", [instancia]) if instancia else ("", [])
+        landed_rows = int(one(con, f"select count(*) from {table_name(raw)} {where}", args)[0])
+    if data.num_rows < MIN_SHARE * landed_rows and not forzar:
         e.estado, e.duracion_s = "error", time.perf_counter() - start
-        e.mensaje = (f"{archivo}: la tabla trae {data.num_rows:,} filas y lo ya cargado tiene {prev[1]:,} (mínimo "
-                     f"aceptado {100 * MIN_SHARE:.0f} %): parece una lectura incompleta. Si la reducción es "
+        e.mensaje = (f"{archivo}: la tabla trae {data.num_rows:,} filas y lo ya cargado tiene {landed_rows:,} "
+                     f"(mínimo aceptado {100 * MIN_SHARE:.0f} %): parece una lectura incompleta. Si la reducción es "
                      f"legítima, cárguela con `sidil load --forzar`")
         manifest.record(con, e)
         log(f"***ERROR***: {e.mensaje}. Lo cargado antes sigue intacto.")
@@ -210,7 +216,7 @@ def land_table(con: duckdb.DuckDBPyConnection, url: str, fuente: str, table: str
             con, raw, f"select {select_cols}, {inst}$archivo as archivo, current_localtimestamp() as cargado_en "
                       f"from sidil_db_in", params)
         con.unregister("sidil_db_in")
-        e.estado = "reemplazado" if prev else "cargado"
+        e.estado = "reemplazado" if prev or landed_rows else "cargado"
         e.duracion_s = time.perf_counter() - start
         manifest.record(con, e)
         con.execute("commit")

@@ -16,7 +16,6 @@ from loaders.columns import landing_columns, select_items
 from loaders.dbf import read_dbf
 from loaders.errors import LoadError
 from loaders.pseudonym import Redactor
-from loaders.sql import ident
 from loaders.tables import NUMERIC, append_by_name, table_columns
 
 AVISOS = {"fechas_vacias": "fechas 00000000 leídas como vacías",
@@ -54,19 +53,12 @@ def land(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, key: byt
     lay = textfile.layout(rec.path, archivo, rec.codificacion)
     plan = map_header(rec.fuente, rec.entidad, lay.columns, archivo)
     source = textfile.relation_sql(lay)
-    # Text from the CSV takes the type the column already has (from the DBF quarters) when it is numeric.
-    existing = table_columns(con, table)
-    items, params = select_items(plan, rec.fuente, rec.entidad, every_field=False)
-    typed = []
-    for item in items:
-        ref, _, name = item.partition(" as ")
-        column = name.strip('"')
-        t = existing.get(column, "VARCHAR")
-        numeric = t.split("(")[0] in NUMERIC and column in plan.known
-        assert t.replace(" ", "").replace(",", "").replace("(", "").replace(")", "").isalnum()  # a type name
-        typed.append(f"cast(nullif(trim({ref}), '') as {t}) as {ident(column)}" if numeric else item)
+    # Text from the CSV takes the type the column already has (from the DBF quarters) when it is numeric:
+    # the types come from our own raw table's schema, never from the file.
+    numeric = {c: t for c, t in table_columns(con, table).items() if t.split("(")[0] in NUMERIC}
+    items, params = select_items(plan, rec.fuente, rec.entidad, every_field=False, casts=numeric)
     try:
-        landed = append_by_name(con, table, f"select {', '.join(typed)}, {extra} from {source}",
+        landed = append_by_name(con, table, f"select {', '.join(items)}, {extra} from {source}",
                                 {**params, **extra_params})
     except duckdb.Error as exc:
         err, rejects = textfile.explain_failure(con, lay, archivo, exc, Redactor(key))

@@ -495,3 +495,26 @@ def test_dbase_overflow_values_are_counted_in_the_manifest(landed):
     assert e.estado == "reemplazado" and "2 números desbordados (*****) leídos como vacíos" in e.mensaje, e.mensaje
     assert con.execute("select count(*) from raw.enoe_sdem where periodo = '2026T3' and ingocup is null"
                        ).fetchone()[0] >= 2
+
+
+def test_a_collapsing_database_snapshot_is_refused_even_on_a_retry(tiny_demo, tmp_path):
+    root = tmp_path / "in"
+    (root / "dne").mkdir(parents=True)
+    db = root / "dne" / "dne.sqlite"
+    db.write_bytes((tiny_demo / "dne" / "dne.sqlite").read_bytes())
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    assert "error" not in {e.estado for e in load_all(con, root, {"dne"}).entries}
+    n = con.execute("select count(*) from raw.dne_centro_trabajo").fetchone()[0]
+    lite = sqlite3.connect(db)
+    lite.execute("delete from centro_trabajo where rowid % 10 <> 0")  # a read cut short: a tenth is left
+    lite.commit()
+    lite.close()
+    for _ in range(2):  # the second try meets a manifest row in error, and is still compared with raw
+        out = load_all(con, root, {"dne"})
+        [e] = [x for x in out.entries if x.entidad == "centro_trabajo"]
+        assert e.estado == "error" and f"tiene {n:,}" in e.mensaje and "--forzar" in e.mensaje, e.mensaje
+        assert con.execute("select count(*) from raw.dne_centro_trabajo").fetchone()[0] == n
+    forced = load_all(con, root, {"dne"}, forzar=True)
+    assert [x.estado for x in forced.entries if x.entidad == "centro_trabajo"] == ["reemplazado"]
+    assert con.execute("select count(*) from raw.dne_centro_trabajo").fetchone()[0] < n / 2
+    con.close()

@@ -11,7 +11,8 @@
 -- are new or were reloaded since the last run. A month's inputs are its patrones and puestos and the
 -- previous month's puestos (turnover), so `insumo_cargado_en` = the latest `cargado_en` among them and a
 -- reloaded month also recomputes the month after it. The last `imss_meses_recalculo` months (the manual's
--- look-back, default 4) are recomputed on every run, changed or not. `--full-refresh` rebuilds every month.
+-- look-back; default 0, see dbt_project.yml) are also recomputed on every run, changed or not.
+-- `--full-refresh` rebuilds every month.
 with
     cargas_puestos as (
         select periodo, max(cargado_en) as cargado_en,
