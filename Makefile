@@ -22,7 +22,7 @@ setup: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/sidil demo --scale $(SCALE) --seed $(SEED) --out $(DEMO)
-	$(BIN)/sidil run --input $(DEMO)
+	$(BIN)/sidil run --input $(DEMO) --publicar
 	$(BIN)/sidil status
 
 test: $(STAMP) chromium

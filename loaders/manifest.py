@@ -121,13 +121,21 @@ def record_rejects(con: duckdb.DuckDBPyConnection, e: Entry, rows: list[tuple[in
 
 
 def log_run(con: duckdb.DuckDBPyConnection, inicio: datetime, proceso: str, parametros: str, resultado: str,
-            mensaje: str, lines: list[str]) -> None:
+            mensaje: str, lines: list[str], quien: str | None = None) -> None:
     """One row per execution in raw.bitacora (the original system's run log)."""
-    import getpass
-
-    try:
-        usuario = getpass.getuser()
-    except Exception:  # no user name in some containers
-        usuario = "desconocido"
     con.execute("insert into raw.bitacora values (?, ?, ?, ?, ?, ?, ?, ?)",
-                [inicio, datetime.now(), usuario, proceso, parametros, resultado, mensaje, "\n".join(lines)])
+                [inicio, datetime.now(), quien or usuario(), proceso, parametros, resultado, mensaje, "\n".join(lines)])
+
+
+def usuario() -> str:
+    """Who runs the step: SIDIL_USUARIO (the operator of the web interface, `sidil run --usuario`), else
+    the operating system's user."""
+    import getpass
+    import os
+
+    if nombre := os.environ.get("SIDIL_USUARIO", "").strip():
+        return nombre
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in some containers
+        return "desconocido"

@@ -1,5 +1,6 @@
 """`sidil predict`: score every CT of `marts.universo_ct_con_indicadores` with a stored model run and write
-the risk matrix `ml.mpr` (plus `ml.mpr_diccionario`, `ml.mpr_metadatos` and the Parquet/CSV exports).
+the risk matrix `ml.mpr` (plus `ml.mpr_diccionario`, `ml.mpr_metadatos` and the Parquet/CSV exports in
+`salidas/mpr_revision/`, the candidate an operator reviews; `sidil.publicacion` publishes it).
 
 The new matrix is built beside the old one and swapped in one transaction, and the exports are written
 under temporary names and renamed, so a failed run leaves the previous MPR and files intact.
@@ -19,11 +20,11 @@ import numpy as np
 import pyarrow as pa
 
 from loaders.sql import literal
-from ml import store
+from ml import calibration, confidence, drift, store
 from ml.data import UNIVERSO, leer_universo
 from ml.features import check_same, feature_names
 from ml.models import probabilidad
-from ml.paths import salidas
+from sidil.publicacion import carpeta_revision
 from sidil.csv_seguro import copiar_csv
 
 CATALOGO_COLUMNAS = "staging.mpr_columnas"  # seed: the CT columns the MPR carries, labels and descriptions
@@ -80,23 +81,76 @@ def _columnas_ct(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, st
     return salida
 
 
+def _que_es(modelo) -> str:
+    if calibration.esta_calibrado(modelo):
+        return ("Probabilidad calibrada (con las inspecciones más recientes del entrenamiento) de una violación "
+                "procedente")
+    return "Puntaje del modelo (votos del bosque, sin calibrar) de una violación procedente"
+
+
 def _diccionario(con: duckdb.DuckDBPyConnection, columnas_ct: list[tuple], ind_cols: list[str],
-                 modelos: dict) -> pa.Table:
+                 modelos: dict, confianza: dict[str, dict] | None = None) -> pa.Table:
     rows = [(c, g, e, d, f) for c, g, _, e, d, f in columnas_ct]
     catalogo = {f"ind_{i}": (e, d) for i, e, d in con.execute(
         "select indicador, etiqueta, coalesce(descripcion_mpr, descripcion) from staging.indicadores").fetchall()}
     rows += [(c, "indicador", *catalogo.get(c, (c, "")), "numérico") for c in ind_cols]
     nombres = modelos.get("nombres_submaterias", {})
+    confianza = confianza or {}
+
+    def con_confianza(col: str, texto: str) -> str:
+        c = confianza.get(col)
+        return f"{texto} Confianza del modelo: {c['nivel']}" + ("" if c["apta"] else f", {confidence.NO_APTA}") \
+            + f" ({confidence.detalle(c)})." if c else texto
+
     rows += [(f"pred_{s}", "prediccion", f"Riesgo en {s} {nombres.get(s, '')}".strip(),
-              f"Probabilidad estimada de una violación procedente en la submateria {s} si se inspecciona.",
-              "numérico")
-             for s in modelos["submaterias"]]
+              con_confianza(f"pred_{s}", f"{_que_es(m)} en la submateria {s} si se inspecciona."), "numérico")
+             for s, m in modelos["submaterias"].items()]
     rows.append(("riesgo", "riesgo", "Riesgo compuesto",
-                 "Probabilidad estimada de una violación procedente en alguna submateria si se inspecciona.",
+                 con_confianza("riesgo", f"{_que_es(modelos['general'])} en alguna submateria si se inspecciona."),
                  "numérico"))
     cols = list(zip(*rows))
+    # Confidence per prediction column (the manual's quality row under the MPR's predictions); NULL elsewhere.
+    def valor(col, clave):
+        return confianza[col][clave] if col in confianza else None
+
     return pa.table({"columna": cols[0], "grupo": cols[1], "etiqueta": cols[2], "descripcion": cols[3],
-                     "tipo_filtro": pa.array(cols[4], pa.string())})
+                     "tipo_filtro": pa.array(cols[4], pa.string()),
+                     "auc_prueba": pa.array([valor(c, "roc_auc") for c in cols[0]], pa.float64()),
+                     "lift_top10_prueba": pa.array([valor(c, "lift_top10") for c in cols[0]], pa.float64()),
+                     "brier_prueba": pa.array([valor(c, "brier") for c in cols[0]], pa.float64()),
+                     "ece_prueba": pa.array([valor(c, "ece") for c in cols[0]], pa.float64()),
+                     "confianza": pa.array([valor(c, "nivel") for c in cols[0]], pa.string()),
+                     "apta_para_priorizar": pa.array([valor(c, "apta") for c in cols[0]], pa.bool_())})
+
+
+def _confianza_y_deriva(con: duckdb.DuckDBPyConnection, modelos: dict, folder: Path, X: np.ndarray,
+                        variables: list[str], preds: dict[str, np.ndarray], say: Callable[[str], None]
+                        ) -> tuple[dict[str, dict], list[dict], dict | None]:
+    """The confidence label of every prediction column (seed confianza_modelo) and the drift of the inputs
+    and of the risks (seed deriva_umbrales), with the run's messages. A missing seed costs its part only."""
+    try:
+        resumen = json.loads((folder / store.METRICAS).read_text(encoding="utf-8"))
+        confianza = confidence.por_columna(confidence.metricas_de_corrida(modelos, resumen), confidence.reglas(con))
+    except confidence.ReglasFaltantes as exc:
+        say(f"***ADVERTENCIA***: {exc} La MPR sale sin la confianza por submateria.")
+        confianza = {}
+    if no_aptas := [c for c, v in confianza.items() if not v["apta"]]:
+        say(f"***ADVERTENCIA***: predicciones no aptas para priorizar (AUC en prueba bajo): {', '.join(no_aptas)}.")
+    try:
+        umbrales = drift.umbrales(con)
+    except drift.UmbralesFaltantes as exc:
+        say(f"***ADVERTENCIA***: {exc} No se vigila la deriva en esta predicción.")
+        return confianza, [], None
+    filas = []
+    if isinstance(modelos.get("referencia_deriva"), dict):
+        filas += drift.deriva_variables(modelos["referencia_deriva"], X, variables, umbrales["variable_entrada"])
+    else:
+        say(f"INFO: el modelo {folder.name} no guardó la distribución de su entrenamiento: no se mide la deriva de "
+            f"las variables de entrada (reentrene para medirla).")
+    filas += drift.deriva_riesgo(con, preds, umbrales["riesgo_mpr"])
+    for linea in drift.mensajes(filas):
+        say(linea)
+    return confianza, filas, umbrales
 
 
 def predict(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
@@ -105,13 +159,14 @@ def predict(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
     run_id = run_id or store.latest_run_id(con)
     if run_id is None:
         raise store.ModelNotFound("No hay ningún modelo entrenado: ejecute `sidil train` (o `sidil run --train`).")
-    modelos, variables, _ = store.load_run(run_id, say=say)
+    modelos, variables, folder = store.load_run(run_id, say=say)
     check_same(variables, feature_names(con), run_id)
     ids, X = leer_universo(con, variables)
     t_lectura = time.perf_counter() - t0
     t = time.perf_counter()
     preds = score(modelos, X)
     t_prediccion = time.perf_counter() - t
+    confianza, filas_deriva, umbrales = _confianza_y_deriva(con, modelos, folder, X, variables, preds, say)
     pred_table = pa.table({"centro_trabajo_id": ids, **{k: v.astype(np.float64) for k, v in preds.items()}})
     universo = _columns(con, UNIVERSO)
     ind_cols = [c for c in universo if c.startswith("ind_")]
@@ -119,7 +174,7 @@ def predict(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
     generado_en = datetime.now().replace(microsecond=0)
     con.register("ml_predicciones", pred_table)
     columnas_ct = _columnas_ct(con)
-    con.register("ml_diccionario", _diccionario(con, columnas_ct, ind_cols, modelos))
+    con.register("ml_diccionario", _diccionario(con, columnas_ct, ind_cols, modelos, confianza))
     con.execute("create schema if not exists ml")
     con.execute(f"""
         create or replace table ml.mpr__nueva as
@@ -136,9 +191,12 @@ def predict(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
     if n != len(ids):
         raise RuntimeError(f"La MPR nueva tiene {n} filas y el universo {len(ids)}: no se publica.")
     metadatos = {"run_id": run_id, "familia": modelos.get("familia"), "generado_en": generado_en.isoformat(),
-                 "n_centros": int(n)}
+                 "n_centros": int(n), "calibracion": modelos.get("calibracion", "ninguna"),
+                 "historico": modelos.get("historico"), "confianza": confianza,
+                 "deriva": [{k: f[k] for k in ("comparacion", "variable", "psi", "nivel")}
+                            for f in filas_deriva if f["nivel"] in ("moderada", "alta")]}
 
-    destino = salidas() / "mpr"
+    destino = carpeta_revision()  # the candidate: only publishing (sidil.publicacion) reaches the consultation
     destino.mkdir(parents=True, exist_ok=True)
     tmp = {name: destino / f".{name}.tmp" for name in (MPR_PARQUET, MPR_CSV, DICCIONARIO_PARQUET, METADATOS_JSON)}
     try:
@@ -156,8 +214,12 @@ def predict(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
             con.execute("create or replace table ml.mpr_diccionario as select * from ml_diccionario")
             con.execute("""create or replace table ml.mpr_metadatos as
                            select cast(? as varchar) as run_id, cast(? as varchar) as familia,
-                                  cast(? as timestamp) as generado_en, cast(? as bigint) as n_centros""",
-                        [run_id, metadatos["familia"], generado_en, int(n)])
+                                  cast(? as timestamp) as generado_en, cast(? as bigint) as n_centros,
+                                  cast(? as varchar) as calibracion, cast(? as json) as confianza""",
+                        [run_id, metadatos["familia"], generado_en, int(n), metadatos["calibracion"],
+                         json.dumps(confianza, ensure_ascii=False)])
+            if umbrales is not None:
+                drift.guardar(con, filas_deriva, generado_en, run_id, umbrales)
             con.execute("commit")
         except Exception:
             con.execute("rollback")

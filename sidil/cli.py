@@ -51,7 +51,38 @@ def demo(
     console.print(f"INFO: {n} archivos de insumo generados en {out.resolve()} (escala {scale}, semilla {seed}).")
 
 
-FUENTES = ("enoe", "imss", "censo", "externos", "dne", "siapi")
+def _salida():
+    """The terminal's Salida: lines printed as they come (never read as markup: they quote file names and
+    headers), tables drawn, progress bars live."""
+    import contextlib
+
+    from sidil.pipeline import Salida
+
+    @contextlib.contextmanager
+    def barra(descripcion: str, total: int):
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console) as progress:
+            tarea = progress.add_task(descripcion, total=total)
+            yield lambda *_a: progress.advance(tarea)
+
+    return Salida(decir=lambda linea: console.print(linea, markup=False), mostrar=console.print, barra=barra)
+
+
+def _terminar(codigo: int) -> None:
+    if codigo:
+        raise typer.Exit(codigo)
+
+
+def _con_candado(paso, nombre: str) -> int:
+    """Run one step under the warehouse's pipeline lock: 2 when another run holds it."""
+    from sidil.pipeline import PipelineBusy, exclusive
+
+    try:
+        with exclusive(pasos=[nombre]):
+            return paso()
+    except PipelineBusy as exc:
+        console.print(f"***ERROR***: {exc}", markup=False)
+        return 2
 
 
 @app.command()
@@ -74,74 +105,10 @@ def load(
                                      "marca como muestra; una carga sin --muestra la reemplaza."),
 ) -> None:
     """Carga los insumos de una carpeta a DuckDB (esquema raw) y reporta su consistencia."""
-    import contextlib
+    from sidil.pipeline import cargar
 
-    import duckdb
-
-    from loaders import databases, pseudonym, report
-    from loaders.errors import WarehouseBusy
-    from loaders.run import count_files, load_files
-    from loaders.warehouse import connect, db_path
-
-    if source != "all" and source not in FUENTES:
-        console.print(f"***ERROR***: fuente desconocida {source!r}; use una de: {', '.join(FUENTES)} o all")
-        raise typer.Exit(2)
-    if not input.is_dir():
-        console.print(f"***ERROR***: no existe la carpeta de insumos {input}")
-        raise typer.Exit(2)
-    sources = set(FUENTES) if source == "all" else {source}
-    try:
-        key = pseudonym.load_key(allow_demo_key=(input / "truth" / "demo.json").exists())
-        con = connect()
-    except (pseudonym.MissingKey, WarehouseBusy) as exc:
-        console.print(f"***ERROR***: {exc}")
-        raise typer.Exit(2) from None
-    from datetime import datetime
-
-    from loaders import manifest
-
-    inicio = datetime.now()
-    lines: list[str] = []
-
-    def say(line: str) -> None:
-        lines.append(line)
-        console.print(line, markup=False)  # messages quote file names and headers: never read them as markup
-
-    say(f"INFO: cargando {', '.join(sorted(sources))} de {input} en {db_path()}."
-        + (f" IMSS: solo una muestra de {muestra:,} registros patronales (--muestra)." if muestra else ""))
-    errores = 0
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console) as progress:
-        task = progress.add_task("INFO: archivos", total=count_files(input, sources))
-        try:
-            outcome = load_files(con, input, sources, key, solo_adicionales, say, lambda _f: progress.advance(task),
-                                 forzar=forzar, muestra=muestra)
-            errores += outcome.count("error")
-            for db_outcome in databases.load_databases(con, input, sources, dne_url, siapi_url or [],
-                                                       solo_adicionales, say, forzar=forzar):
-                errores += db_outcome.count("error")
-        except Exception as exc:  # the key, or a failure no loader expected: one line, one bitacora row
-            from sidil.pipeline import mensaje_inesperado
-
-            final = (f"***ERROR***: {exc}" if isinstance(exc, pseudonym.KeyMismatch)
-                     else mensaje_inesperado("load", exc) + " Lo cargado antes de este archivo sigue intacto.")
-            say(pseudonym.Redactor(key)(final))
-            with contextlib.suppress(duckdb.Error):
-                con.execute("rollback")
-            manifest.log_run(con, inicio, "load", f"input={input} source={source}", "error", lines[-1], lines)
-            con.close()
-            raise typer.Exit(2 if isinstance(exc, pseudonym.KeyMismatch) else 1) from None
-    for line in report.consistency(con):
-        say(line)
-    final = (f"***ERROR***: {errores} insumo(s) no se cargaron; el resto sí. Vea los mensajes anteriores."
-             if errores else "INFO: carga terminada.")
-    say(final)
-    params = (f"input={input} source={source} solo_adicionales={solo_adicionales} forzar={forzar}"
-              + (f" muestra={muestra}" if muestra else ""))
-    manifest.log_run(con, inicio, "load", params, "con_errores" if errores else "ok", final, lines)
-    con.close()
-    if errores:
-        raise typer.Exit(1)
+    _terminar(cargar(_salida(), input, source, solo_adicionales=solo_adicionales, dne_url=dne_url,
+                     siapi_url=siapi_url or [], forzar=forzar, muestra=muestra))
 
 
 @app.command()
@@ -188,43 +155,6 @@ def status() -> None:
     con.close()
 
 
-def _build(select: str | None, meses_recalculo: int | None = None) -> bool:
-    import json
-    from datetime import datetime
-
-    from sidil.pipeline import dbt, mensaje_inesperado
-
-    inicio = datetime.now()
-    args = ["build"] + (["--select", select] if select else [])
-    if meses_recalculo is not None:  # the IMSS look-back for this run (dbt_project.yml: imss_meses_recalculo)
-        args += ["--vars", json.dumps({"imss_meses_recalculo": int(meses_recalculo)})]
-    console.print(f"INFO: dbt {' '.join(args)} (modelos, semillas y pruebas de datos).")
-    try:
-        ok, failed = dbt(*args)
-        final = ("INFO: modelos construidos y pruebas aprobadas." if ok else
-                 f"***ERROR***: fallaron {len(failed)} modelo(s) o prueba(s): {', '.join(failed[:20])}. Vea "
-                 f"logs/dbt.log; lo construido antes sigue disponible.")
-    except Exception as exc:  # dbt itself broke: one Spanish line, the stack to the error log
-        ok, final = False, mensaje_inesperado("build", exc) + " Lo construido antes sigue disponible."
-    console.print(final, markup=False)
-    if ok:
-        from sidil.alertas import aviso_tras_build
-
-        if aviso := aviso_tras_build():
-            console.print(aviso, markup=False)
-            final = f"{final} {aviso}"
-    _registrar(inicio, "build", " ".join(args), ok, final)
-    return ok
-
-
-def _registrar(inicio, proceso: str, parametros: str, ok: bool, final: str) -> None:
-    """The raw.bitacora row of a step that holds no connection of its own."""
-    from sidil.pipeline import registrar
-
-    if not registrar(inicio, proceso, parametros, "ok" if ok else "error", final, [final]):
-        console.print(f"***ADVERTENCIA***: no se pudo registrar el paso {proceso} en raw.bitacora.")
-
-
 MESES_RECALCULO_AYUDA = ("Meses del IMSS más recientes que se recalculan aunque sus insumos no hayan cambiado "
                          "(frecuencia_actualizacion del manual; 4 en su escenario 2). Por omisión 0 "
                          "(dbt_project.yml): solo los meses nuevos o recargados.")
@@ -236,21 +166,9 @@ def build(select: str = typer.Option(None, "--select", help="Selección de dbt (
           meses_recalculo: int = typer.Option(None, "--meses-recalculo", min=0, help=MESES_RECALCULO_AYUDA),
           ) -> None:
     """Construye los modelos de dbt (staging, intermedios, marts) y corre sus pruebas de datos."""
-    _exclusivo(lambda: _build(select, meses_recalculo))
+    from sidil.pipeline import construir
 
-
-def _exclusivo(paso) -> None:
-    """Run a step under the warehouse's pipeline lock: exit 2 when another run holds it, 1 when it failed."""
-    from sidil.pipeline import PipelineBusy, exclusive
-
-    try:
-        with exclusive():
-            ok = paso()
-    except PipelineBusy as exc:
-        console.print(f"***ERROR***: {exc}")
-        raise typer.Exit(2) from None
-    if not ok:
-        raise typer.Exit(1)
+    _terminar(_con_candado(lambda: construir(_salida(), select, meses_recalculo), "build"))
 
 
 def _fecha(valor: str | None):
@@ -280,18 +198,40 @@ def train(
                                     help="Reentrenar con todas las inspecciones el modelo que se guarda."),
 ) -> None:
     """Entrena los modelos de riesgo con marts.entrenamiento, los evalúa y explica (SHAP) y guarda la corrida."""
-    from sidil.ml_steps import train_step
+    from sidil.pipeline import entrenar
 
     fecha_corte = _fecha(corte)
-    _exclusivo(lambda: train_step(console, familia, division, fecha_corte, fraccion_prueba, verdad, reentrenar))
+    _terminar(_con_candado(lambda: entrenar(_salida(), familia, division, fecha_corte, fraccion_prueba, verdad,
+                                            reentrenar), "train"))
 
 
 @app.command()
-def predict(run_id: str = typer.Option(None, "--run", help="Corrida de modelo; por omisión la más reciente.")) -> None:
-    """Calcula la matriz de predicción de riesgos (ml.mpr) para todo el universo de centros de trabajo."""
-    from sidil.ml_steps import predict_step
+def predict(run_id: str = typer.Option(None, "--run", help="Corrida de modelo; por omisión la más reciente."),
+            publicar: bool = typer.Option(False, "--publicar", help="Enviar la MPR nueva a consulta sin revisión "
+                                                                  "(para el calendarizador)."),
+            usuario: str = typer.Option(None, "--usuario", help="Usuario que se registra en la bitácora."),
+            ) -> None:
+    """Calcula la matriz de predicción de riesgos (ml.mpr y salidas/mpr_revision/) para todo el universo de
+    centros de trabajo; la consulta sigue mostrando la MPR publicada hasta `sidil publish` (o --publicar)."""
+    from sidil import pipeline
 
-    _exclusivo(lambda: predict_step(console, run_id))
+    def pasos() -> int:
+        with pipeline.como_usuario(usuario):
+            codigo = pipeline.predecir(_salida(), run_id)
+            return pipeline.publicar(_salida(), usuario) if codigo == 0 and publicar else codigo
+
+    _terminar(_con_candado(pasos, "predict"))
+
+
+@app.command()
+def publish(usuario: str = typer.Option(None, "--usuario", help="Usuario que envía (por omisión el del sistema)."),
+            comentario: str = typer.Option("", "--comentario", help="Comentario que se archiva con la versión."),
+            ) -> None:
+    """Envía a consulta la MPR de la última predicción: la interfaz de consulta la muestra desde ahora y se
+    archiva en salidas/mpr_publicadas/ con fecha, usuario y comentario."""
+    from sidil.pipeline import publicar
+
+    _terminar(_con_candado(lambda: publicar(_salida(), usuario, comentario), "publish"))
 
 
 @app.command()
@@ -317,82 +257,50 @@ def evaluate(run_ids: list[str] = typer.Option(None, "--run", help="Corridas a c
 @app.command()
 def run(
     input: Path = typer.Option(..., "--input", help="Carpeta de insumos."),
+    pasos: str = typer.Option(None, "--pasos", help="Pasos a ejecutar, separados por comas, de entre load, build, "
+                                                    "train, predict, publish y docs; siempre corren en ese orden. "
+                                                    "Por omisión: load, build, train (solo si no hay modelo), "
+                                                    "predict y docs."),
     entrenar: bool = typer.Option(False, "--train", help="Reentrenar el modelo aunque ya exista uno."),
+    publicar: bool = typer.Option(False, "--publicar", help="Enviar la MPR nueva a consulta al final (para el "
+                                                            "calendarizador; sin esta opción queda por revisar)."),
     familia: str = typer.Option("bosque", "--familia", help="Familia del modelo si se entrena."),
     docs: bool = typer.Option(True, "--docs/--sin-docs", help="Generar la documentación de dbt al final."),
     meses_recalculo: int = typer.Option(None, "--meses-recalculo", min=0, help=MESES_RECALCULO_AYUDA),
+    usuario: str = typer.Option(None, "--usuario", help="Usuario que se registra en la bitácora (la interfaz "
+                                                        "de automatización pasa el del operador)."),
 ) -> None:
-    """Proceso completo que llama el calendarizador: carga lo nuevo, construye los modelos de dbt, entrena
-    (si no hay modelo o con --train), calcula la MPR y genera la documentación."""
+    """Proceso completo que llama el calendarizador (y la interfaz de automatización): carga lo nuevo,
+    construye los modelos de dbt, entrena (si no hay modelo o con --train), calcula la MPR, la publica con
+    --publicar y genera la documentación."""
     from rich.table import Table
 
-    from loaders.warehouse import connect
-    from ml.paths import models_store, salidas
-    from ml.store import latest_run_id
-    from sidil.ml_steps import predict_step, train_step
-    from sidil.pipeline import PipelineBusy, dbt, exclusive
+    from sidil import pipeline
 
-    from datetime import datetime
-
-    from sidil.pipeline import mensaje_inesperado
-
-    def ultimo_modelo() -> str | None:
-        con = connect()
-        try:
-            return latest_run_id(con)
-        finally:
-            con.close()
-
-    pasos: list[tuple[str, str]] = []
-    verdad = input / "truth" if (input / "truth" / "inspecciones.parquet").exists() else None
-    actual, inicio = "load", datetime.now()  # the step an unexpected failure is recorded under
     try:
-        with exclusive():
-            try:
-                load(input=input, source="all", solo_adicionales=True, dne_url=None, siapi_url=None, forzar=False,
-                     muestra=None)
-                pasos.append(("carga", "ok"))
-            except typer.Exit as exc:
-                if exc.exit_code not in (0, 1):  # 1: some files refused, the rest loaded: keep going
-                    raise
-                pasos.append(("carga", "con archivos rechazados (vea arriba)"))
-            if not _build(None, meses_recalculo):
-                raise typer.Exit(1)
-            pasos.append(("dbt build", "ok"))
-            actual, inicio = "run", datetime.now()
-            modelo = ultimo_modelo()
-            if entrenar or modelo is None or not (models_store() / modelo).exists():
-                if not train_step(console, familia, "temporal", None, 0.2, verdad, True):
-                    raise typer.Exit(1)
-                modelo = ultimo_modelo()
-                pasos.append(("entrenamiento", f"modelo nuevo {modelo}; reporte {models_store() / modelo / 'reporte.html'}"))
-            else:
-                pasos.append(("entrenamiento", f"se usa el modelo {modelo} (use --train para reentrenar)"))
-            if not predict_step(console, modelo):
-                raise typer.Exit(1)
-            pasos.append(("predicción", f"ml.mpr y {salidas() / 'mpr'} (mpr.parquet, mpr.csv)"))
-            if docs:
-                actual, inicio = "docs", datetime.now()
-                ok, _ = dbt("docs", "generate", "--static")
-                pasos.append(("documentación", "target/static_index.html" if ok else "no se pudo generar"))
-    except PipelineBusy as exc:
-        console.print(f"***ERROR***: {exc}")
+        elegidos = pipeline.ordenar(
+            (pasos.split(",") if pasos is not None else ["load", "build", "train", "predict"] + (["docs"] if docs else []))
+            + (["train"] if entrenar else []) + (["publish"] if publicar else []))
+    except ValueError as exc:
+        console.print(f"***ERROR***: {exc}", markup=False)
         raise typer.Exit(2) from None
-    except typer.Exit:
-        raise
-    except Exception as exc:  # a step with no handling of its own broke: one line, one bitacora row, exit 1
-        final = mensaje_inesperado(actual, exc)
-        console.print(final, markup=False)
-        _registrar(inicio, actual, f"input={input}", False, final)
-        raise typer.Exit(1) from None
-    resumen = Table(title="Resumen de sidil run")
-    resumen.add_column("paso")
-    resumen.add_column("resultado")
-    for paso, resultado in pasos:
-        resumen.add_row(paso, resultado)
-    console.print(resumen)
-    console.print("INFO: para consultar la MPR en el navegador: `sidil users add USUARIO --rol planeador` y "
-                  "`sidil serve` (http://127.0.0.1:8050).")
+    # The scheduler's run trains only when there is no model yet; a step list that names train always trains.
+    si_falta = pasos is None and not entrenar
+    resumen = pipeline.ejecutar(_salida(), input, elegidos, familia=familia, meses_recalculo=meses_recalculo,
+                                usuario=usuario, entrenar_si_falta=si_falta)
+    tabla = Table(title="Resumen de sidil run")
+    tabla.add_column("paso")
+    tabla.add_column("resultado")
+    for paso, resultado in resumen.pasos:
+        tabla.add_row(paso, resultado)
+    console.print(tabla)
+    if resumen.codigo in (0, 1):
+        console.print("INFO: la MPR nueva queda por revisar en salidas/mpr_revision/; se envía a consulta con "
+                      "`sidil publish` o desde la interfaz de automatización (`sidil serve`)."
+                      if "publish" not in elegidos else
+                      "INFO: para consultar la MPR en el navegador: `sidil users add USUARIO --rol planeador` y "
+                      "`sidil serve` (http://127.0.0.1:8050).", markup=False)
+    _terminar(resumen.codigo)
 
 
 @app.command()

@@ -1,19 +1,20 @@
-"""The ML steps as the `sidil` command runs them: train, predict and the model tables of `sidil status`
-and `sidil evaluate`. Each step prints in Spanish, records itself in raw.bitacora, and returns whether it
-succeeded, so `sidil run` can chain them."""
+"""The model tables the `sidil` command shows: a run's metrics after training, the models and the MPR in
+`sidil status`, and the side-by-side comparison of `sidil evaluate`. The train and predict steps themselves
+are in `sidil/pipeline.py`."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from pathlib import Path
-
-from rich.console import Console
 from rich.table import Table
 
 METRICAS_VISIBLES = ("roc_auc", "auc_maximo", "brecha_auc", "average_precision", "precision_top10",
-                     "lift_top10", "f1")
+                     "lift_top10", "f1", "brier", "brier_referencia", "ece")
 ETIQUETAS = {"roc_auc": "AUC", "auc_maximo": "AUC máx.", "brecha_auc": "brecha", "average_precision": "AP",
-             "precision_top10": "prec. 10 %", "lift_top10": "lift 10 %", "f1": "F1"}
+             "precision_top10": "prec. 10 %", "lift_top10": "lift 10 %", "f1": "F1", "brier": "Brier",
+             "brier_referencia": "Brier base", "ece": "ECE"}
+# Rows of a run's metrics shown after training: its own models, then the averages of what it is compared with.
+NOMBRE_COMPARACION = {"linea_base_manual": "Línea base del manual (prom.)",
+                      "historico_manual": "Histórico del manual (prom.)",
+                      "historico_puntual": "Histórico puntual (prom.)"}
 
 
 def _fmt(v) -> str:
@@ -27,124 +28,14 @@ def metrics_table(resumen: dict) -> Table:
     for c in cols:
         t.add_column(ETIQUETAS[c], justify="right")
     for f in resumen["metricas"]:
-        nombre = f"{f['submateria_id']} {f['submateria']}" if f["submateria_id"] else f["submateria"]
+        if f["modelo"] in NOMBRE_COMPARACION:
+            if f["submateria_id"] is not None:
+                continue
+            nombre = NOMBRE_COMPARACION[f["modelo"]]
+        else:
+            nombre = f"{f['submateria_id']} {f['submateria']}" if f["submateria_id"] else f["submateria"]
         t.add_row(nombre[:34], *[_fmt(f.get(c)) for c in cols], style="bold" if f["modelo"] != "submateria" else None)
     return t
-
-
-class _Paso:
-    """One step's messages: printed, kept, and recorded in raw.bitacora when the step ends."""
-
-    def __init__(self, console: Console, proceso: str, parametros: str):
-        from loaders import manifest
-        from loaders.warehouse import connect
-
-        self.console, self.proceso, self.parametros = console, proceso, parametros
-        self.inicio, self.lines = datetime.now(), []
-        self.con = connect()
-        try:
-            manifest.ensure(self.con)
-        except BaseException:
-            self.cerrar()
-            raise
-
-    @classmethod
-    def abrir(cls, console: Console, proceso: str, parametros: str) -> _Paso | None:
-        """The step, or None after one ***ERROR*** line when the warehouse cannot be opened (nothing to log in)."""
-        from sidil.pipeline import mensaje_inesperado
-
-        try:
-            return cls(console, proceso, parametros)
-        except Exception as exc:
-            from loaders.errors import WarehouseBusy
-
-            console.print(f"***ERROR***: {exc}" if isinstance(exc, WarehouseBusy)
-                          else mensaje_inesperado(proceso, exc), markup=False)
-            return None
-
-    def say(self, line: str) -> None:
-        self.lines.append(line)
-        self.console.print(line, markup=False)  # messages name files and errors: never read them as markup
-
-    def inesperado(self, exc: Exception, despues: str = "") -> bool:
-        """An unexpected failure: one Spanish line (type and first line), the stack to the error log."""
-        from sidil.pipeline import mensaje_inesperado
-
-        return self.close(False, mensaje_inesperado(self.proceso, exc) + despues)
-
-    def close(self, ok: bool, final: str) -> bool:
-        """Print and record the final line, then close the warehouse. Never raises."""
-        from loaders import manifest
-
-        self.say(final)
-        if self.con is None:
-            return ok
-        try:
-            if not ok:  # whatever the failed step left open is not committed with the log row
-                try:
-                    self.con.execute("rollback")
-                except Exception:
-                    pass
-            manifest.log_run(self.con, self.inicio, self.proceso, self.parametros, "ok" if ok else "error", final,
-                             self.lines)
-        except Exception as exc:
-            self.console.print(f"***ADVERTENCIA***: no se pudo registrar el paso {self.proceso} en raw.bitacora "
-                               f"({type(exc).__name__}).", markup=False)
-        finally:
-            self.cerrar()
-        return ok
-
-    def cerrar(self) -> None:
-        if self.con is not None:
-            con, self.con = self.con, None
-            con.close()
-
-
-def train_step(console: Console, familia: str, division: str, corte: date | None, fraccion_prueba: float,
-               verdad: Path | None, reentrenar: bool) -> bool:
-    from ml.features import FeatureMismatch
-    from ml.paths import models_store
-    from ml.train import TrainingError, train
-
-    paso = _Paso.abrir(console, "train", f"familia={familia} division={division} corte={corte} verdad={verdad}")
-    if paso is None:
-        return False
-    try:
-        paso.say(f"INFO: entrenando los modelos de riesgo (familia {familia}).")
-        resumen = train(paso.con, familia=familia, division=division, corte=corte, fraccion_prueba=fraccion_prueba,
-                        verdad_dir=verdad, reentrenar=reentrenar, say=paso.say)
-        console.print(metrics_table(resumen))
-        folder = models_store() / resumen["run_id"]
-        return paso.close(True, f"INFO: modelo {resumen['run_id']} guardado en {folder}; reporte en "
-                                f"{folder / 'reporte.html'}.")
-    except (TrainingError, FeatureMismatch, ValueError) as exc:
-        return paso.close(False, f"***ERROR***: {exc}")
-    except Exception as exc:
-        return paso.inesperado(exc)
-    finally:
-        paso.cerrar()
-
-
-def predict_step(console: Console, run_id: str | None) -> bool:
-    from ml.features import FeatureMismatch
-    from ml.predict import predict
-    from ml.store import ModelNotFound
-
-    vigente = " La MPR anterior sigue vigente."
-    paso = _Paso.abrir(console, "predict", f"run={run_id}")
-    if paso is None:
-        return False
-    try:
-        resumen = predict(paso.con, run_id=run_id, say=paso.say)
-        paso.parametros = f"run={resumen['run_id']}"
-        return paso.close(True, f"INFO: predicción en {resumen['total_s']:.1f} s; exportada a "
-                                f"{resumen['salidas']}/mpr.parquet y mpr.csv.")
-    except (ModelNotFound, FeatureMismatch) as exc:  # ModeloDanado included
-        return paso.close(False, f"***ERROR***: {exc}{vigente}")
-    except Exception as exc:
-        return paso.inesperado(exc, vigente)
-    finally:
-        paso.cerrar()
 
 
 def model_runs(con, n: int = 5) -> list[tuple]:
@@ -166,11 +57,12 @@ def status_tables(con) -> list[Table]:
     if runs:
         t = Table(title="Últimos modelos entrenados")
         for c in ("modelo", "familia", "evaluación", "entrenamiento", "prueba", "AUC prom.", "AUC general",
-                  "brecha AUC", "lift 10 %"):
+                  "brecha AUC", "lift 10 %", "ECE prom.", "lift manual"):
             t.add_column(c)
+        extra = _promedios_calibracion(con, [r[0] for r in runs])
         for r in runs:
             t.add_row(r[0], r[2], f"temporal desde {r[4]}" if r[4] else r[3], f"{r[5]:,}", f"{r[6]:,}",
-                      _fmt(r[7]), _fmt(r[8]), _fmt(r[9]), _fmt(r[10]))
+                      _fmt(r[7]), _fmt(r[8]), _fmt(r[9]), _fmt(r[10]), *[_fmt(v) for v in extra.get(r[0], (None, None))])
         out.append(t)
     exists = con.execute("select count(*) from information_schema.tables where table_schema = 'ml' and "
                          "table_name = 'mpr_metadatos'").fetchone()[0]
@@ -181,7 +73,63 @@ def status_tables(con) -> list[Table]:
             t.add_column(c)
         t.add_row(f"{generado:%Y-%m-%d %H:%M}", run_id, f"{n:,}")
         out.append(t)
+    if (t := confidence_table(con)) is not None:
+        out.append(t)
+    if (t := drift_table(con)) is not None:
+        out.append(t)
     return out
+
+
+def _promedios_calibracion(con, run_ids: list[str]) -> dict[str, tuple]:
+    """{run: (average ECE, average lift of the manual's baseline)} from ml.model_metrics."""
+    filas = con.execute(f"""
+        select run_id,
+               any_value(valor) filter (where modelo = 'promedio' and metrica = 'ece'),
+               any_value(valor) filter (where modelo = 'linea_base_manual' and submateria_id is null
+                                        and metrica = 'lift_top10')
+        from ml.model_metrics where run_id in ({", ".join("?" * len(run_ids))}) group by run_id
+    """, run_ids).fetchall()
+    return {r: (e, l) for r, e, l in filas}
+
+
+def confidence_table(con) -> Table | None:
+    """The confidence of every prediction column of the MPR (None before predictions carried it)."""
+    cols = {r[0] for r in con.execute("select column_name from information_schema.columns where table_schema = 'ml' "
+                                      "and table_name = 'mpr_diccionario'").fetchall()}
+    if "confianza" not in cols:
+        return None
+    filas = con.execute("""
+        select columna, etiqueta, confianza, apta_para_priorizar, auc_prueba, lift_top10_prueba, brier_prueba,
+               ece_prueba
+        from ml.mpr_diccionario where confianza is not null order by columna = 'riesgo', columna
+    """).fetchall()
+    if not filas:
+        return None
+    t = Table(title="Confianza de cada predicción de la MPR (métricas en las inspecciones de prueba)")
+    for c in ("columna", "predicción", "confianza", "apta para priorizar", "AUC", "lift 10 %", "Brier", "ECE"):
+        t.add_column(c)
+    for col, etiqueta, nivel, apta, auc, lift, brier, ece in filas:
+        t.add_row(col, etiqueta[:40], nivel, "sí" if apta else "NO", _fmt(auc), _fmt(lift), _fmt(brier), _fmt(ece),
+                  style=None if apta else "bold red")
+    return t
+
+
+def drift_table(con) -> Table | None:
+    """Inputs and risks with moderate or high drift (PSI) in the latest prediction (table ml.deriva)."""
+    from ml.drift import ultima
+
+    filas = ultima(con)
+    if not filas:
+        return None
+    t = Table(title=f"Deriva en la predicción del {filas[0][0]:%Y-%m-%d %H:%M} (PSI; umbrales en la semilla "
+                    f"deriva_umbrales)")
+    for c in ("comparación", "variable", "PSI", "deriva"):
+        t.add_column(c)
+    que = {"entrenamiento_vs_universo": "entrenamiento vs. universo", "mpr_anterior_vs_nueva": "MPR anterior vs. nueva"}
+    for _, _, comparacion, variable, psi, nivel in filas:
+        t.add_row(que.get(comparacion, comparacion), variable, _fmt(psi), nivel,
+                  style="bold red" if nivel == "alta" else None)
+    return t
 
 
 def comparison_table(con, run_ids: list[str]) -> Table:
@@ -194,6 +142,7 @@ def comparison_table(con, run_ids: list[str]) -> Table:
         select run_id, modelo, coalesce(cast(submateria_id as varchar), modelo) as sub, metrica, valor
         from ml.model_metrics
         where run_id in ({", ".join("?" * len(run_ids))}) and metrica in ('roc_auc', 'lift_top10', 'brecha_auc')
+              and modelo in ('submateria', 'general', 'promedio')
     """, run_ids).fetchall()
     cortes = dict(con.execute(f"select run_id, coalesce(cast(corte as varchar), division) from ml.model_runs "
                               f"where run_id in ({', '.join('?' * len(run_ids))})", run_ids).fetchall())

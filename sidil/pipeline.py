@@ -1,63 +1,115 @@
-"""The steps `sidil run` chains (load -> dbt build -> docs), one after another under one lock.
+"""The pipeline's steps, in one place for the CLI and the operators' web interface: load, build, train,
+predict, publish and docs.
 
-DuckDB allows one writing process per file, so a second `sidil run`/`build` on the same warehouse fails
-at once with a clear message instead of waiting or corrupting anything.
+Every step has the same shape: it takes a `Salida` (where its Spanish messages go), opens a `Paso` that
+keeps the messages and writes exactly one `raw.bitacora` row when the step ends, turns every failure into a
+message (an unexpected one into one line plus its stack in the error log), and returns an exit code:
+0 done, 1 failed (for the load: some inputs refused, the rest landed), 2 could not start (the warehouse is
+busy, the key is missing or wrong, an argument is invalid). `ejecutar` chains the steps asked for, always in
+the order of `ORDEN`, under the warehouse's pipeline lock: DuckDB allows one writing process per file, so a
+second run fails at once with a clear message instead of waiting or corrupting anything.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from loaders.warehouse import db_path
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
+
+ORDEN = ("load", "build", "train", "predict", "publish", "docs")
+ETIQUETAS = {"load": "Carga de insumos", "build": "Construcción de modelos (dbt)", "train": "Entrenamiento",
+             "predict": "Predicción (MPR)", "publish": "Publicación de la MPR", "docs": "Documentación de dbt"}
+PASOS = {"load": "la carga", "build": "la construcción de dbt", "train": "el entrenamiento",
+         "predict": "la predicción", "publish": "la publicación", "docs": "la documentación de dbt",
+         "run": "el proceso completo"}
+FUENTES = ("enoe", "imss", "censo", "externos", "dne", "siapi")
+OK, FALLO, NO_INICIA = 0, 1, 2
 
 
 class PipelineBusy(Exception):
     pass
 
 
-@contextlib.contextmanager
-def exclusive(db: Path | None = None) -> Iterator[None]:
-    """Hold the warehouse's pipeline lock (a file beside the DuckDB file) for the duration."""
+def ordenar(pasos) -> list[str]:
+    """The steps asked for, in the pipeline's order, each once. Unknown codes raise ValueError (Spanish)."""
+    pedidos = {str(p).strip() for p in pasos if str(p).strip()}
+    if desconocidos := sorted(pedidos - set(ORDEN)):
+        raise ValueError(f"paso(s) desconocido(s): {', '.join(desconocidos)}; use {', '.join(ORDEN)}")
+    return [p for p in ORDEN if p in pedidos]
+
+
+# --- the lock -----------------------------------------------------------------------------------------------
+
+def _ruta_candado(db: Path | None = None) -> Path:
     db = Path(db or db_path()).resolve()
-    db.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = db.with_name(db.name + ".sidil.lock")
-    with open(lock_path, "w") as lock:
+    return db.with_name(db.name + ".sidil.lock")
+
+
+@contextlib.contextmanager
+def exclusive(db: Path | None = None, pasos: list[str] | tuple[str, ...] = (), usuario: str | None = None
+              ) -> Iterator[None]:
+    """Hold the warehouse's pipeline lock (a file beside the DuckDB file) for the duration; the file says
+    who holds it, for `en_curso`."""
+    ruta = _ruta_candado(db)
+    ruta.parent.mkdir(parents=True, exist_ok=True)
+    with open(ruta, "a+") as lock:  # never truncate before holding it: the holder's note would be lost
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            quien = en_curso(db)
+            detalle = (f" ({', '.join(quien.get('pasos') or []) or 'un paso'} de {quien.get('usuario')}, desde "
+                       f"{quien.get('inicio')})") if quien else ""
             raise PipelineBusy(
-                f"Otro proceso de SIDIL está trabajando sobre {db}; espere a que termine (un solo proceso "
-                f"de escritura a la vez)."
+                f"Otro proceso de SIDIL está trabajando sobre {Path(db or db_path()).resolve()}{detalle}; espere a "
+                f"que termine (un solo proceso de escritura a la vez)."
             ) from None
-        lock.write(str(os.getpid()))
+        lock.seek(0)
+        lock.truncate()
+        json.dump({"pid": os.getpid(), "pasos": list(pasos), "usuario": usuario or usuario_actual(),
+                   "inicio": datetime.now().replace(microsecond=0).isoformat()}, lock, ensure_ascii=False)
         lock.flush()
-        yield
+        try:
+            yield
+        finally:
+            lock.seek(0)
+            lock.truncate()
 
 
-def dbt(*args: str) -> tuple[bool, list[str]]:
-    """Run a dbt command on the project against the warehouse. Returns (success, failed node names)."""
-    from dbt.cli.main import dbtRunner
+def en_curso(db: Path | None = None) -> dict | None:
+    """Who holds the pipeline lock ({"pid", "pasos", "usuario", "inicio"}), or None when it is free."""
+    ruta = _ruta_candado(db)
+    if not ruta.exists():
+        return None
+    with open(ruta) as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            try:
+                return json.loads(f.read() or "{}") or {"pasos": [], "usuario": "?", "inicio": "?"}
+            except ValueError:
+                return {"pasos": [], "usuario": "?", "inicio": "?"}
+        fcntl.flock(f, fcntl.LOCK_UN)
+    return None
 
-    os.environ["SIDIL_DB"] = str(db_path().resolve())
-    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    result = dbtRunner().invoke([*args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)])
-    failed: list[str] = []
-    res = getattr(result, "result", None)
-    for r in getattr(res, "results", None) or []:
-        if str(getattr(r, "status", "")).lower() in ("error", "fail", "runtime error"):
-            failed.append(getattr(getattr(r, "node", None), "name", "?"))
-    return bool(result.success), failed
+
+def usuario_actual() -> str:
+    """The user recorded in raw.bitacora (SIDIL_USUARIO, else the OS user)."""
+    from loaders.manifest import usuario
+
+    return usuario()
 
 
-PASOS = {"load": "la carga", "build": "la construcción de dbt", "train": "el entrenamiento",
-         "predict": "la predicción", "docs": "la documentación de dbt", "run": "el proceso completo"}
-
+# --- messages -------------------------------------------------------------------------------------------------
 
 def ruta_errores() -> Path:
     """Technical detail of unexpected failures: `logs/sidil_errores.log` (SIDIL_ERRORES_LOG overrides)."""
@@ -74,7 +126,6 @@ def _registrar_traza(proceso: str, exc: BaseException) -> Path | None:
     """Append the failure's stack (exception types, files, lines, functions) to the error log. The
     exception messages and local values are left out, so the log never holds data (personal or not)."""
     import traceback
-    from datetime import datetime
 
     partes = [f"{datetime.now():%Y-%m-%d %H:%M:%S} proceso={proceso}\n"]
     visto: set[int] = set()
@@ -102,19 +153,368 @@ def mensaje_inesperado(proceso: str, exc: BaseException) -> str:
     return f"***ERROR***: falló {PASOS.get(proceso, proceso)} por un error inesperado ({detalle}).{donde}"
 
 
-def registrar(inicio, proceso: str, parametros: str, resultado: str, mensaje: str, lineas: list[str]) -> bool:
-    """One raw.bitacora row for a step that has no open connection; False when it could not be written."""
-    from loaders import manifest
-    from loaders.warehouse import connect
+@dataclass
+class Salida:
+    """Where a step's output goes. `decir` takes each message line; `mostrar` a table for a terminal (the
+    web ignores it); `barra(descripcion, total)` a context manager giving a function to call per item."""
+    decir: Callable[[str], None] = print
+    mostrar: Callable[[Any], None] = lambda _tabla: None
+    barra: Callable[[str, int], contextlib.AbstractContextManager] = field(
+        default=lambda _d, _n: contextlib.nullcontext(lambda *_a: None))
 
-    con = None
-    try:
-        con = connect()
-        manifest.ensure(con)
-        manifest.log_run(con, inicio, proceso, parametros, resultado, mensaje, lineas)
-        return True
-    except Exception:
-        return False
-    finally:
-        if con is not None:
+
+class Paso:
+    """One step: its messages (passed on and kept), a warehouse connection opened when the step asks for
+    one, and one raw.bitacora row when it ends."""
+
+    def __init__(self, salida: Salida, proceso: str, parametros: str, usuario: str | None = None):
+        self.salida, self.proceso, self.parametros, self.usuario = salida, proceso, parametros, usuario
+        self.inicio, self.lineas = datetime.now(), []
+        self._con = None
+
+    @property
+    def con(self):
+        if self._con is None:
+            from loaders import manifest
+            from loaders.warehouse import connect
+
+            con = connect()
+            try:
+                manifest.ensure(con)
+            except BaseException:
+                con.close()
+                raise
+            self._con = con
+        return self._con
+
+    def decir(self, linea: str) -> None:
+        self.lineas.append(linea)
+        self.salida.decir(linea)
+
+    def inesperado(self, exc: BaseException, despues: str = "") -> int:
+        """An unexpected failure: one Spanish line (type and first line), the stack to the error log."""
+        self.terminar(False, mensaje_inesperado(self.proceso, exc) + despues)
+        return FALLO
+
+    def terminar(self, ok: bool, final: str, resultado: str | None = None) -> bool:
+        """Say and record the final line, then close the warehouse. Never raises."""
+        from loaders import manifest
+
+        self.decir(final)
+        try:
+            if self._con is not None and not ok:  # whatever the failed step left open is not committed
+                with contextlib.suppress(Exception):
+                    self._con.execute("rollback")
+            manifest.log_run(self.con, self.inicio, self.proceso, self.parametros,
+                             resultado or ("ok" if ok else "error"), final, self.lineas, quien=self.usuario)
+        except Exception as exc:
+            self.salida.decir(f"***ADVERTENCIA***: no se pudo registrar el paso {self.proceso} en raw.bitacora "
+                              f"({type(exc).__name__}).")
+        finally:
+            self.cerrar()
+        return ok
+
+    def cerrar(self) -> None:
+        if self._con is not None:
+            con, self._con = self._con, None
             con.close()
+
+
+def _abrir_almacen(paso: Paso) -> bool:
+    """Open the step's warehouse connection; False after one ***ERROR*** line when it cannot be opened (no
+    row can be logged then)."""
+    from loaders.errors import WarehouseBusy
+
+    try:
+        paso.con
+        return True
+    except Exception as exc:
+        paso.salida.decir(f"***ERROR***: {exc}" if isinstance(exc, WarehouseBusy)
+                          else mensaje_inesperado(paso.proceso, exc))
+        return False
+
+
+# --- dbt --------------------------------------------------------------------------------------------------------
+
+def dbt(*args: str) -> tuple[bool, list[str]]:
+    """Run a dbt command on the project against the warehouse. Returns (success, failed node names)."""
+    from dbt.cli.main import dbtRunner
+
+    os.environ["SIDIL_DB"] = str(db_path().resolve())
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    result = dbtRunner().invoke([*args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)])
+    failed: list[str] = []
+    res = getattr(result, "result", None)
+    for r in getattr(res, "results", None) or []:
+        if str(getattr(r, "status", "")).lower() in ("error", "fail", "runtime error"):
+            failed.append(getattr(getattr(r, "node", None), "name", "?"))
+    return bool(result.success), failed
+
+
+# --- the steps ----------------------------------------------------------------------------------------------
+
+def cargar(salida: Salida, entrada: Path, fuente: str = "all", *, solo_adicionales: bool = True,
+           dne_url: str | None = None, siapi_url: list[str] | tuple[str, ...] = (), forzar: bool = False,
+           muestra: int | None = None) -> int:
+    """Land the inputs of a folder into the raw schema (only what is new, unless solo_adicionales=False).
+    1 when some inputs were refused (the rest landed)."""
+    from loaders import databases, pseudonym, report
+    from loaders.run import count_files, load_files
+
+    if fuente != "all" and fuente not in FUENTES:
+        salida.decir(f"***ERROR***: fuente desconocida {fuente!r}; use una de: {', '.join(FUENTES)} o all")
+        return NO_INICIA
+    entrada = Path(entrada)
+    if not entrada.is_dir():
+        salida.decir(f"***ERROR***: no existe la carpeta de insumos {entrada}")
+        return NO_INICIA
+    fuentes = set(FUENTES) if fuente == "all" else {fuente}
+    try:
+        clave = pseudonym.load_key(allow_demo_key=(entrada / "truth" / "demo.json").exists())
+    except pseudonym.MissingKey as exc:
+        salida.decir(f"***ERROR***: {exc}")
+        return NO_INICIA
+    parametros = (f"input={entrada} source={fuente} solo_adicionales={solo_adicionales} forzar={forzar}"
+                  + (f" muestra={muestra}" if muestra else ""))
+    paso = Paso(salida, "load", parametros)
+    if not _abrir_almacen(paso):
+        return NO_INICIA
+    # Messages quote file names and headers: a pseudonymisation key never lets an NSS/CURP through them.
+    redactar = pseudonym.Redactor(clave)
+    paso.decir(f"INFO: cargando {', '.join(sorted(fuentes))} de {entrada} en {db_path()}."
+               + (f" IMSS: solo una muestra de {muestra:,} registros patronales (--muestra)." if muestra else ""))
+    errores = 0
+    try:
+        with salida.barra("INFO: archivos", count_files(entrada, fuentes)) as avanzar:
+            resultado = load_files(paso.con, entrada, fuentes, clave, solo_adicionales, paso.decir,
+                                   lambda _f: avanzar(), forzar=forzar, muestra=muestra)
+        errores += resultado.count("error")
+        for de_base in databases.load_databases(paso.con, entrada, fuentes, dne_url, list(siapi_url or []),
+                                                solo_adicionales, paso.decir, forzar=forzar):
+            errores += de_base.count("error")
+    except pseudonym.KeyMismatch as exc:
+        paso.terminar(False, redactar(f"***ERROR***: {exc}"))
+        return NO_INICIA
+    except Exception as exc:  # a failure no loader expected: one line, one bitacora row
+        paso.terminar(False, redactar(mensaje_inesperado("load", exc)
+                                      + " Lo cargado antes de este archivo sigue intacto."))
+        return FALLO
+    for linea in report.consistency(paso.con):
+        paso.decir(linea)
+    if errores:
+        paso.terminar(False, f"***ERROR***: {errores} insumo(s) no se cargaron; el resto sí. Vea los mensajes "
+                             f"anteriores.", resultado="con_errores")
+        return FALLO
+    paso.terminar(True, "INFO: carga terminada.")
+    return OK
+
+
+def construir(salida: Salida, select: str | None = None, meses_recalculo: int | None = None) -> int:
+    """`dbt build` (models, seeds and their data tests), optionally a selection; the IMSS look-back of this
+    run when meses_recalculo is given (dbt_project.yml: imss_meses_recalculo)."""
+    args = ["build"] + (["--select", select] if select else [])
+    if meses_recalculo is not None:
+        args += ["--vars", json.dumps({"imss_meses_recalculo": int(meses_recalculo)})]
+    paso = Paso(salida, "build", " ".join(args))  # no connection while dbt writes: only for the final row
+    paso.decir(f"INFO: dbt {' '.join(args)} (modelos, semillas y pruebas de datos).")
+    try:
+        ok, fallidos = dbt(*args)
+    except Exception as exc:  # dbt itself broke
+        return paso.inesperado(exc, " Lo construido antes sigue disponible.")
+    if not ok:
+        paso.terminar(False, f"***ERROR***: fallaron {len(fallidos)} modelo(s) o prueba(s): "
+                             f"{', '.join(fallidos[:20])}. Vea logs/dbt.log; lo construido antes sigue disponible.")
+        return FALLO
+    final = "INFO: modelos construidos y pruebas aprobadas."
+    from sidil.alertas import aviso_tras_build
+
+    if aviso := aviso_tras_build():
+        paso.decir(aviso)
+    paso.terminar(True, final)
+    return OK
+
+
+def documentar(salida: Salida) -> int:
+    """`dbt docs generate --static`: the lineage and column documentation in target/static_index.html."""
+    paso = Paso(salida, "docs", "docs generate --static")
+    paso.decir("INFO: generando la documentación de dbt.")
+    try:
+        ok, _ = dbt("docs", "generate", "--static")
+    except Exception as exc:
+        return paso.inesperado(exc)
+    if not ok:
+        paso.terminar(False, "***ERROR***: no se pudo generar la documentación de dbt; vea logs/dbt.log.")
+        return FALLO
+    paso.terminar(True, f"INFO: documentación en {PROJECT_DIR / 'target' / 'static_index.html'}.")
+    return OK
+
+
+def entrenar(salida: Salida, familia: str = "bosque", division: str = "temporal", corte: date | None = None,
+             fraccion_prueba: float = 0.2, verdad: Path | None = None, reentrenar: bool = True) -> int:
+    """Train the risk models on marts.entrenamiento, evaluate and explain them, and store the run."""
+    from ml.features import FeatureMismatch
+    from ml.paths import models_store
+    from ml.train import TrainingError, train
+    from sidil.ml_steps import metrics_table
+
+    paso = Paso(salida, "train", f"familia={familia} division={division} corte={corte} verdad={verdad}")
+    if not _abrir_almacen(paso):
+        return NO_INICIA
+    try:
+        paso.decir(f"INFO: entrenando los modelos de riesgo (familia {familia}).")
+        resumen = train(paso.con, familia=familia, division=division, corte=corte, fraccion_prueba=fraccion_prueba,
+                        verdad_dir=verdad, reentrenar=reentrenar, say=paso.decir)
+        salida.mostrar(metrics_table(resumen))
+        carpeta = models_store() / resumen["run_id"]
+        paso.terminar(True, f"INFO: modelo {resumen['run_id']} guardado en {carpeta}; reporte en "
+                            f"{carpeta / 'reporte.html'}.")
+        return OK
+    except (TrainingError, FeatureMismatch, ValueError) as exc:
+        paso.terminar(False, f"***ERROR***: {exc}")
+        return FALLO
+    except Exception as exc:
+        return paso.inesperado(exc)
+    finally:
+        paso.cerrar()
+
+
+def predecir(salida: Salida, run_id: str | None = None) -> int:
+    """Score the universe with a stored model run: ml.mpr and the candidate MPR in salidas/mpr_revision/ (the
+    consultation keeps showing the published one until `publicar`)."""
+    from ml.features import FeatureMismatch
+    from ml.predict import predict
+    from ml.store import ModelNotFound
+
+    vigente = " La MPR anterior sigue vigente."
+    paso = Paso(salida, "predict", f"run={run_id}")
+    if not _abrir_almacen(paso):
+        return NO_INICIA
+    try:
+        resumen = predict(paso.con, run_id=run_id, say=paso.decir)
+        paso.parametros = f"run={resumen['run_id']}"
+        paso.terminar(True, f"INFO: predicción en {resumen['total_s']:.1f} s; MPR por revisar en "
+                            f"{resumen['salidas']} (mpr.parquet y mpr.csv); publíquela con «Enviar a consulta» "
+                            f"o `sidil publish`.")
+        return OK
+    except (ModelNotFound, FeatureMismatch) as exc:  # ModeloDanado included
+        paso.terminar(False, f"***ERROR***: {exc}{vigente}")
+        return FALLO
+    except Exception as exc:
+        return paso.inesperado(exc, vigente)
+    finally:
+        paso.cerrar()
+
+
+def publicar(salida: Salida, usuario: str | None = None, comentario: str = "") -> int:
+    """Send the reviewed MPR to the consultation interface and archive it with date, user and comment."""
+    from sidil import publicacion
+
+    usuario = usuario or usuario_actual()
+    paso = Paso(salida, "publish", f"usuario={usuario}", usuario=usuario)
+    try:
+        meta = publicacion.publicar(usuario, comentario)
+    except publicacion.SinCandidata as exc:
+        paso.terminar(False, f"***ERROR***: {exc}")
+        return FALLO
+    except Exception as exc:
+        return paso.inesperado(exc, " La MPR publicada antes sigue vigente.")
+    paso.parametros = f"usuario={usuario} version={meta['version']} run={meta.get('run_id')}"
+    paso.terminar(True, f"INFO: MPR {meta['version']} (modelo {meta.get('run_id')}, generada "
+                        f"{meta.get('generado_en')}) enviada a consulta por {usuario}.")
+    return OK
+
+
+@dataclass
+class Resumen:
+    """What `ejecutar` did: one (step, result) per step, and the exit code."""
+    pasos: list[tuple[str, str]] = field(default_factory=list)
+    codigo: int = OK
+
+
+def _ultimo_modelo() -> str | None:
+    from loaders.warehouse import connect
+    from ml.paths import models_store
+    from ml.store import latest_run_id
+
+    con = connect()
+    try:
+        modelo = latest_run_id(con)
+    finally:
+        con.close()
+    return modelo if modelo and (models_store() / modelo).exists() else None
+
+
+def ejecutar(salida: Salida, entrada: Path, pasos: list[str], *, entrenar_si_falta: bool = False,
+             familia: str = "bosque", meses_recalculo: int | None = None, usuario: str | None = None,
+             comentario: str = "") -> Resumen:
+    """Run the steps asked for, in the pipeline's order, under the lock. With `entrenar_si_falta` the train
+    step only runs when no model exists (the scheduler's run). A load that refused some inputs goes on with
+    the rest, as it always has; any other failure stops the run with its exit code."""
+    programados = ordenar(pasos)
+    with como_usuario(usuario):
+        return _ejecutar(salida, entrada, programados, entrenar_si_falta, familia, meses_recalculo, usuario,
+                         comentario)
+
+
+@contextlib.contextmanager
+def como_usuario(usuario: str | None) -> Iterator[None]:
+    """Every raw.bitacora row of the run names this user (SIDIL_USUARIO), restored afterwards."""
+    antes = os.environ.get("SIDIL_USUARIO")
+    if usuario:
+        os.environ["SIDIL_USUARIO"] = usuario
+    try:
+        yield
+    finally:
+        if antes is None:
+            os.environ.pop("SIDIL_USUARIO", None)
+        else:
+            os.environ["SIDIL_USUARIO"] = antes
+
+
+def _ejecutar(salida: Salida, entrada: Path, programados: list[str], entrenar_si_falta: bool, familia: str,
+              meses_recalculo: int | None, usuario: str | None, comentario: str) -> Resumen:
+    from ml.paths import models_store
+
+    resumen = Resumen()
+    verdad = entrada / "truth" if (entrada / "truth" / "inspecciones.parquet").exists() else None
+    actual, inicio = programados[0] if programados else "run", datetime.now()
+    try:
+        with exclusive(pasos=programados, usuario=usuario or usuario_actual()):
+            salida.decir(f"INFO: pasos a ejecutar, en orden: {', '.join(ETIQUETAS[p] for p in programados)}.")
+            for codigo_paso in programados:
+                actual, inicio = codigo_paso, datetime.now()
+                etiqueta = ETIQUETAS[codigo_paso]
+                if codigo_paso == "load":
+                    codigo = cargar(salida, entrada)
+                    if codigo == FALLO:
+                        resumen.pasos.append((etiqueta, "con insumos rechazados (vea arriba)"))
+                        continue
+                    detalle = "ok"
+                elif codigo_paso == "build":
+                    codigo, detalle = construir(salida, None, meses_recalculo), "ok"
+                elif codigo_paso == "train":
+                    if entrenar_si_falta and (modelo := _ultimo_modelo()):
+                        resumen.pasos.append((etiqueta, f"se usa el modelo {modelo} (use --train para reentrenar)"))
+                        continue
+                    codigo = entrenar(salida, familia, "temporal", None, 0.2, verdad, True)
+                    modelo = _ultimo_modelo()
+                    detalle = f"modelo nuevo {modelo}; reporte {models_store() / str(modelo) / 'reporte.html'}"
+                elif codigo_paso == "predict":
+                    codigo, detalle = predecir(salida, _ultimo_modelo()), "ml.mpr y salidas/mpr_revision/"
+                elif codigo_paso == "publish":
+                    codigo, detalle = publicar(salida, usuario, comentario), "salidas/mpr/ (consulta)"
+                else:
+                    codigo, detalle = documentar(salida), "target/static_index.html"
+                if codigo != OK:
+                    resumen.pasos.append((etiqueta, "falló (vea arriba)"))
+                    resumen.codigo = codigo
+                    return resumen
+                resumen.pasos.append((etiqueta, detalle))
+    except PipelineBusy as exc:
+        salida.decir(f"***ERROR***: {exc}")
+        resumen.codigo = NO_INICIA
+    except Exception as exc:  # a failure between steps: one line, one bitacora row
+        paso = Paso(salida, actual, f"input={entrada}")
+        paso.inicio = inicio
+        resumen.codigo = paso.inesperado(exc)
+    return resumen

@@ -101,7 +101,7 @@ def test_the_mpr_csv_neutralises_formulas_and_lands_in_a_folder_with_a_quote(mpr
     salidas = tmp_path / CARPETA_HOSTIL / "salidas"
     env = dict(mpr_tiny["env"], SIDIL_DB=str(db), SIDIL_SALIDAS=str(salidas))
     sidil = Path(sys.executable).with_name("sidil")
-    r = subprocess.run([str(sidil), "predict"], env=env, capture_output=True, text=True)
+    r = subprocess.run([str(sidil), "predict", "--publicar"], env=env, capture_output=True, text=True)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     assert sorted(p.name for p in (salidas / "mpr").iterdir()) == [
         "mpr.csv", "mpr.parquet", "mpr_diccionario.parquet", "mpr_metadatos.json"]

@@ -67,7 +67,7 @@ def _mpr(c: Caso) -> tuple:
     tablas = tuple(con.execute(f"select * from {t} order by all").fetchall()
                    for t in ("ml.mpr", "ml.mpr_metadatos", "ml.mpr_diccionario"))
     con.close()
-    archivos = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted((c.root / "salidas" / "mpr").iterdir())}
+    archivos = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted((c.root / "salidas" / "mpr_revision").iterdir())}
     return tablas, archivos
 
 

@@ -105,7 +105,7 @@ def test_no_nss_or_curp_in_the_mpr_or_its_exports(trained):
                                f"or regexp_matches({c}, '^[0-9]{{11}}$')").fetchone()[0]
             assert hits == 0, c
     con.close()
-    csv = (root / "salidas" / "mpr" / "mpr.csv").read_text(encoding="utf-8")
+    csv = (root / "salidas" / "mpr_revision" / "mpr.csv").read_text(encoding="utf-8")
     assert not re.search(r"\b[A-Z]{4}[0-9]{6}[HM][A-Z]{5}[A-Z0-9][0-9]\b", csv)
 
 
@@ -114,7 +114,7 @@ def _snapshot(db: Path, root: Path) -> tuple:
     tabla = con.execute("select count(*), sum(hash(centro_trabajo_id, riesgo)) from ml.mpr").fetchone()
     meta = con.execute("select * from ml.mpr_metadatos").fetchall()
     con.close()
-    files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted((root / "salidas" / "mpr").iterdir())}
+    files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted((root / "salidas" / "mpr_revision").iterdir())}
     return tabla, meta, files
 
 
