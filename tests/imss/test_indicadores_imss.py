@@ -312,7 +312,7 @@ def test_censo_indicators_from_a_hand_made_row(tmp_path):
 
 def test_imss_municipality_catalog_corrections(warehouse):
     def mun(codigo, deleg):
-        return warehouse.execute("select geo2, geo5, estatus_municipio from staging.stg_imss__municipios "
+        return warehouse.execute("select geo2, geo5, estatus_municipio from staging.base_imss__municipios "
                                  "where cve_municipio_imss = ? and cve_delegacion = ?", [codigo, deleg]).fetchone()
 
     # The same code means different municipalities in different delegaciones.
@@ -324,5 +324,5 @@ def test_imss_municipality_catalog_corrections(warehouse):
     # Ciudad de México codes without an alcaldía: state only (the name match had sent them all to 09008).
     assert mun("B01", "39") == ("09", None, "sin_municipio")
     # and no IMSS code is left pointing at La Magdalena Contreras by mistake.
-    assert warehouse.execute("select count(*) from staging.stg_imss__municipios "
+    assert warehouse.execute("select count(*) from staging.base_imss__municipios "
                              "where geo5 = '09008'").fetchone()[0] == 0

@@ -176,7 +176,8 @@ def test_first_year_of_the_history_is_a_variable(con_hueco, tmp_path):
     copia = tmp_path / "sidil.duckdb"
     shutil.copy(db, copia)
     result = run_dbt(copia, "build", "--full-refresh", "--select",
-                     "int_imss__indicadores_anuales", "indicadores_nominativos",
+                     "int_imss__indicadores_anuales", "int_imss__indicadores_nominativos",
+                     "indicadores_nominativos",
                      "--vars", "{imss_anio_inicio: 2026}")
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     c = duckdb.connect(str(copia), read_only=True)

@@ -92,8 +92,8 @@ def test_the_mpr_csv_neutralises_formulas_and_lands_in_a_folder_with_a_quote(mpr
     con = duckdb.connect(str(db))
     primero, segundo = [r[0] for r in con.execute(
         "select centro_trabajo_id from marts.dne_plus order by centro_trabajo_id limit 2").fetchall()]
-    con.execute("update marts.dne_plus set nombre_ct = ? where centro_trabajo_id = ?", [NOMBRES[0], primero])
-    con.execute("update marts.dne_plus set nombre_ct = ? where centro_trabajo_id = ?", ["-Sin nombre", segundo])
+    con.execute("update intermediate.int_dne__centros_trabajo set nombre_ct = ? where centro_trabajo_id = ?", [NOMBRES[0], primero])
+    con.execute("update intermediate.int_dne__centros_trabajo set nombre_ct = ? where centro_trabajo_id = ?", ["-Sin nombre", segundo])
     con.execute("update marts.universo_ct_con_indicadores set num_trabajadores = -3 where centro_trabajo_id = ?",
                 [primero])
     n = con.execute("select count(*) from marts.universo_ct_con_indicadores").fetchone()[0]

@@ -68,17 +68,7 @@ niveles as (
 ),
 
 -- Design of the full sample (int_enoe__diseno_muestral): integer keys and PSUs per stratum.
-periodos as (
-    select distinct periodo, periodo_id, from {{ ref('int_enoe__diseno_muestral') }}
-),
-
-upms as (
-    select periodo, estrato, upm, upm_id, from {{ ref('int_enoe__diseno_muestral') }}
-),
-
-estratos as (
-    select distinct periodo_id, periodo, estrato, estrato_id, n_upm, from {{ ref('int_enoe__diseno_muestral') }}
-),
+{{ diseno_muestral_ctes() }},
 
 -- Mean-type indicators: one row per target person and indicator with a value (unpivot drops NULLs).
 valores_media as (
@@ -148,14 +138,7 @@ celdas as (
     from unidades
     inner join catalogo
         on unidades.indicador = catalogo.indicador
-    inner join periodos
-        on unidades.periodo = periodos.periodo
-    inner join upms
-        on unidades.periodo = upms.periodo
-        and unidades.upm = upms.upm
-    inner join estratos
-        on unidades.periodo = estratos.periodo
-        and unidades.estrato = estratos.estrato
+    {{ unir_diseno_muestral('unidades') }}
     group by all
 ),
 

@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='periodo',
-        on_schema_change='fail',
-    )
-}}
+{{ incremental_por_periodo() }}
 -- Monthly IMSS estimates on the 18 aggregation levels (niveles_agregacion where aplica_imss = 1), before
 -- moving averages. For each level, the registros with every dimension the level uses are grouped by those
 -- dimensions (the others are NULL): valor = plain mean of the registros' nominative values (each registro

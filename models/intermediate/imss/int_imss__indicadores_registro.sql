@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='periodo',
-        on_schema_change='fail',
-    )
-}}
+{{ incremental_por_periodo() }}
 -- Long table of the six IMSS nominative indicators: one row per (indicador, periodo, cve_registro) with the
 -- registro's dimensions in that period and its insured count (the aggregation weight n_trabajadores).
 -- Monthly indicators come from int_imss__registro_mes; tasa_accidentes and tasa_dias are yearly and dated

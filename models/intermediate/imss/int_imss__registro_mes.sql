@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='periodo',
-        on_schema_change='fail',
-    )
-}}
+{{ incremental_por_periodo() }}
 -- One row per registro patronal and month with everything the monthly nominative indicators need.
 -- Incremental by month (the manual's `solo_adicionales`): a run recomputes only the months whose inputs
 -- are new or were reloaded since the last run. A month's inputs are its patrones and puestos and the

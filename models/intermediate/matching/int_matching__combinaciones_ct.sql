@@ -6,4 +6,4 @@ select distinct
     scian2018_2,
     scian2018_3,
     cat_tamanio,
-from {{ ref('dne_plus') }}
+from {{ ref('int_dne__centros_trabajo') }}

@@ -16,7 +16,7 @@ estimaciones as (
         valor,
         cv,
         supera_umbral_cv,
-    from {{ ref('indicadores_coyuntura') }}
+    from {{ ref('int_indicadores__coyuntura') }}
 ),
 
 mejor as (

@@ -11,7 +11,7 @@ with ct as (
         scian2018_2,
         scian2018_3,
         cat_tamanio,
-    from {{ ref('dne_plus') }}
+    from {{ ref('int_dne__centros_trabajo') }}
 ),
 
 por_nivel as (
@@ -20,7 +20,7 @@ por_nivel as (
 
 periodos_vigentes as (
     select distinct indicador, periodo,
-    from {{ ref('indicadores_coyuntura') }}
+    from {{ ref('int_indicadores__coyuntura') }}
 ),
 
 nominativos as (
@@ -28,7 +28,7 @@ nominativos as (
         nominativos.cve_registro,
         nominativos.indicador,
         nominativos.valor,
-    from {{ ref('indicadores_nominativos') }} as nominativos
+    from {{ ref('int_imss__indicadores_nominativos') }} as nominativos
     inner join periodos_vigentes
         on nominativos.indicador = periodos_vigentes.indicador
         and nominativos.periodo = periodos_vigentes.periodo

@@ -15,7 +15,7 @@ generacion as (
     select serie, fuente, periodo, anio, trimestre, cve_ent, puestos, empleos_generados, meta_anual,
         meta_trimestral, origen_meta,
         case serie when 'oficial' then 1 else 2 end as preferencia,
-    from {{ ref('generacion_empleo_formal') }}
+    from {{ ref('int_semaforos__generacion_empleo_formal') }}
 ),
 
 serie_trimestre as (

@@ -42,17 +42,7 @@ catalogo as (
 ),
 
 -- Design of the full sample (int_enoe__diseno_muestral): integer keys and PSUs per stratum.
-periodos as (
-    select distinct periodo, periodo_id, from {{ ref('int_enoe__diseno_muestral') }}
-),
-
-upms as (
-    select periodo, estrato, upm, upm_id, from {{ ref('int_enoe__diseno_muestral') }}
-),
-
-estratos as (
-    select distinct periodo_id, periodo, estrato, estrato_id, n_upm, from {{ ref('int_enoe__diseno_muestral') }}
-),
+{{ diseno_muestral_ctes() }},
 
 -- One row per person and rate whose denominator includes the person: y1 = 1 when in the numerator.
 unidades as (
@@ -98,14 +88,7 @@ unidades_por_ambito as (
     from unidades
     inner join catalogo
         on unidades.tasa = catalogo.tasa
-    inner join periodos
-        on unidades.periodo = periodos.periodo
-    inner join upms
-        on unidades.periodo = upms.periodo
-        and unidades.upm = upms.upm
-    inner join estratos
-        on unidades.periodo = estratos.periodo
-        and unidades.estrato = estratos.estrato
+    {{ unir_diseno_muestral('unidades') }}
     cross join ambitos
     where ambitos.ambito <> 'ciudad' or unidades.cd_a <> '96'
     group by all

@@ -6,7 +6,7 @@ with
 
     municipios as (
         select cve_municipio_imss, cve_delegacion, geo2, geo5, estatus_municipio,
-        from {{ ref('stg_imss__municipios') }}
+        from {{ ref('base_imss__municipios') }}
     ),
 
     fracciones as (
