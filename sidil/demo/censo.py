@@ -140,7 +140,8 @@ def tabla(world: World) -> pd.DataFrame:
     ct3_remunerado = np.where(ue <= 3, 100.0, np.minimum(100.0, ct3_po * rng.uniform(1.0, 1.3, n)))
 
     # Area effect on pay and subcontracting (better areas pay more and subcontract less).
-    area = world.efecto_area(world.municipio_estado[mi], np.searchsorted(world.sectores, codes[si]))
+    # The 2019 edition describes 2018: that year's area conditions.
+    area = world.efecto_area(world.municipio_estado[mi], np.searchsorted(world.sectores, codes[si]), 2018)
     # Subcontracting at the top three: often none, otherwise around the sector's rate.
     tiene_subc = rng.random(n) < 1.0 - np.exp(-np.sqrt(top3 * total_ocupado) * subc[si] * 1.5)
     tasa_subc = np.clip(subc[si] * np.exp(-0.3 * area) * rng.lognormal(0, 0.6, n), 0.0, 0.95)

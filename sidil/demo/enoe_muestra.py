@@ -359,7 +359,7 @@ def simular(world: World, anio: int, trimestre: int) -> Muestra:
 
     # Size of the economic unit (workers) and latent job quality.
     mu = np.array([SECTOR_TAMANIO[x] for x in sectores])[sector]
-    area = world.efecto_area(e_o, sector)
+    area = world.efecto_area(e_o, sector, anio)  # the year's conditions (sidil/demo/dinamica.py)
     log_t = np.where(pos == 1, rng.normal(mu + 0.3 * area + 0.5 * publico, 0.9),
                      np.where(pos == 2, rng.normal(0.75, 0.35, m), rng.normal(0.05, 0.35, m)))
     trabajadores = np.maximum(np.rint(10 ** log_t), np.where(pos == 1, 2, 1)).astype(np.int64)

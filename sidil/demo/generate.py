@@ -44,6 +44,7 @@ def generate(scale: str, seed: int, out: Path,
         written = module.write(world, out, tick)
         files[name] = sorted(str(p.relative_to(out)) for p in written)
     truth.write_ct_submateria(world, out / "truth")
+    truth.write_por_anio(world, out / "truth")
     summary = {"escala": scale, "semilla": seed, "archivos": files}
     (out / "truth" / "demo.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n",
                                              encoding="utf-8")

@@ -2,8 +2,8 @@
 
 The last month of a run has exactly the target number of jobs per registro (for the latest run, the world's
 `n_trabajadores`). Going back one month, each job was hired this month with a probability driven by the
-registro's `calidad` (worse conditions -> more turnover); the rest were already there, and jobs that ended this
-month (separations) are added so the previous month has its own, slightly different, size. Persons get an NSS
+registro's `calidad` in the run's year (worse conditions -> more turnover); the rest were already there, and
+jobs that ended this month (separations) are added so the previous month has its own, slightly different, size. Persons get an NSS
 and a CURP; a few percent hold a second job in another registro. Everything is numpy, one array per attribute.
 """
 
@@ -74,12 +74,13 @@ def tamanos(rng: np.random.Generator, final: np.ndarray, meses: int) -> np.ndarr
     return out
 
 
-def _trayectorias(world: World, registros: np.ndarray, final: np.ndarray, meses: int,
+def _trayectorias(calidad: np.ndarray, registros: np.ndarray, final: np.ndarray, meses: int,
                   rng: np.random.Generator) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
-    """Monthly sizes, active job ids per month (grouped by registro) and the registro of every job."""
+    """Monthly sizes, active job ids per month (grouped by registro) and the registro of every job;
+    `calidad` holds every world registro's conditions in the run's year."""
     R = len(registros)
     conteos = tamanos(rng, final, meses)
-    h = tasa_altas(world.registros.calidad[registros])
+    h = tasa_altas(calidad[registros])
     activos: list[np.ndarray] = [np.empty(0, np.int32)] * meses
     n_t = conteos[:, -1]
     activos[-1] = np.arange(n_t.sum(), dtype=np.int32)
@@ -153,7 +154,9 @@ def simular(world: World, emp: Empleadores, registros: np.ndarray, final: np.nda
             fecha_ref: np.datetime64, rng: np.random.Generator, chunk: int = 2_000_000) -> Panel:
     """Simulate a run; person and wage attributes are drawn `chunk` jobs at a time (bounded memory)."""
     R = len(registros)
-    conteos, activos, reg_job = _trayectorias(world, registros, final, meses, rng)
+    anio_ref = int(str(fecha_ref)[:4])
+    calidad_anio = world.calidad_registros(anio_ref)  # the run's year's conditions (sidil/demo/dinamica.py)
+    conteos, activos, reg_job = _trayectorias(calidad_anio, registros, final, meses, rng)
     J = len(reg_job)
     persona, seg = _segundos_empleos(reg_job, R, rng)
 
@@ -161,7 +164,6 @@ def simular(world: World, emp: Empleadores, registros: np.ndarray, final: np.nda
     es_construccion = np.asarray(world.sectores) == "23"
     es_agro = np.asarray(world.sectores) == "11"
     ref_days = int(fecha_ref.astype("datetime64[D]").astype(np.int64))
-    anio_ref = int(str(fecha_ref)[:4])
     mujer = np.empty(J, dtype=bool)
     nacimiento = np.empty(J, dtype=np.int32)  # days since 1970-01-01
     curp = np.empty((J, 18), dtype=np.uint8)
@@ -204,7 +206,7 @@ def simular(world: World, emp: Empleadores, registros: np.ndarray, final: np.nda
         b = min(a + chunk, J)
         n = b - a
         wreg = registros[reg_job[a:b]]
-        cal = world.registros.calidad[wreg]
+        cal = calidad_anio[wreg]
         m = mujer[persona[a:b]]
         p_min = 1.0 / (1.0 + np.exp(1.0 + 1.3 * cal - 0.35 * m))
         al_minimo = rng.random(n) < p_min

@@ -1,6 +1,7 @@
 """Work risks (riesgos de trabajo) reported to IMSS in a calendar year, as cumulative cuts.
 
-Each registro's accidents follow a Poisson rate per insured worker driven by its `calidad` and risk class;
+Each registro's accidents follow a Poisson rate per insured worker driven by its `calidad` of that year and
+its risk class;
 each risk names a worker of that registro (NSS), a start date, its type, consequence and days of subsidised
 incapacity. A cut for month m holds every risk whose case closed (`fecha_alta`) by the end of m, so the
 September cut contains every row of the March cut, unchanged.
@@ -28,7 +29,7 @@ def riesgos_anio(world: World, emp: Empleadores, panel: Panel, anio: int,
     `registro` holds world registro indices (the writer formats them)."""
     regs = panel.registros
     n0 = panel.conteos[:, 0]
-    cal = world.registros.calidad[regs]
+    cal = world.calidad_registros(anio)[regs]
     clase = world.registros.clase_riesgo[regs].astype(np.int64)
     lam = TASA_ANUAL * np.exp(-0.45 * cal) * CLASE_FACTOR[clase - 1] * n0
     k = rng.poisson(lam)

@@ -8,6 +8,8 @@ This is the demo's stand-in for the ministry's catalog. Per submateria:
 - tamanio: weight of log10(workers),
 - tendencia: change in log-odds per decade (violations drift over time),
 - items: how many checkable items the submateria has.
+A rule changes in one year (REFORMA): from then on the listed submaterias' log-odds shift, whatever the
+workplace, so a model trained on earlier years underestimates them (issue 16: drift in the demo).
 """
 
 from __future__ import annotations
@@ -77,6 +79,15 @@ SUBMATERIAS: tuple[Submateria, ...] = (
 
 assert sum(s.items for s in SUBMATERIAS) == 8_148, "the real catalog has 8,148 items"
 
+# The subcontracting reform (April 2021): outsourcing, and the social security of outsourced workers, are
+# checked under the new rule from 2021 on, with more violations found (shift in log-odds).
+REFORMA_ANIO = 2021
+REFORMA: dict[int, float] = {210: 0.6, 207: 0.3}
+
+
+def ajuste_regla(submateria_id: int, anio: np.ndarray | float) -> np.ndarray:
+    """Log-odds shift of the rule change for a submateria in `anio` (0 before the change)."""
+    return np.where(np.asarray(anio) >= REFORMA_ANIO, REFORMA.get(submateria_id, 0.0), 0.0)
 
 
 def submaterias_frame() -> pd.DataFrame:
@@ -93,6 +104,7 @@ def log_odds(submateria: Submateria, calidad: np.ndarray, peligro: np.ndarray, r
         + submateria.recipientes * recipientes
         + submateria.tamanio * np.log10(np.maximum(n_trabajadores, 1))
         + submateria.tendencia * (np.asarray(anio, dtype=float) - 2018.0) / 10.0
+        + ajuste_regla(submateria.submateria_id, anio)
     )
 
 

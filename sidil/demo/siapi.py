@@ -29,8 +29,9 @@ Volumes and dates (DOMAIN.md section 8): instances 1-4 keep the real windows and
 instance 5 (SSI_DB_SIAPI_REFESSATV2) runs from January 2021 to PERIODS.inspecciones_hasta and holds 6 % of
 the inspections (the temporal holdout); the total is Scale.n_inspecciones. Ids grow with the date.
 CTs are drawn with replacement, larger and riskier ones more often. The outcome of each (inspection,
-submateria) is Bernoulli(p), p from materias.log_odds for the year of the inspection; positive outcomes get
-1+ violations of which the first always stands (cviol_procede = 1), so target = outcome.
+submateria) is Bernoulli(p), p from materias.log_odds with the CT's conditions and the rules of the year of
+the inspection; positive outcomes get 1+ violations of which the first always stands (cviol_procede = 1), so
+target = outcome.
 Copies: a quarter of each instance's inspections reappear in the next instance (fewer further on), with
 the same ids, sometimes incomplete (no violations, part of the revisions, no proceedings) or different
 (cviol_procede reversed, status). The truth is always the first instance's version.
@@ -233,7 +234,9 @@ def historia(world: World) -> Historia:
     for j, s in enumerate(SUBMATERIAS):
         m = ps == j
         c = ct[pi[m]]
-        lo[m] = log_odds(s, cts.calidad[c], cts.peligro[c], cts.recipientes[c], cts.n_trabajadores[c], anio[pi[m]])
+        # The CT's conditions in the inspection's year (sidil/demo/dinamica.py) and the year's rules.
+        lo[m] = log_odds(s, world.calidad_ct(c, anio[pi[m]]), cts.peligro[c], cts.recipientes[c],
+                         cts.n_trabajadores[c], anio[pi[m]])
     prob = probability(lo)
     del lo
     viola = rng.random(n_par) < prob

@@ -2,6 +2,13 @@
 
 - `ct_submateria.parquet`: per (centro_trabajo_id, submateria_id) the probability that the CT violates the
   submateria if inspected in the reference year, and the CT's latent `calidad`.
+- `ct_anio.parquet`: per (centro_trabajo_id, anio) the CT's conditions that year (issue 16: they change).
+- `area_anio.parquet`: per (geo2, scian2018_2, anio) the area effect that drives ENOE answers that year.
+- `submateria_anio.parquet`: per (submateria_id, anio) the year's rule: the log-odds of a violation is
+  intercepto - coef_calidad * calidad + coef_peligro * peligro + coef_recipientes * recipientes
+  + coef_tamanio * log10(max(n_trabajadores, 1)), with the CT's calidad of that year (ct_anio) and its
+  flags and size (ct_latente); intercepto includes the trend and the rule change (ajuste_regla); prob_media
+  is the mean probability over every CT that year.
 The per-inspection probabilities are written with the inspection history (sidil/demo/siapi.py).
 """
 
@@ -13,10 +20,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sidil.demo.materias import SUBMATERIAS, log_odds, probability
+from sidil.demo.dinamica import ANIO_REFERENCIA, ANIOS
+from sidil.demo.materias import SUBMATERIAS, ajuste_regla, log_odds, probability
 from sidil.demo.world import World
-
-ANIO_REFERENCIA = 2026
 
 
 def centro_trabajo_id(world: World) -> np.ndarray:
@@ -48,3 +54,42 @@ def write_ct_submateria(world: World, out: Path) -> Path:
     })
     pq.write_table(latent, out / "ct_latente.parquet", compression="zstd")
     return path
+
+
+def write_por_anio(world: World, out: Path) -> list[Path]:
+    """The per-year truth: CT conditions, area effects and each submateria's rule by year."""
+    cts = world.cts
+    ids = centro_trabajo_id(world)
+    n = len(ids)
+    out.mkdir(parents=True, exist_ok=True)
+    calidades = {int(a): world.calidad_cts(int(a)) for a in ANIOS}
+    ct_anio = pa.table({
+        "centro_trabajo_id": np.tile(ids, len(ANIOS)),
+        "anio": np.repeat(ANIOS.astype(np.int16), n),
+        "calidad": np.concatenate([calidades[int(a)] for a in ANIOS]).astype(np.float64),
+    })
+    pq.write_table(ct_anio, out / "ct_anio.parquet", compression="zstd")
+
+    estados, sectores = np.meshgrid(np.arange(32), np.arange(len(world.sectores)), indexing="ij")
+    estados, sectores = estados.ravel(), sectores.ravel()
+    area = pa.table({
+        "geo2": np.tile(world.estados[estados], len(ANIOS)),
+        "scian2018_2": np.tile(world.sectores[sectores], len(ANIOS)),
+        "anio": np.repeat(ANIOS.astype(np.int16), len(estados)),
+        "efecto_area": np.concatenate([world.efecto_area(estados, sectores, int(a)) for a in ANIOS]),
+    })
+    pq.write_table(area, out / "area_anio.parquet", compression="zstd")
+
+    filas = []
+    for s in SUBMATERIAS:
+        for a in ANIOS:
+            a = int(a)
+            ajuste = float(ajuste_regla(s.submateria_id, a))
+            p = probability(log_odds(s, calidades[a], cts.peligro, cts.recipientes, cts.n_trabajadores, a))
+            filas.append((s.submateria_id, a, s.base + s.tendencia * (a - 2018.0) / 10.0 + ajuste, ajuste,
+                          s.calidad, s.peligro, s.recipientes, s.tamanio, float(p.mean())))
+    cols = ["submateria_id", "anio", "intercepto", "ajuste_regla", "coef_calidad", "coef_peligro",
+            "coef_recipientes", "coef_tamanio", "prob_media"]
+    reglas = pa.table({c: [f[k] for f in filas] for k, c in enumerate(cols)})
+    pq.write_table(reglas, out / "submateria_anio.parquet", compression="zstd")
+    return [out / "ct_anio.parquet", out / "area_anio.parquet", out / "submateria_anio.parquet"]

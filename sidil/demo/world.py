@@ -7,6 +7,9 @@ conditions, IMSS employer registrations (registros) and DNE workplaces (CTs), ea
 - IMSS records of a registro (wages near the minimum, turnover, gender gap, accidents),
 - the probability that a CT violates each submateria when inspected (the truth/ folder).
 About a quarter of the CTs are the workplace of a registro and share its attributes and `calidad`.
+`calidad` is the conditions of the reference year (the demo's today); conditions change over the years
+(sidil/demo/dinamica.py): `calidad_registros(anio)`, `calidad_cts(anio)` and `efecto_area(..., anio)` give
+them for another year, and every source draws a year's records from that year's conditions.
 
 All arrays are numpy, indexed by position; codes are looked up in the frames `municipios` and
 `subsectores`. Building the full-scale world takes a few seconds and well under 1 GB.
@@ -21,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from sidil.demo import catalogs
+from sidil.demo.dinamica import ANIO_REFERENCIA, Dinamica, Trayectorias
 from sidil.demo.randomness import stream
 from sidil.demo.scales import Scale
 
@@ -105,9 +109,48 @@ class World:
         pop = self.municipios["poblacion_2020"].to_numpy(dtype=float)
         self.peso_municipio = pop**1.1 / (pop**1.1).sum()
 
-    def efecto_area(self, estado: np.ndarray, sector: np.ndarray) -> np.ndarray:
-        """Area effect on working conditions for 0-based state and sector indices (vectorised)."""
-        return self.efecto_estado[estado] + self.efecto_sector[sector] + self.efecto_interaccion[estado, sector]
+    def efecto_area(self, estado: np.ndarray, sector: np.ndarray, anio: int = ANIO_REFERENCIA) -> np.ndarray:
+        """Area effect on working conditions for 0-based state and sector indices (vectorised), in `anio`."""
+        base = self.efecto_estado[estado] + self.efecto_sector[sector] + self.efecto_interaccion[estado, sector]
+        if anio == ANIO_REFERENCIA:
+            return base
+        return base + self.dinamica.area(estado, sector, anio)
+
+    # ---- conditions over time ----------------------------------------------------------------
+    @cached_property
+    def dinamica(self) -> Dinamica:
+        return Dinamica(self.seed, self.sectores)
+
+    @cached_property
+    def trayectorias_registros(self) -> Trayectorias:
+        reg = self.registros
+        return self.dinamica.trayectorias(self.seed, "registros", self.municipio_estado[reg.municipio],
+                                          self.subsector_sector[reg.subsector])
+
+    @cached_property
+    def trayectorias_cts(self) -> Trayectorias:
+        cts = self.cts
+        t = self.dinamica.trayectorias(self.seed, "cts", self.municipio_estado[cts.municipio],
+                                       self.subsector_sector[cts.subsector])
+        linked = np.flatnonzero(cts.registro >= 0)
+        t.delta[linked] = self.trayectorias_registros.delta[cts.registro[linked]]  # one workplace, one path
+        return t
+
+    def calidad_registros(self, anio: int) -> np.ndarray:
+        """Conditions of every registro in `anio` (the reference year's are `registros.calidad`)."""
+        if anio == ANIO_REFERENCIA:
+            return self.registros.calidad
+        return self.registros.calidad + self.trayectorias_registros.en(anio)
+
+    def calidad_cts(self, anio: int) -> np.ndarray:
+        """Conditions of every CT in `anio`."""
+        if anio == ANIO_REFERENCIA:
+            return self.cts.calidad
+        return self.cts.calidad + self.trayectorias_cts.en(anio)
+
+    def calidad_ct(self, ct: np.ndarray, anio: np.ndarray) -> np.ndarray:
+        """Conditions of CT `ct[j]` in year `anio[j]` (vectorised over pairs)."""
+        return self.cts.calidad[ct] + self.trayectorias_cts.de(ct, anio)
 
     def _calidad(self, rng: np.random.Generator, municipio: np.ndarray, subsector: np.ndarray,
                  n: np.ndarray) -> np.ndarray:

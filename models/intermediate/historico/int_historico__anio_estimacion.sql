@@ -6,7 +6,7 @@ with anios_inspeccion as (
 ),
 
 anios_fuente as (
-    select distinct fuente, anio from {{ ref('indicadores_historicos') }}
+    select distinct fuente, anio from {{ ref('int_indicadores__historicos') }}
 )
 
 select

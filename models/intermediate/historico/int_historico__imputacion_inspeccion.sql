@@ -20,7 +20,7 @@ with inspecciones as (
         ct.scian2018_3,
         ct.cat_tamanio,
     from {{ ref('int_historico__inspecciones') }} as inspecciones
-    inner join {{ ref('dne_plus') }} as ct on inspecciones.centro_trabajo_id = ct.centro_trabajo_id
+    inner join {{ ref('int_dne__centros_trabajo') }} as ct on inspecciones.centro_trabajo_id = ct.centro_trabajo_id
 ),
 
 anio_por_fuente as (
@@ -54,7 +54,7 @@ estimaciones as (
         valor,
         cv,
         supera_umbral_cv,
-    from {{ ref('indicadores_historicos') }}
+    from {{ ref('int_indicadores__historicos') }}
 ),
 
 por_nivel as (
@@ -63,7 +63,7 @@ por_nivel as (
 
 nominativos as (
     select cve_registro, indicador, anio, valor,
-    from {{ ref('indicadores_nominativos') }}
+    from {{ ref('int_imss__indicadores_nominativos') }}
     where frecuencia = 'anual' and valor is not null
 )
 
