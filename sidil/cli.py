@@ -235,6 +235,39 @@ def publish(usuario: str = typer.Option(None, "--usuario", help="Usuario que env
 
 
 @app.command()
+def plan(
+    capacidad: Path = typer.Option(None, "--capacidad", help="CSV geo2,periodo,capacidad; por omisión "
+                                                             "seeds/plan_capacidad.csv."),
+    periodo: str = typer.Option(None, "--periodo", help="Periodo de la capacidad (p. ej. 2027-T1); por omisión el "
+                                                        "más reciente."),
+    reglas: Path = typer.Option(None, "--reglas", help="CSV de reglas; por omisión seeds/plan_reglas.csv."),
+    pesos: Path = typer.Option(None, "--pesos", help="CSV submateria_id,peso; por omisión "
+                                                     "seeds/plan_submaterias.csv."),
+    prioritarios: Path = typer.Option(None, "--prioritarios", help="CSV con la columna centro_trabajo_id de los "
+                                                                   "centros que deben entrar."),
+    semilla: int = typer.Option(1, "--semilla", help="Semilla de la exploración aleatoria y del plan aleatorio de "
+                                                     "comparación."),
+    meses: int = typer.Option(None, "--meses", help="Excluir los inspeccionados en los últimos N meses (por "
+                                                    "omisión, el catálogo)."),
+    exploracion: float = typer.Option(None, "--exploracion", help="Fracción de cada oficina elegida al azar (0 a 1)."),
+    max_municipio: int = typer.Option(None, "--max-municipio", help="Máximo de inspecciones por municipio (0: sin "
+                                                                    "máximo)."),
+    fecha: str = typer.Option(None, "--fecha", help="Fecha de referencia AAAA-MM-DD de las exclusiones (por "
+                                                    "omisión, hoy)."),
+    verdad: Path = typer.Option(None, "--verdad", help="Carpeta truth/ de una demostración (por omisión, la de la "
+                                                       "carga)."),
+) -> None:
+    """Plan de inspección: por oficina, los centros con más infracciones esperadas bajo la capacidad y las reglas."""
+    from sidil.plan_step import planear_paso
+
+    fecha_referencia = _fecha(fecha)
+    _terminar(_con_candado(lambda: planear_paso(
+        _salida(), capacidad=capacidad, periodo=periodo, reglas_csv=reglas, pesos_csv=pesos,
+        prioritarios=prioritarios, semilla=semilla, meses=meses, exploracion=exploracion,
+        max_municipio=max_municipio, fecha_referencia=fecha_referencia, verdad=verdad), "plan"))
+
+
+@app.command()
 def evaluate(run_ids: list[str] = typer.Option(None, "--run", help="Corridas a comparar (repetible); por omisión "
                                                                    "la más reciente de cada familia.")) -> None:
     """Compara lado a lado las métricas de evaluación de corridas de modelos."""
