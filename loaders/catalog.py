@@ -8,12 +8,23 @@ canonical catalog names, so no name read from a file ever reaches SQL."""
 from __future__ import annotations
 
 import csv
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+
+def seeds_dir() -> Path:
+    """The catalogs in use: the active seeds folder the operators' versions make (SIDIL_SEMILLAS, set by
+    sidil.catalogos.preparar_semillas, relative to the project) or the repository's seeds."""
+    active = os.environ.get("SIDIL_SEMILLAS")
+    if not active:
+        return SEEDS
+    path = Path(active)
+    return path if path.is_absolute() else SEEDS.parent / path
 
 
 @dataclass(frozen=True)
@@ -38,9 +49,13 @@ class Recognised:
     codificacion: str = "utf-8"
 
 
-@lru_cache(maxsize=None)
 def file_kinds() -> tuple[FileKind, ...]:
-    with open(SEEDS / "fuentes.csv", encoding="utf-8", newline="") as f:
+    return _file_kinds(seeds_dir())
+
+
+@lru_cache(maxsize=None)
+def _file_kinds(seeds: Path) -> tuple[FileKind, ...]:
+    with open(seeds / "fuentes.csv", encoding="utf-8", newline="") as f:
         return tuple(
             FileKind(r["fuente"], r["entidad"], r["carpeta"], re.compile(r["patron"], re.IGNORECASE),
                      r["formato_periodo"], r["codificacion"])
@@ -48,9 +63,13 @@ def file_kinds() -> tuple[FileKind, ...]:
         )
 
 
-@lru_cache(maxsize=None)
 def field_renames(fuente: str, entidad: str) -> dict[str, str]:
-    with open(SEEDS / "catalogo_campos.csv", encoding="utf-8", newline="") as f:
+    return _field_renames(seeds_dir(), fuente, entidad)
+
+
+@lru_cache(maxsize=None)
+def _field_renames(seeds: Path, fuente: str, entidad: str) -> dict[str, str]:
+    with open(seeds / "catalogo_campos.csv", encoding="utf-8", newline="") as f:
         return {r["nombre_anterior"].lower(): r["nombre_nuevo"].lower() for r in csv.DictReader(f)
                 if r["fuente"] == fuente and r["entidad"] == entidad}
 
@@ -62,10 +81,14 @@ class Campo:
     personal: bool  # never stored in clear: pseudonymised at landing (nss, curp) or not landed at all
 
 
-@lru_cache(maxsize=None)
 def known_fields(fuente: str, entidad: str) -> dict[str, Campo]:
     """The fields an entity may carry (seeds/campos_insumo.csv), in catalog order."""
-    with open(SEEDS / "campos_insumo.csv", encoding="utf-8", newline="") as f:
+    return _known_fields(seeds_dir(), fuente, entidad)
+
+
+@lru_cache(maxsize=None)
+def _known_fields(seeds: Path, fuente: str, entidad: str) -> dict[str, Campo]:
+    with open(seeds / "campos_insumo.csv", encoding="utf-8", newline="") as f:
         return {r["campo"]: Campo(r["campo"], r["requerido"] == "sí", r["personal"] == "sí")
                 for r in csv.DictReader(f) if r["fuente"] == fuente and r["entidad"] == entidad}
 

@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from loaders import manifest
-from loaders.catalog import SEEDS
+from loaders.catalog import seeds_dir
 from loaders.errors import LoadError
 from loaders.run import MIN_SHARE, Outcome
 from loaders.sql import ident, one, table_name
@@ -34,9 +34,13 @@ from loaders.tables import append_by_name, table_columns
 CHUNK_ROWS = 200_000
 
 
-@lru_cache(maxsize=None)
 def _catalog(name: str) -> tuple[dict[str, str], ...]:
-    with open(SEEDS / f"{name}.csv", encoding="utf-8", newline="") as f:
+    return _catalog_in(seeds_dir(), name)
+
+
+@lru_cache(maxsize=None)
+def _catalog_in(seeds: Path, name: str) -> tuple[dict[str, str], ...]:
+    with open(seeds / f"{name}.csv", encoding="utf-8", newline="") as f:
         return tuple(csv.DictReader(f))
 
 

@@ -42,6 +42,10 @@ SAMPLED_SOURCES = {"imss"}
 # median of the neighbouring periods) is refused unless forced: a truncated export, not a real change.
 MIN_SHARE = 0.5
 
+# Files an operator replaced through the web (sidil.insumos) and uploads being checked: kept inside the
+# input folder, never loaded.
+ARCHIVE_DIR = "_archivo"
+
 LANDERS: dict[str, Callable[[duckdb.DuckDBPyConnection, Recognised, str, bytes], tuple]] = {
     "enoe": enoe.land,
     "imss": imss.land,
@@ -84,7 +88,7 @@ def discover(root: Path, sources: set[str]) -> tuple[list[Recognised], list[Path
     recognised, unknown = [], []
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         rel = path.relative_to(root).as_posix()
-        if rel.startswith(("truth/", "dne/", "siapi/")) or path.name.startswith(".") or \
+        if rel.startswith(("truth/", "dne/", "siapi/", ARCHIVE_DIR + "/")) or path.name.startswith(".") or \
                 any(part.startswith(textfile.EXTRACT_PREFIX) for part in path.relative_to(root).parts):
             continue
         rec = recognise(path, root)

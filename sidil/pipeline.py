@@ -31,7 +31,7 @@ ETIQUETAS = {"load": "Carga de insumos", "build": "Construcción de modelos (dbt
              "predict": "Predicción (MPR)", "publish": "Publicación de la MPR", "docs": "Documentación de dbt"}
 PASOS = {"load": "la carga", "build": "la construcción de dbt", "train": "el entrenamiento",
          "predict": "la predicción", "publish": "la publicación", "docs": "la documentación de dbt",
-         "run": "el proceso completo"}
+         "plan": "el plan de inspección", "run": "el proceso completo"}
 FUENTES = ("enoe", "imss", "censo", "externos", "dne", "siapi")
 OK, FALLO, NO_INICIA = 0, 1, 2
 
@@ -240,6 +240,9 @@ def dbt(*args: str) -> tuple[bool, list[str]]:
     """Run a dbt command on the project against the warehouse. Returns (success, failed node names)."""
     from dbt.cli.main import dbtRunner
 
+    from sidil.catalogos import preparar_semillas
+
+    preparar_semillas()  # the operators' active catalog versions over the shipped seeds (SIDIL_SEMILLAS)
     os.environ["SIDIL_DB"] = str(db_path().resolve())
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     result = dbtRunner().invoke([*args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)])
@@ -276,6 +279,9 @@ def cargar(salida: Salida, entrada: Path, fuente: str = "all", *, solo_adicional
         return NO_INICIA
     parametros = (f"input={entrada} source={fuente} solo_adicionales={solo_adicionales} forzar={forzar}"
                   + (f" muestra={muestra}" if muestra else ""))
+    from sidil.catalogos import preparar_semillas
+
+    preparar_semillas()  # the loaders read the active field catalogs (an operator's version if there is one)
     paso = Paso(salida, "load", parametros)
     if not _abrir_almacen(paso):
         return NO_INICIA
@@ -318,6 +324,14 @@ def construir(salida: Salida, select: str | None = None, meses_recalculo: int | 
     paso = Paso(salida, "build", " ".join(args))  # no connection while dbt writes: only for the final row
     paso.decir(f"INFO: dbt {' '.join(args)} (modelos, semillas y pruebas de datos).")
     try:
+        from sidil.catalogos import preparar_semillas
+
+        # Which catalog versions this build used, in its bitacora row (the shipped ones say "repositorio").
+        propias = {n: v for n, v in sorted(preparar_semillas().items()) if v != "repositorio"}
+        paso.parametros += " catalogos=" + (",".join(f"{n}:{v}" for n, v in propias.items()) or "repositorio")
+        if propias:
+            paso.decir("INFO: catálogos del operador en uso: "
+                       + ", ".join(f"{n} (versión {v})" for n, v in propias.items()) + ".")
         ok, fallidos = dbt(*args)
     except Exception as exc:  # dbt itself broke
         return paso.inesperado(exc, " Lo construido antes sigue disponible.")
