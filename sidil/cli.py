@@ -341,21 +341,24 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Dirección en la que escucha la interfaz."),
     port: int = typer.Option(8050, "--port", help="Puerto de la interfaz."),
     mpr: Path = typer.Option(None, "--mpr", help="Carpeta o archivo mpr.parquet; por omisión salidas/mpr/."),
+    insumos: Path = typer.Option(None, "--insumos", help="Carpeta de insumos de la interfaz de operación; por "
+                                                        "omisión SIDIL_INSUMOS o demo_data/."),
 ) -> None:
-    """Inicia la interfaz de consulta de la matriz de predicción de riesgo (Módulo III)."""
+    """Inicia la interfaz web: la consulta de la matriz de predicción de riesgo (Módulo III) para quienes
+    planean y la interfaz de automatización (Módulos I y II) para operadores y administradores."""
     from sidil.interfaz.serve import servir
 
-    raise typer.Exit(servir(host, port, mpr, console.print))
+    raise typer.Exit(servir(host, port, mpr, console.print, insumos))
 
 
-users_app = typer.Typer(help="Usuarios de la interfaz de consulta.", no_args_is_help=True)
+users_app = typer.Typer(help="Usuarios de la interfaz web (consulta y operación).", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 
 
 @users_app.command("add")
 def users_add(
     usuario: str = typer.Argument(..., help="Nombre de usuario."),
-    rol: str = typer.Option(..., "--rol", help="planeador o administrador."),
+    rol: str = typer.Option(..., "--rol", help="planeador, operador o administrador."),
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Leer la contraseña de la entrada estándar."),
 ) -> None:
     """Agrega un usuario (o cambia su contraseña y rol)."""

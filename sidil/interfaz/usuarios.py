@@ -13,7 +13,10 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from sidil.interfaz.mpr import PROJECT_DIR
 
-ROLES = ("planeador", "administrador")
+# planeador: the consultation only; operador: also the operators' app (/operador/: uploads, catalogs, runs,
+# publication); administrador: everything.
+ROLES = ("planeador", "operador", "administrador")
+ROLES_OPERACION = ("operador", "administrador")
 _HASHER = PasswordHasher()
 # Verifying against this when the user does not exist takes as long as a real check: the response time
 # does not tell which users exist.
@@ -47,7 +50,7 @@ def agregar(usuario: str, contrasena: str, rol: str, ruta: Path | None = None) -
     if not usuario or any(ch.isspace() for ch in usuario):
         raise ValueError("El nombre de usuario no puede estar vacío ni tener espacios.")
     if rol not in ROLES:
-        raise ValueError(f"Rol desconocido {rol!r}; use {' o '.join(ROLES)}.")
+        raise ValueError(f"Rol desconocido {rol!r}; use {', '.join(ROLES[:-1])} o {ROLES[-1]}.")
     if len(contrasena) < 8:
         raise ValueError("La contraseña debe tener al menos 8 caracteres.")
     usuarios = leer(ruta)

@@ -1,5 +1,6 @@
 """The web server: a login page, the session guard in front of every page, and the two Shiny apps —
-the consultation (planners and administrators) at `/` and the administrator page at `/admin/`.
+the consultation (every role) at `/` and the operators' app (operators and administrators) at
+`/operador/`; the former administrator page `/admin/` now redirects to the operators' status tab.
 
 Both forms (login, logout) are POSTs that carry a CSRF token and are refused when their Origin (or Referer)
 names another host; every response carries the security headers below; a websocket ends with the login
@@ -56,7 +57,25 @@ required></label><button type="submit" id="entrar">Entrar</button></form>
 def pagina_prohibida() -> HTMLResponse:
     return HTMLResponse(f"""<!doctype html><html lang="es"><head><meta charset="utf-8"><title>SIDIL</title>
 {_ESTILO}</head><body><div class="caja"><h1 id="prohibido">Acceso no permitido</h1><p>Esta página es solo para
-administradores.</p><p><a href="/">Volver a la consulta</a></p></div></body></html>""", status_code=403)
+operadores y administradores.</p><p><a href="/">Volver a la consulta</a></p></div></body></html>""",
+                        status_code=403)
+
+
+# The operators' app and the old administrator address: only these roles, for every page, asset, upload,
+# download and websocket under them.
+RUTAS_OPERACION = ("/operador", "/admin")
+
+
+def es_de_operacion(ruta: str) -> bool:
+    return any(ruta == r or ruta.startswith(r + "/") for r in RUTAS_OPERACION)
+
+
+async def admin_redirigida(scope, receive, send):
+    """`/admin/...`: the administrator page's content lives in the operators' status tab now."""
+    if scope["type"] == "websocket":
+        await send({"type": "websocket.close", "code": 1008})
+        return
+    await RedirectResponse("/operador/?pestana=procesos", status_code=303)(scope, receive, send)
 
 
 def pagina_salir(csrf: str) -> HTMLResponse:
@@ -86,9 +105,9 @@ def boton_salir(sesion: Sesion | None, accion: str):
 
 
 class Guardia:
-    """ASGI middleware: no page, asset, download or websocket without a session; `/admin` only for
-    administrators; the security headers on every response; a websocket closed (code 1008) as soon as its
-    login session ends. The session reaches the Shiny apps in the ASGI scope."""
+    """ASGI middleware: no page, asset, download or websocket without a session; `/operador` (and the old
+    `/admin`) only for operators and administrators; the security headers on every response; a websocket
+    closed (code 1008) as soon as its login session ends. The session reaches the Shiny apps in the ASGI scope."""
 
     def __init__(self, app, sesiones: Sesiones):
         self.app, self.sesiones = app, sesiones
@@ -103,8 +122,7 @@ class Guardia:
             return await self.app(scope, receive, send)
         token = _cookie(scope, COOKIE)
         sesion = self.sesiones.obtener(token)
-        admin = ruta == "/admin" or ruta.startswith("/admin/")
-        if sesion is None or (admin and sesion.rol != "administrador"):
+        if sesion is None or (es_de_operacion(ruta) and sesion.rol not in usuarios.ROLES_OPERACION):
             if scope["type"] == "websocket":
                 await send({"type": "websocket.close", "code": 1008})
                 return
@@ -204,12 +222,24 @@ def _iguales(enviado, esperado: str | None) -> bool:
             and secrets.compare_digest(enviado.encode(), str(esperado).encode()))
 
 
+def carpeta_insumos(insumos: Path | str | None = None) -> Path:
+    """The input folder the operators' uploads and runs use: the given one, else SIDIL_INSUMOS, else
+    demo_data/ of the project."""
+    import os
+
+    from sidil.interfaz.mpr import PROJECT_DIR
+
+    return Path(insumos or os.environ.get("SIDIL_INSUMOS") or PROJECT_DIR / "demo_data").resolve()
+
+
 def crear_app(ruta_mpr: Path | str | None = None, limitador: Limitador | None = None,
-              sesiones: Sesiones | None = None, proxies: frozenset[str] | None = None) -> Guardia:
+              sesiones: Sesiones | None = None, proxies: frozenset[str] | None = None,
+              insumos: Path | str | None = None) -> Guardia:
     """The whole application, ready for uvicorn (run it with uvicorn's own proxy headers off: the client
     address is worked out here, trusting X-Forwarded-For only from `proxies`, SIDIL_PROXIES_CONFIABLES)."""
-    from sidil.interfaz.app_admin import crear_app_admin
     from sidil.interfaz.app_consulta import crear_app_consulta
+    from sidil.interfaz.app_operador import crear_app_operador
+    from sidil.interfaz.limite_carga import LimiteCarga
 
     configurar_bitacora()
     matriz = Matriz(ruta_mpr)
@@ -292,7 +322,8 @@ def crear_app(ruta_mpr: Path | str | None = None, limitador: Limitador | None = 
     app = Starlette(routes=[
         Route("/login", login, methods=["GET", "POST"]),
         Route("/logout", logout, methods=["GET", "POST"]),
-        Mount("/admin", app=crear_app_admin(matriz)),
+        Mount("/admin", app=admin_redirigida),
+        Mount("/operador", app=LimiteCarga(crear_app_operador(carpeta_insumos(insumos)))),  # upload size limit
         Mount("/", app=crear_app_consulta(matriz)),
     ])
     return Guardia(app, sesiones)

@@ -145,7 +145,7 @@ def test_a_planner_filters_subsamples_and_exports(navegador, servidor, tmp_path)
     parquet = str(servidor["mpr"] / "mpr.parquet")
     pagina = _entrar(navegador, servidor, "pepe")
     assert _conteo(pagina) == m.n_centros
-    assert pagina.locator("#enlace_admin").count() == 0                   # planners see no admin link
+    assert pagina.locator("#enlace_operador").count() == 0                # planners see no operators' link
 
     # predictor: the first submateria, from its first quartile to 1
     pred = m.grupo("prediccion")[0].nombre
@@ -248,14 +248,18 @@ def test_a_planner_filters_subsamples_and_exports(navegador, servidor, tmp_path)
 
 
 def test_an_administrator_sees_model_runs_and_data_status(navegador, servidor):
+    """The administrator page's content lives in the operators' status tab; /admin/ leads there."""
     pagina = _entrar(navegador, servidor, "ana")
-    pagina.click("#enlace_admin")
+    pagina.click("#enlace_operador")
+    pagina.wait_for_url("**/operador/")
+    pagina.goto(servidor["url"] + "/admin/")
+    pagina.wait_for_url("**/operador/?pestana=procesos")
     pagina.wait_for_selector("#info_mpr")
-    pagina.wait_for_function("() => document.querySelector('#corridas') && "
-                             "document.querySelector('#corridas').innerText.includes('bosque')")
+    pagina.wait_for_function("() => document.querySelector('#procesos-corridas') && "
+                             "document.querySelector('#procesos-corridas').innerText.includes('bosque')")
     assert pagina.locator("#aviso_datos").count() == 0
     texto = pagina.inner_text("body")
-    assert "Corridas del modelo" in texto and "Insumos cargados" in texto and "predict" in texto
+    assert "Corridas del modelo" in texto and "Insumos cargados" in texto and "Predicción (MPR)" in texto
     pagina.wait_for_timeout(1000)
     pagina.screenshot(path=str(ARTEFACTOS / "interfaz_administracion.png"), full_page=True)
     assert pagina.evaluate("window.__csp") == []
