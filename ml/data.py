@@ -13,7 +13,9 @@ import numpy as np
 
 from ml.features import check_columns, select_list
 
-ENTRENAMIENTO = "marts.entrenamiento"
+ENTRENAMIENTO = "marts.entrenamiento"  # point-in-time: an inspection sees only what was published before it
+ENTRENAMIENTO_MANUAL = "marts.entrenamiento_manual"  # the manual's historical rule (look-ahead included)
+HISTORICOS = {"puntual": ENTRENAMIENTO, "manual": ENTRENAMIENTO_MANUAL}
 UNIVERSO = "marts.universo_ct_con_indicadores"
 
 
@@ -27,8 +29,11 @@ class Historia:
     submaterias: dict[int, str]    # modelled submaterias and their names
 
 
-def leer_historia(con: duckdb.DuckDBPyConnection, names: list[str]) -> Historia:
-    check_columns(con, ENTRENAMIENTO, names)
+def leer_historia(con: duckdb.DuckDBPyConnection, names: list[str], tabla: str = ENTRENAMIENTO) -> Historia:
+    """The history of `tabla` (one of HISTORICOS' tables, never a name from an input)."""
+    if tabla not in HISTORICOS.values():
+        raise ValueError(f"tabla de histórico desconocida {tabla!r}")
+    check_columns(con, tabla, names)
     # Inputs are constant within an inspection: take them from any of its rows.
     inputs = ",\n    ".join(f"any_value({n}) as {n}" for n in names)
     con.execute(f"""
@@ -39,7 +44,7 @@ def leer_historia(con: duckdb.DuckDBPyConnection, names: list[str]) -> Historia:
                 min(fecha_inspeccion) as fecha,
                 bool_or(violacion) as cualquier_violacion,
                 {inputs}
-            from (select inspeccion_id, fecha_inspeccion, violacion, {select_list(names)} from {ENTRENAMIENTO})
+            from (select inspeccion_id, fecha_inspeccion, violacion, {select_list(names)} from {tabla})
             group by inspeccion_id
         )
         select row_number() over (order by inspeccion_id) - 1 as fila, *
@@ -53,7 +58,7 @@ def leer_historia(con: duckdb.DuckDBPyConnection, names: list[str]) -> Historia:
     etiquetas: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     lab = con.execute(f"""
         select e.submateria_id, i.fila, e.violacion
-        from {ENTRENAMIENTO} as e
+        from {tabla} as e
         inner join ml_inspecciones as i using (inspeccion_id)
         where e.submateria_modelada
         order by e.submateria_id, i.fila
@@ -75,6 +80,12 @@ def leer_historia(con: duckdb.DuckDBPyConnection, names: list[str]) -> Historia:
         etiquetas=etiquetas,
         submaterias={s: str(nombres.get(s, s)) for s in etiquetas},
     )
+
+
+def existe(con: duckdb.DuckDBPyConnection, tabla: str) -> bool:
+    schema, name = tabla.split(".")
+    return bool(con.execute("select count(*) from information_schema.tables where table_schema = ? and "
+                            "table_name = ?", [schema, name]).fetchone()[0])
 
 
 def leer_universo(con: duckdb.DuckDBPyConnection, names: list[str]) -> tuple[np.ndarray, np.ndarray]:

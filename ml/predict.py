@@ -24,8 +24,8 @@ from ml import calibration, confidence, drift, store
 from ml.data import UNIVERSO, leer_universo
 from ml.features import check_same, feature_names
 from ml.models import probabilidad
-from sidil.publicacion import carpeta_revision
 from sidil.csv_seguro import copiar_csv
+from sidil.publicacion import carpeta_revision
 
 CATALOGO_COLUMNAS = "staging.mpr_columnas"  # seed: the CT columns the MPR carries, labels and descriptions
 CATALOGO_DNE = "staging.dne_campos"  # seed: the DNE fields; those with a `columna` are CT attributes (atrib_)

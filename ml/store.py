@@ -55,10 +55,14 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
             huella_datos varchar
         )
     """)
+    # Columns added with calibration and the point-in-time history (issue 16): older warehouses gain them.
+    for columna, tipo in (("historico", "varchar"), ("calibracion", "varchar"), ("ece_promedio", "double"),
+                          ("brier_promedio", "double"), ("lift_top10_linea_base", "double")):
+        con.execute(f"alter table ml.model_runs add column if not exists {columna} {tipo}")
     con.execute("""
         create table if not exists ml.model_metrics (
             run_id varchar not null,
-            modelo varchar not null,      -- submateria | general | promedio
+            modelo varchar not null,      -- submateria | general | promedio | linea_base_manual | historico_*
             submateria_id integer,
             submateria varchar,
             metrica varchar not null,
@@ -90,19 +94,20 @@ def package_versions() -> dict[str, str]:
     return out
 
 
-def data_fingerprint(con: duckdb.DuckDBPyConnection) -> dict:
-    """What the model learned from: size and a content hash of the training table, and the loaded periods."""
-    n, huella, desde, hasta = con.execute("""
+def data_fingerprint(con: duckdb.DuckDBPyConnection, tabla: str = "marts.entrenamiento") -> dict:
+    """What the model learned from: size and a content hash of the training table (one of ml.data's
+    HISTORICOS, never an input's name), and the loaded periods."""
+    n, huella, desde, hasta = con.execute(f"""
         select count(*), cast(coalesce(bit_xor(hash(inspeccion_id, submateria_id, violacion)), 0) as varchar),
                min(fecha_inspeccion), max(fecha_inspeccion)
-        from marts.entrenamiento
+        from {tabla}
     """).fetchone()
     periodos = con.execute("""
         select fuente, entidad, min(periodo), max(periodo), count(distinct periodo)
         from raw.load_manifest where estado in ('cargado', 'reemplazado') group by all order by all
     """).fetchall() if _has_table(con, "raw", "load_manifest") else []
     return {
-        "filas_entrenamiento": n, "huella_entrenamiento": huella,
+        "tabla_entrenamiento": tabla, "filas_entrenamiento": n, "huella_entrenamiento": huella,
         "inspecciones_desde": str(desde), "inspecciones_hasta": str(hasta),
         "periodos_cargados": [
             {"fuente": f, "entidad": e, "primero": str(a), "ultimo": str(b), "n": c} for f, e, a, b, c in periodos

@@ -1,5 +1,9 @@
-"""`sidil train`: fit the risk models on the inspection history, evaluate them on held-out inspections
-(later in time than those they learned from, by default), explain them with SHAP, and store the run."""
+"""`sidil train`: fit the risk models on the inspection history, calibrate them on a temporal validation
+fold, evaluate them on held-out inspections (later in time than those they learned from, by default) beside
+the manual's configuration and the other historical mode, explain them with SHAP, and store the run.
+
+Periods of the history, oldest to newest (temporal division): ajuste (the forests learn), validación (the
+latest FRACCION_VALIDACION of the training period: the calibrators learn), prueba (held out, evaluated)."""
 
 from __future__ import annotations
 
@@ -11,11 +15,16 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
-from ml import explain, report, store
-from ml.data import Historia, leer_historia
+from ml import baseline, calibration, confidence, drift, explain, report, store
+from ml.data import HISTORICOS, UNIVERSO, Historia, existe, leer_historia, leer_universo
 from ml.features import feature_names
-from ml.metrics import METRICAS, binary_metrics
-from ml.models import clasificador_general, clasificador_submateria, probabilidad, umbral
+from ml.metrics import METRICAS, binary_metrics, brier
+from ml.models import (
+    clasificador_general,
+    clasificador_submateria,
+    probabilidad,
+    umbral,
+)
 from ml.paths import models_store
 from ml.truth import Verdad
 
@@ -51,9 +60,69 @@ def split(h: Historia, division: str, corte: date | None, fraccion_prueba: float
     return prueba, corte
 
 
-def _fit(modelo, X, y):
-    modelo.fit(X, y)
-    return modelo
+CLAVES_FILA = ("modelo", "submateria_id", "submateria")
+
+
+def _promedio(filas: list[dict], modelo: str) -> dict:
+    claves = [k for k in filas[0] if k not in CLAVES_FILA]
+    return {"modelo": modelo, "submateria_id": None, "submateria": "Promedio de submaterias",
+            **{k: float(np.nanmean([f[k] for f in filas])) for k in claves}}
+
+
+def _evaluar(h: Historia, familia: str, ajuste: np.ndarray, validacion: np.ndarray, prueba: np.ndarray,
+             calibracion: str, verdad: Verdad | None, say: Callable[[str], None], modelo: str = "submateria"
+             ) -> tuple[list[dict], dict, dict]:
+    """Per submateria: a forest fitted on `ajuste`, calibrated on `validacion`, evaluated on `prueba`.
+    Returns the metrics rows, the models and the held-out (labels, probabilities)."""
+    filas_metricas: list[dict] = []
+    modelos: dict = {}
+    puntajes: dict = {}
+    for s, (filas, y) in sorted(h.etiquetas.items()):
+        aj, va, te = ajuste[filas], validacion[filas], prueba[filas]
+        if len(np.unique(y[aj])) < 2 or te.sum() == 0:
+            say(f"***ADVERTENCIA***: submateria {s} sin violaciones y cumplimientos en el entrenamiento o sin "
+                f"inspecciones de prueba; no se evalúa.")
+            continue
+        m = calibration.ajustar(clasificador_submateria(familia, int(aj.sum())), h.X[filas], y, aj, va, calibracion)
+        if not calibration.esta_calibrado(m) and calibracion != "ninguna" and modelo == "submateria":
+            say(f"***ADVERTENCIA***: submateria {s}: las {int(va.sum()):,} inspecciones de validación no alcanzan para "
+                f"calibrar (el calibrador invertiría o borraría el orden del bosque); se conservan sus votos.")
+        p = probabilidad(m, h.X[filas[te]])
+        met = binary_metrics(y[te], p, umbral(m, float(y[aj | va].mean())))
+        met["brier_tasa_entrenamiento"] = brier(y[te], np.full(int(te.sum()), y[aj | va].mean()))
+        if verdad is not None:
+            met["auc_maximo"] = verdad.auc_submateria(s, h.inspeccion_id[filas[te]], y[te])
+            met["brecha_auc"] = met["auc_maximo"] - met["roc_auc"]
+        filas_metricas.append({"modelo": modelo, "submateria_id": s, "submateria": h.submaterias[s], **met})
+        modelos[s] = m
+        puntajes[s] = (y[te], p)
+        if modelo == "submateria":
+            say(f"INFO: submateria {s}: {int((aj | va).sum()):,} inspecciones de entrenamiento "
+                f"({int(va.sum()):,} de ellas calibran), AUC {met['roc_auc']:.3f}, Brier {met['brier']:.3f} "
+                f"(tasa base {met['brier_referencia']:.3f}), error de calibración {met['ece']:.3f} en "
+                f"{int(te.sum()):,} de prueba.")
+    return filas_metricas, modelos, puntajes
+
+
+def _otro_historico(con, h: Historia, historico: str, names: list[str], familia: str, prueba: np.ndarray,
+                    calibracion: str, verdad: Verdad | None, say: Callable[[str], None]) -> list[dict]:
+    """The same models trained and evaluated on the other historical mode's table, on the same held-out
+    inspections; empty when that table is not built."""
+    otro = "manual" if historico == "puntual" else "puntual"
+    if not existe(con, HISTORICOS[otro]):
+        say(f"INFO: no existe {HISTORICOS[otro]}: el reporte no compara con el histórico {otro}.")
+        return []
+    h2 = leer_historia(con, names, HISTORICOS[otro])
+    prueba2 = np.isin(h2.inspeccion_id, h.inspeccion_id[prueba])
+    entrena2 = ~prueba2
+    validacion2 = calibration.pliegue_validacion(h2.fecha, entrena2)
+    filas, _, _ = _evaluar(h2, familia, entrena2 & ~validacion2, validacion2, prueba2, calibracion, verdad,
+                           say, modelo=f"historico_{otro}")
+    if filas:
+        filas.append(_promedio(filas, f"historico_{otro}"))
+        say(f"INFO: histórico {otro} en las mismas inspecciones de prueba: AUC promedio {filas[-1]['roc_auc']:.3f}, "
+            f"lift 10 % promedio {filas[-1]['lift_top10']:.3f}.")
+    return filas
 
 
 def train(
@@ -64,107 +133,160 @@ def train(
     fraccion_prueba: float = 0.2,
     verdad_dir: Path | None = None,
     reentrenar: bool = True,
+    historico: str = "puntual",
+    calibracion: str = "auto",
+    linea_base: bool = True,
+    comparar_historicos: bool = True,
     say: Callable[[str], None] = print,
 ) -> dict:
+    """Train, calibrate, evaluate and store one model run. `historico`: 'puntual' (marts.entrenamiento, each
+    inspection sees only what was published before its date) or 'manual' (marts.entrenamiento_manual, the
+    manual's rule). `calibracion`: 'auto' (isotonic on large validation folds, sigmoid otherwise), 'isotonica',
+    'sigmoide' or 'ninguna'. `linea_base`: also evaluate the
+    manual's multi-output forest on the same split; `comparar_historicos`: also evaluate the other mode."""
     t0 = time.perf_counter()
     tiempos: dict[str, float] = {}
+    if historico not in HISTORICOS:
+        raise TrainingError(f"histórico desconocido {historico!r}: use puntual o manual.")
+    if calibracion not in calibration.METODOS:
+        raise TrainingError(f"calibración desconocida {calibracion!r}: use {', '.join(calibration.METODOS)}.")
+    tabla = HISTORICOS[historico]
+    if not existe(con, tabla):
+        raise TrainingError(f"No existe {tabla} (histórico {historico}): reconstruya los modelos (sidil build).")
     names = feature_names(con)
-    h = leer_historia(con, names)
+    h = leer_historia(con, names, tabla)
     tiempos["lectura_s"] = time.perf_counter() - t0
     prueba, corte = split(h, division, corte, fraccion_prueba)
     entrena = ~prueba
+    validacion = calibration.pliegue_validacion(h.fecha, entrena)
+    ajuste = entrena & ~validacion
     verdad_dir = verdad_dir or Verdad.de_la_carga(con)
     verdad = Verdad.encontrar(verdad_dir)
-    say(f"INFO: {len(h.inspeccion_id):,} inspecciones, {len(names)} variables de entrada, "
+    say(f"INFO: {len(h.inspeccion_id):,} inspecciones ({tabla}), {len(names)} variables de entrada, "
         f"{len(h.etiquetas)} submaterias modeladas; evaluación "
         + (f"temporal desde el {corte}" if corte else "con una muestra aleatoria")
-        + f" ({int(prueba.sum()):,} inspecciones).")
+        + f" ({int(prueba.sum()):,} inspecciones); calibración {calibracion} con las {int(validacion.sum()):,} "
+          f"inspecciones más recientes del entrenamiento.")
 
-    filas_metricas: list[dict] = []
-    evaluados: dict = {}
     t = time.perf_counter()
-    for s, (filas, y) in sorted(h.etiquetas.items()):
-        tr, te = entrena[filas], prueba[filas]
-        if len(np.unique(y[tr])) < 2 or te.sum() == 0:
-            say(f"***ADVERTENCIA***: submateria {s} sin violaciones y cumplimientos en el entrenamiento o sin "
-                f"inspecciones de prueba; no se evalúa.")
-            continue
-        m = _fit(clasificador_submateria(familia, int(tr.sum())), h.X[filas[tr]], y[tr])
-        p = probabilidad(m, h.X[filas[te]])
-        met = binary_metrics(y[te], p, umbral(m, float(y[tr].mean())))
-        if verdad is not None:
-            met["auc_maximo"] = verdad.auc_submateria(s, h.inspeccion_id[filas[te]], y[te])
-            met["brecha_auc"] = met["auc_maximo"] - met["roc_auc"]
-        filas_metricas.append({"modelo": "submateria", "submateria_id": s, "submateria": h.submaterias[s], **met})
-        evaluados[s] = m
-        say(f"INFO: submateria {s}: {int(tr.sum()):,} inspecciones de entrenamiento, AUC {met['roc_auc']:.3f} "
-            f"en {int(te.sum()):,} de prueba.")
+    filas_metricas, evaluados, puntajes = _evaluar(h, familia, ajuste, validacion, prueba, calibracion, verdad, say)
     tiempos["evaluacion_submaterias_s"] = time.perf_counter() - t
     if not evaluados:
         raise TrainingError("Ninguna submateria modelada tiene datos suficientes para entrenar.")
 
     t = time.perf_counter()
     yg = h.cualquier_violacion
-    general = _fit(clasificador_general(familia, int(entrena.sum())), h.X[entrena], yg[entrena])
+    general = calibration.ajustar(clasificador_general(familia, int(ajuste.sum())), h.X, yg, ajuste, validacion,
+                                  calibracion)
     pg = probabilidad(general, h.X[prueba])
     met = binary_metrics(yg[prueba], pg, umbral(general, float(yg[entrena].mean())))
+    met["brier_tasa_entrenamiento"] = brier(yg[prueba], np.full(int(prueba.sum()), yg[entrena].mean()))
     if verdad is not None:
         met["auc_maximo"] = verdad.auc_general(h.inspeccion_id[prueba], yg[prueba])
         met["brecha_auc"] = met["auc_maximo"] - met["roc_auc"]
     filas_metricas.append({"modelo": "general", "submateria_id": None,
                            "submateria": "Cualquier violación (riesgo)", **met})
+    puntajes["general"] = (yg[prueba], pg)
     tiempos["evaluacion_general_s"] = time.perf_counter() - t
+    promedio = _promedio([f for f in filas_metricas if f["modelo"] == "submateria"], "promedio")
+    filas_metricas.append(promedio)
 
-    por_sub = [f for f in filas_metricas if f["modelo"] == "submateria"]
-    claves = [k for k in por_sub[0] if k not in ("modelo", "submateria_id", "submateria")]
-    promedio = {k: float(np.nanmean([f[k] for f in por_sub])) for k in claves}
-    filas_metricas.append({"modelo": "promedio", "submateria_id": None,
-                           "submateria": "Promedio de submaterias", **promedio})
+    t = time.perf_counter()
+    puntajes_base: dict = {}
+    if linea_base:
+        say("INFO: evaluando la configuración del manual (bosque multisalida) en la misma división.")
+        filas_base, puntajes_base = baseline.evaluar(h, sorted(evaluados), entrena, prueba, verdad)
+        filas_metricas += filas_base
+        say(f"INFO: línea base del manual: AUC promedio {filas_base[-1]['roc_auc']:.3f}, lift 10 % promedio "
+            f"{filas_base[-1]['lift_top10']:.3f} (modelo: {promedio['roc_auc']:.3f} y {promedio['lift_top10']:.3f}).")
+    tiempos["linea_base_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    if comparar_historicos:
+        filas_metricas += _otro_historico(con, h, historico, names, familia, prueba, calibracion, verdad, say)
+    tiempos["otro_historico_s"] = time.perf_counter() - t
 
-    # The model that scores the universe learns from every inspection, the held-out ones included.
+    # The model that scores the universe learns from every inspection, the held-out ones included: the
+    # forests from all but the latest inspections, the calibrators from those.
     t = time.perf_counter()
     if reentrenar:
         say("INFO: reentrenando con todas las inspecciones el modelo que se guarda.")
+        todas = np.ones(len(h.inspeccion_id), dtype=bool)
+        val_final = calibration.pliegue_validacion(h.fecha, todas)
         finales = {}
         for s, (filas, y) in sorted(h.etiquetas.items()):
             if s in evaluados:
-                finales[s] = _fit(clasificador_submateria(familia, len(filas)), h.X[filas], y)
-        general = _fit(clasificador_general(familia, len(yg)), h.X, yg)
+                aj, va = ~val_final[filas], val_final[filas]
+                finales[s] = calibration.ajustar(clasificador_submateria(familia, int(aj.sum())), h.X[filas], y,
+                                                 aj, va, calibracion)
+        general = calibration.ajustar(clasificador_general(familia, int((~val_final).sum())), h.X, yg, ~val_final,
+                                      val_final, calibracion)
     else:
         finales = evaluados
     tiempos["reentrenamiento_s"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    referencias = drift.referencias(h.X, names)
+    deriva = []
+    try:
+        u = drift.umbrales(con)["variable_entrada"]
+        if existe(con, UNIVERSO):
+            _, Xu = leer_universo(con, names)
+            deriva = drift.deriva_variables(referencias, Xu, names, u)
+    except drift.UmbralesFaltantes as exc:
+        say(f"***ADVERTENCIA***: {exc} El reporte no muestra la deriva de las variables.")
+    if altas := drift.resumen_texto(deriva, "alta"):
+        say(f"***ADVERTENCIA***: variables de entrada con deriva alta entre el entrenamiento y el universo: {altas}.")
+    try:
+        reglas = confidence.reglas(con)
+    except confidence.ReglasFaltantes as exc:
+        say(f"***ADVERTENCIA***: {exc} El reporte no muestra la confianza por submateria.")
+        reglas = None
+    confianza = {str(f["submateria_id"]): confidence.confianza(f, reglas)
+                 for f in filas_metricas if f["modelo"] == "submateria"} if reglas is not None else {}
+    tiempos["deriva_confianza_s"] = time.perf_counter() - t
 
     run_id = store.new_run_id(familia)
     folder = models_store() / run_id
     t = time.perf_counter()
     say("INFO: explicando los modelos (SHAP) y escribiendo el reporte.")
     muestra = np.flatnonzero(prueba)[explain.sample_rows(int(prueba.sum()))]
-    graficas = {"general": explain.plots(explain.explanation(general, h.X[muestra], names), folder, "general",
+    base_general = calibration.sin_calibrar(general)
+    graficas = {"general": explain.plots(explain.explanation(base_general, h.X[muestra], names), folder, "general",
                                          "cualquier violación", con_waterfall=True)}
-    importancias = {"general": explain.importance(explain.explanation(general, h.X[muestra], names))}
+    importancias = {"general": explain.importance(explain.explanation(base_general, h.X[muestra], names))}
     for s, m in finales.items():
         filas, _ = h.etiquetas[s]
         fs = filas[prueba[filas]]
         fs = fs[explain.sample_rows(len(fs))]
-        e = explain.explanation(m, h.X[fs], names)
+        e = explain.explanation(calibration.sin_calibrar(m), h.X[fs], names)
         graficas[str(s)] = explain.plots(e, folder, f"sub_{s}", f"{s} {h.submaterias[s]}", con_waterfall=False)
         importancias[str(s)] = explain.importance(e)
+    grafica_calibracion = report.grafica_calibracion(folder, puntajes, puntajes_base, h.submaterias)
     tiempos["shap_s"] = time.perf_counter() - t
 
     versiones = {"codigo": store.code_version(), "paquetes": store.package_versions(),
-                 "datos": store.data_fingerprint(con)}
+                 "datos": store.data_fingerprint(con, tabla)}
     resumen = {
         "run_id": run_id, "familia": familia, "division": division, "corte": str(corte) if corte else None,
-        "fraccion_prueba": fraccion_prueba, "reentrenado_con_todo": reentrenar,
-        "n_inspecciones": int(len(h.inspeccion_id)), "n_entrenamiento": int(entrena.sum()),
+        "fraccion_prueba": fraccion_prueba, "reentrenado_con_todo": reentrenar, "historico": historico,
+        "tabla_entrenamiento": tabla, "calibracion": calibracion,
+        "fraccion_validacion": calibration.FRACCION_VALIDACION, "n_validacion": int(validacion.sum()),
+        "n_inspecciones": len(h.inspeccion_id), "n_entrenamiento": int(entrena.sum()),
         "n_prueba": int(prueba.sum()), "variables": names, "metricas": filas_metricas,
+        "confianza": confianza, "deriva": deriva, "grafica_calibracion": grafica_calibracion,
         "importancias": importancias, "graficas": graficas, "verdad": str(verdad_dir) if verdad else None,
         "tiempos": tiempos, "creado_en": datetime.now().isoformat(timespec="seconds"),
     }
     report.write(folder, resumen, versiones)
     tiempos["total_s"] = time.perf_counter() - t0
+    metricas_prueba = {str(f["submateria_id"]) if f["modelo"] == "submateria" else "general":
+                       {k: f[k] for k in confidence.METRICAS_CONFIANZA}
+                       for f in filas_metricas if f["modelo"] in ("submateria", "general")}
     store.save_run(folder, {"submaterias": finales, "general": general, "familia": familia,
-                            "nombres_submaterias": h.submaterias}, names, resumen, versiones)
+                            "nombres_submaterias": h.submaterias, "historico": historico, "calibracion": calibracion,
+                            "metricas_prueba": metricas_prueba, "referencia_deriva": referencias},
+                   names, resumen, versiones)
+    base_prom = next((f for f in filas_metricas if f["modelo"] == baseline.MODELO and f["submateria_id"] is None), {})
     store.register_run(con, {
         "run_id": run_id, "creado_en": datetime.now(), "familia": familia, "division": division, "corte": corte,
         "n_entrenamiento": int(entrena.sum()), "n_prueba": int(prueba.sum()),
@@ -173,8 +295,11 @@ def train(
         "brecha_auc_promedio": promedio.get("brecha_auc"), "lift_top10_promedio": promedio["lift_top10"],
         "ruta": str(folder), "version_codigo": versiones["codigo"],
         "huella_datos": versiones["datos"]["huella_entrenamiento"],
+        "historico": historico, "calibracion": calibracion, "ece_promedio": promedio["ece"],
+        "brier_promedio": promedio["brier"], "lift_top10_linea_base": base_prom.get("lift_top10"),
     }, [
         (run_id, f["modelo"], f["submateria_id"], f["submateria"], k, None if np.isnan(v) else float(v))
-        for f in filas_metricas for k, v in f.items() if k in METRICAS or k in ("auc_maximo", "brecha_auc")
+        for f in filas_metricas for k, v in f.items()
+        if k in METRICAS or k in ("auc_maximo", "brecha_auc", "brier_tasa_entrenamiento")
     ])
     return resumen

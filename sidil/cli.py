@@ -196,13 +196,21 @@ def train(
                                                        "alcanzable."),
     reentrenar: bool = typer.Option(True, "--reentrenar/--sin-reentrenar",
                                     help="Reentrenar con todas las inspecciones el modelo que se guarda."),
+    historico: str = typer.Option("puntual", "--historico", help="puntual (cada inspección solo ve lo publicado "
+                                                                  "antes de su fecha) o manual (la regla del "
+                                                                  "manual, con anticipación)."),
+    calibracion: str = typer.Option("auto", "--calibracion", help="auto, isotonica, sigmoide o ninguna: "
+                                                                   "calibración con las inspecciones más recientes "
+                                                                   "del entrenamiento."),
+    linea_base: bool = typer.Option(True, "--linea-base/--sin-linea-base",
+                                    help="Evaluar también la configuración del manual en la misma división."),
 ) -> None:
     """Entrena los modelos de riesgo con marts.entrenamiento, los evalúa y explica (SHAP) y guarda la corrida."""
     from sidil.pipeline import entrenar
 
     fecha_corte = _fecha(corte)
     _terminar(_con_candado(lambda: entrenar(_salida(), familia, division, fecha_corte, fraccion_prueba, verdad,
-                                            reentrenar), "train"))
+                                            reentrenar, historico, calibracion, linea_base), "train"))
 
 
 @app.command()

@@ -364,20 +364,24 @@ def documentar(salida: Salida) -> int:
 
 
 def entrenar(salida: Salida, familia: str = "bosque", division: str = "temporal", corte: date | None = None,
-             fraccion_prueba: float = 0.2, verdad: Path | None = None, reentrenar: bool = True) -> int:
-    """Train the risk models on marts.entrenamiento, evaluate and explain them, and store the run."""
+             fraccion_prueba: float = 0.2, verdad: Path | None = None, reentrenar: bool = True,
+             historico: str = "puntual", calibracion: str = "auto", linea_base: bool = True) -> int:
+    """Train the risk models on marts.entrenamiento (point-in-time; `historico="manual"`: the manual's rule,
+    marts.entrenamiento_manual), calibrate, evaluate against the manual's baseline, explain and store the run."""
     from ml.features import FeatureMismatch
     from ml.paths import models_store
     from ml.train import TrainingError, train
     from sidil.ml_steps import metrics_table
 
-    paso = Paso(salida, "train", f"familia={familia} division={division} corte={corte} verdad={verdad}")
+    paso = Paso(salida, "train", f"familia={familia} division={division} corte={corte} verdad={verdad} "
+                                 f"historico={historico} calibracion={calibracion} linea_base={linea_base}")
     if not _abrir_almacen(paso):
         return NO_INICIA
     try:
         paso.decir(f"INFO: entrenando los modelos de riesgo (familia {familia}).")
         resumen = train(paso.con, familia=familia, division=division, corte=corte, fraccion_prueba=fraccion_prueba,
-                        verdad_dir=verdad, reentrenar=reentrenar, say=paso.decir)
+                        verdad_dir=verdad, reentrenar=reentrenar, historico=historico, calibracion=calibracion,
+                        linea_base=linea_base, say=paso.decir)
         salida.mostrar(metrics_table(resumen))
         carpeta = models_store() / resumen["run_id"]
         paso.terminar(True, f"INFO: modelo {resumen['run_id']} guardado en {carpeta}; reporte en "

@@ -20,6 +20,8 @@ from sidil.interfaz import consultas, exportar  # noqa: E402
 from sidil.interfaz.filtros import FiltroRango, FiltroValores, Seleccion  # noqa: E402
 from sidil.interfaz.filtros import criterios as criterios_de  # noqa: E402
 from sidil.interfaz.mpr import Matriz  # noqa: E402
+from sidil.interfaz.plan import panel_plan, servidor_plan  # noqa: E402
+from sidil.interfaz.usuarios import ROLES_OPERACION  # noqa: E402
 from sidil.interfaz.web import boton_salir  # noqa: E402
 
 VERDE = "#1f6f43"
@@ -36,6 +38,22 @@ select[multiple]{width:100%}
 
 def _fmt(n: int) -> str:
     return f"{n:,}"
+
+
+def _texto_version(m: Matriz) -> str:
+    """Which matrix the planner reads: its published version and send date (older exports: its date)."""
+    meta = m.metadatos
+    if meta.get("version") and meta.get("publicado_en"):
+        enviada = str(meta["publicado_en"])[:16].replace("T", " ")
+        return f"Matriz de predicción de riesgo versión {meta['version']}, enviada a consulta el {enviada}"
+    return f"Matriz de predicción de riesgo generada el {m.fecha}"
+
+
+def _etiqueta_predictor(m: Matriz, columna: str) -> str:
+    """A predictor's label with its model's confidence beside it (alta / media / baja, and whether it is fit
+    for prioritisation), as `sidil predict` wrote it in the dictionary."""
+    c = m.confianza.get(columna)
+    return f"{m.columna(columna).etiqueta} — {c.texto}" if c else m.columna(columna).etiqueta
 
 
 def _dist_texto(d: consultas.Distribucion) -> str:
@@ -57,7 +75,7 @@ def _figura_histograma(df: pd.DataFrame, rango: tuple[float, float] | None, colo
 
 
 def crear_ui(m: Matriz):
-    predictores = {c.nombre: c.etiqueta for c in m.grupo("prediccion")}
+    predictores = {c.nombre: _etiqueta_predictor(m, c.nombre) for c in m.grupo("prediccion")}
     indicadores = {c.nombre: c.etiqueta for c in m.grupo("indicador")}
     atributos = {c.nombre: c.etiqueta for c in consultas.columnas_atributo(m)}
     lista = dict(multiple=True, size=4, width="100%")
@@ -70,6 +88,7 @@ def crear_ui(m: Matriz):
                 ui.p("Elija una submateria y el rango de su probabilidad de infracción (1 = mayor riesgo). "
                      "Solo un predictor por consulta.", class_="sidil-desc"),
                 ui.input_select("pred_columna", "Predictor (submateria)", predictores, width="100%"),
+                ui.output_ui("pred_confianza"),
                 ui.output_text("pred_dist", container=ui.div).add_class("sidil-dist"),
                 ui.output_plot("pred_hist", height="140px"),
                 ui.input_slider("pred_rango", "Rango de la predicción", 0, 1, (0.5, 1), step=0.0001,
@@ -143,6 +162,7 @@ def crear_ui(m: Matriz):
     return ui.page_navbar(
         filtrado,
         analisis,
+        panel_plan(m),
         ui.nav_spacer(),
         ui.nav_control(ui.output_ui("menu_usuario")),
         title="SIDIL · Priorización de centros de trabajo",
@@ -159,6 +179,7 @@ def crear_app_consulta(m: Matriz) -> App:
         sesion = session.http_conn.scope.get("sidil_sesion")
         usuario = sesion.usuario if sesion else ""
         seleccion: reactive.Value[Seleccion] = reactive.value(Seleccion())
+        servidor_plan(input, m, usuario)  # the Plan tab
         ui.update_numeric("muestra_semilla", value=random.SystemRandom().randint(1, 99999))
 
         @reactive.calc
@@ -172,17 +193,17 @@ def crear_app_consulta(m: Matriz) -> App:
         @render.ui
         def menu_usuario():
             enlaces = [ui.span(f"{usuario}", class_="navbar-text me-3", id="usuario_actual")]
-            if sesion and sesion.rol == "administrador":
-                enlaces.append(ui.a("Administración", href="admin/", class_="nav-link d-inline me-3",
-                                    id="enlace_admin"))
+            if sesion and sesion.rol in ROLES_OPERACION:
+                enlaces.append(ui.a("Operación", href="operador/", class_="nav-link d-inline me-3",
+                                    id="enlace_operador"))
             enlaces.append(boton_salir(sesion, "logout"))
             return ui.div(*enlaces, class_="d-flex align-items-center")
 
         @render.ui
         def encabezado():
             return ui.div(
-                ui.span(f"Matriz de predicción de riesgo generada el {m.fecha}: {_fmt(m.n_centros)} centros de "
-                        f"trabajo. "),
+                ui.span(_texto_version(m), id="version_mpr"),
+                ui.span(f": {_fmt(m.n_centros)} centros de trabajo. "),
                 ui.span("Centros de trabajo seleccionados: "),
                 ui.strong(_fmt(conteo_seleccion()), id="conteo"),
                 class_="sidil-encabezado",
@@ -194,6 +215,16 @@ def crear_app_consulta(m: Matriz) -> App:
         def _():
             d = consultas.distribucion(m, input.pred_columna())
             ui.update_slider("pred_rango", value=(round(d.mediana, 4), round(d.maximo, 4)))
+
+        @render.ui
+        def pred_confianza():
+            c = m.confianza.get(input.pred_columna())
+            if c is None:
+                return ui.div()
+            color = {"alta": VERDE, "media": "#8a6d00"}.get(c.nivel, "#a33") if c.apta else "#a33"
+            return ui.div(ui.strong(f"Confianza del modelo: {c.nivel}"
+                                    + ("" if c.apta else " — no apta para priorizar"), style=f"color:{color}"),
+                          ui.span(f" ({c.detalle})"), id="confianza_predictor", class_="sidil-desc")
 
         @render.text
         def pred_dist():
@@ -345,7 +376,10 @@ def crear_app_consulta(m: Matriz) -> App:
 
         @render.data_frame
         def vista_previa():
-            return render.DataGrid(consultas.vista_previa(m, seleccion()), width="100%")
+            df = consultas.vista_previa(m, seleccion())
+            # the predictor's column carries its model's confidence in the header
+            return render.DataGrid(df.rename(columns={c.etiqueta: _etiqueta_predictor(m, c.nombre)
+                                                      for c in m.grupo("prediccion")}), width="100%")
 
         # -- export ------------------------------------------------------------------------------------
         def _exportar(extension: str):

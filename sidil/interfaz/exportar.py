@@ -37,6 +37,7 @@ def hoja_predictor(m: Matriz, sel: Seleccion, usuario: str | None = None) -> lis
         filas += [["Predictor (submateria)", c.etiqueta], ["Columna", c.nombre], ["Descripción", c.descripcion],
                   ["Rango seleccionado: mínimo", sel.predictor.minimo],
                   ["Rango seleccionado: máximo", sel.predictor.maximo],
+                  *_filas_confianza(m, c.nombre, "Confianza del modelo"),
                   ["Primer cuartil en la MPR", d.q1], ["Mediana en la MPR", d.mediana], ["Media en la MPR", d.media],
                   ["Tercer cuartil en la MPR", d.q3], ["Máximo en la MPR", d.maximo]]
     filtrados, estados = consultas.conteo_filtrados(m, sel)
@@ -52,7 +53,17 @@ def hoja_predictor(m: Matriz, sel: Seleccion, usuario: str | None = None) -> lis
               ["Exportado el", datetime.now().strftime("%Y-%m-%d %H:%M")]]
     if usuario:
         filas.append(["Exportado por", usuario])
+    for p in m.grupo("prediccion"):  # every predictor's confidence, chosen or not
+        filas += _filas_confianza(m, p.nombre, f"Confianza de {p.etiqueta}")
     return filas
+
+
+def _filas_confianza(m: Matriz, columna: str, concepto: str) -> list[list]:
+    """The confidence of a predictor's model (seed confianza_modelo), as concept/value rows."""
+    c = m.confianza.get(columna)
+    if c is None:
+        return []
+    return [[concepto, c.texto], [f"{concepto}: métricas en prueba", c.detalle]]
 
 
 def exportar_xlsx(m: Matriz, sel: Seleccion, ruta: Path | str, usuario: str | None = None) -> int:

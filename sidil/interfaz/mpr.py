@@ -7,6 +7,7 @@ changes, so a count and the date shown beside it always come from the same matri
 from __future__ import annotations
 
 import json
+import math
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,34 @@ def carpeta_mpr(ruta: Path | str | None = None) -> Path:
     from ml.paths import salidas
 
     return salidas() / "mpr"
+
+
+# The confidence of each prediction column, as `sidil predict` writes it in the dictionary (seed
+# confianza_modelo): held-out AUC, lift in the top 10 %, Brier, calibration error, label and fitness.
+COLUMNAS_CONFIANZA = ("auc_prueba", "lift_top10_prueba", "brier_prueba", "ece_prueba", "confianza",
+                      "apta_para_priorizar")
+
+
+@dataclass(frozen=True)
+class Confianza:
+    nivel: str                 # alta | media | baja
+    apta: bool                 # False: "no apta para priorizar"
+    auc: float | None
+    lift_top10: float | None
+    brier: float | None
+    ece: float | None
+
+    @property
+    def texto(self) -> str:
+        return f"confianza {self.nivel}" + ("" if self.apta else " · no apta para priorizar")
+
+    @property
+    def detalle(self) -> str:
+        def f(v, d=3):
+            return "—" if v is None or math.isnan(v) else f"{v:.{d}f}"
+
+        return (f"AUC en prueba {f(self.auc, 2)} · lift 10 % {f(self.lift_top10, 2)} · Brier {f(self.brier)} · "
+                f"error de calibración {f(self.ece)}")
 
 
 @dataclass(frozen=True)
@@ -104,6 +133,7 @@ class Matriz:
             con.close()
             raise MatrizNoDisponible(f"La matriz {archivo} trae columnas de datos personales "
                                      f"({', '.join(prohibidas)}); no se publica en la interfaz.")
+        confianza = _confianza(con)
         dicc = {r[0]: r[1:] for r in con.execute(
             "select columna, grupo, etiqueta, descripcion, tipo_filtro from diccionario").fetchall()}
         columnas = []
@@ -117,6 +147,7 @@ class Matriz:
             self.columnas = columnas
             self.por_nombre = {c.nombre: c for c in columnas}
             self.metadatos = metadatos
+            self.confianza = confianza
             self.n_centros = con.execute("select count(*) from mpr").fetchone()[0]
         if viejo is not None:
             viejo.close()
@@ -151,6 +182,16 @@ class Matriz:
             return self.por_nombre[nombre]
         except KeyError:
             raise ValueError(f"La matriz no tiene la columna {nombre!r}.") from None
+
+
+def _confianza(con: duckdb.DuckDBPyConnection) -> dict[str, Confianza]:
+    """{prediction column: its confidence}; empty for a dictionary written before confidence existed."""
+    tiene = {r[0] for r in con.execute("describe diccionario").fetchall()}
+    if not set(COLUMNAS_CONFIANZA) <= tiene:
+        return {}
+    filas = con.execute(f"select columna, {', '.join(COLUMNAS_CONFIANZA)} from diccionario "
+                        f"where confianza is not null").fetchall()
+    return {c: Confianza(nivel, bool(apta), auc, lift, brier, ece) for c, auc, lift, brier, ece, nivel, apta in filas}
 
 
 def _grupo_por_nombre(nombre: str) -> str:

@@ -146,10 +146,10 @@ def test_an_unexpected_exception_in_predict_is_one_spanish_line_and_a_logged_sta
 
 
 def test_run_stops_at_a_damaged_model_and_exits_non_zero(caso, monkeypatch):
-    import sidil.cli
+    import sidil.pipeline
 
-    monkeypatch.setattr(sidil.cli, "load", lambda **_k: None)  # load and dbt build are tested elsewhere
-    monkeypatch.setattr(sidil.cli, "_build", lambda _select, _meses_recalculo=None: True)
+    monkeypatch.setattr(sidil.pipeline, "cargar", lambda *_a, **_k: 0)  # load and dbt build are tested elsewhere
+    monkeypatch.setattr(sidil.pipeline, "construir", lambda *_a, **_k: 0)
     (caso.folder / store.MODELOS).write_bytes(b"no es un modelo")
     linea = _falla(caso, ["run", "--input", str(caso.root), "--sin-docs"], "predict", "alterado o está dañado")
     assert "Resumen de sidil run" not in linea
@@ -157,12 +157,12 @@ def test_run_stops_at_a_damaged_model_and_exits_non_zero(caso, monkeypatch):
 
 
 def test_run_records_an_unexpected_failure_of_the_load(caso, monkeypatch):
-    import sidil.cli
+    import sidil.pipeline
 
-    def roto(**_k):
+    def roto(*_a, **_k):
         raise RuntimeError("fallo simulado de la carga\nsegunda línea")
 
-    monkeypatch.setattr(sidil.cli, "load", roto)
+    monkeypatch.setattr(sidil.pipeline, "cargar", roto)
     linea = _falla(caso, ["run", "--input", str(caso.root)], "load", "la carga",
                    "RuntimeError: fallo simulado de la carga")
     assert "segunda línea" not in linea

@@ -79,16 +79,21 @@ def test_real_tables_have_every_input(built_tiny):
     ind = [i for i, n in enumerate(names) if n.startswith("valor_")]
     assert (X[:, ind] != -1).all()
     assert np.isfinite(h.X).all() and np.isfinite(X).all()
-    # A CT's attributes are constant over time: its training rows and its universe row give the same inputs.
-    attrs = atributos_del_modelo(con)
-    pares = con.execute(f"""
-        with e as (select distinct centro_trabajo_id, {select_list(attrs)} from marts.entrenamiento),
-             u as (select centro_trabajo_id, {select_list(attrs)} from marts.universo_ct_con_indicadores)
-        select {", ".join(f"count(*) filter (where e.{a} is distinct from u.{a})" for a in attrs)}, count(*)
-        from e inner join u using (centro_trabajo_id)
-    """).fetchone()
-    assert pares[-1] > 100  # enough inspected CTs to compare
-    assert dict(zip(attrs, pares[:-1])) == {a: 0 for a in attrs}
+    # Under the manual's rule a CT's attributes are today's: its training rows and its universe row give the
+    # same inputs. Point in time, only the worker count and size class are dated at the inspection (the
+    # only attributes with a dated source, IMSS); every other attribute is still today's.
+    todos = atributos_del_modelo(con)
+    fechados = {"num_trabajadores", "cat_tamanio"}
+    for tabla, attrs in (("marts.entrenamiento_manual", todos),
+                         ("marts.entrenamiento", [a for a in todos if a not in fechados])):
+        pares = con.execute(f"""
+            with e as (select distinct centro_trabajo_id, {select_list(attrs)} from {tabla}),
+                 u as (select centro_trabajo_id, {select_list(attrs)} from marts.universo_ct_con_indicadores)
+            select {", ".join(f"count(*) filter (where e.{a} is distinct from u.{a})" for a in attrs)}, count(*)
+            from e inner join u using (centro_trabajo_id)
+        """).fetchone()
+        assert pares[-1] > 100  # enough inspected CTs to compare
+        assert dict(zip(attrs, pares[:-1])) == {a: 0 for a in attrs}, tabla
     con.close()
 
 

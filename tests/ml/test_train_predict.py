@@ -87,7 +87,7 @@ def test_the_mpr_has_one_row_per_workplace_and_every_column_group(trained):
     assert set(dic) == set(cols)  # every column is described
     meta = con.execute("select run_id, n_centros from ml.mpr_metadatos").fetchall()
     assert meta == [(r["run_id"], n)]
-    exportado = con.execute(f"select count(*) from read_parquet('{root / 'salidas' / 'mpr' / 'mpr.parquet'}')")
+    exportado = con.execute(f"select count(*) from read_parquet('{root / 'salidas' / 'mpr_revision' / 'mpr.parquet'}')")
     assert exportado.fetchone()[0] == n
     con.close()
 
