@@ -51,13 +51,13 @@ def alertas_recientes(con) -> list[tuple]:
     """, [list(periodos), list(periodos.values())]).fetchall()
 
 
-def _num(v: float | None) -> str:
+def formato_numero(v: float | None) -> str:
     if v is None:
         return ""
     return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:,.3f}"
 
 
-def _desv(v: float, tipo: str, signo: bool = True) -> str:
+def formato_desviacion(v: float, tipo: str, signo: bool = True) -> str:
     s = "+" if signo else ""
     return f"{100 * v:{s}.1f} %" if tipo == "relativa" else f"{v:{s}.2f}"
 
@@ -80,8 +80,8 @@ def tabla_alertas(con, limite: int = 25) -> Table | None:
         t.add_column(c, justify="right" if c in ("valor", "referencia", "desviación", "tolerancia") else "left")
     for (fuente, periodo, regla, indicador, nivel, claves, valor, referencia, periodo_ref, desviacion, tipo,
          tolerancia) in mostradas:
-        t.add_row(fuente, periodo, regla, indicador, nivel, claves, _num(valor),
-                  f"{_num(referencia)} ({periodo_ref})", _desv(desviacion, tipo), _desv(tolerancia, tipo, signo=False))
+        t.add_row(fuente, periodo, regla, indicador, nivel, claves, formato_numero(valor),
+                  f"{formato_numero(referencia)} ({periodo_ref})", formato_desviacion(desviacion, tipo), formato_desviacion(tolerancia, tipo, signo=False))
     return t
 
 

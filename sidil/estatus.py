@@ -116,6 +116,8 @@ class Lectura:
     bitacora: dict[str, dict] = field(default_factory=dict)                  # proceso -> last row
     referencias: dict[str, str] = field(default_factory=dict)                # proceso -> reference period
     corrida: dict | None = None                                              # newest ml.model_runs row
+    deriva: list[tuple] = field(default_factory=list)    # the latest prediction's moderate or high drift
+    alertas: list[tuple] = field(default_factory=list)   # reference alerts of each source's latest period
 
 
 def _existe(con, tabla: str) -> bool:
@@ -206,6 +208,11 @@ def leer(db: Path | None = None) -> Lectura:
             lectura.bitacora = {f[0]: dict(zip(("inicio", "fin", "usuario", "resultado", "mensaje"), f[1:]))
                                 for f in filas}
         _referencias(con, lectura)
+        from ml.drift import ultima
+        from sidil.alertas import alertas_recientes
+
+        lectura.deriva = ultima(con)
+        lectura.alertas = alertas_recientes(con)
         return lectura
     finally:
         con.close()
@@ -272,3 +279,28 @@ def estatus_procesos(lectura: Lectura, etiquetas: dict[str, str], referencias_ex
                       "Resultado": RESULTADOS.get(ultima.get("resultado"), ultima.get("resultado") or "sin ejecuciones"),
                       "Último mensaje": ultima.get("mensaje") or "—"})
     return filas
+
+
+COMPARACIONES = {"entrenamiento_vs_universo": "Entrada: entrenamiento frente al universo",
+                 "mpr_anterior_vs_nueva": "Riesgo: MPR anterior frente a la nueva"}
+
+
+def tabla_deriva(lectura: Lectura) -> list[dict]:
+    """The latest prediction's drifted inputs and risks (PSI over the seed deriva_umbrales), highest first."""
+    return [{"Comparación": COMPARACIONES.get(comparacion, comparacion), "Variable": variable,
+             "PSI": "—" if psi is None else f"{psi:.3f}", "Nivel": nivel, "Predicción": _fecha(generado),
+             "Modelo": run_id}
+            for generado, run_id, comparacion, variable, psi, nivel in lectura.deriva]
+
+
+def tabla_alertas(lectura: Lectura, limite: int = 200) -> list[dict]:
+    """The reference-check alerts of each source's latest period (marts.alertas_referencia), largest first."""
+    from sidil.alertas import formato_desviacion, formato_numero
+
+    return [{"Fuente": NOMBRES_FUENTE.get(fuente, fuente), "Periodo": periodo, "Regla": regla,
+             "Indicador": indicador, "Nivel": nivel, "Claves": claves, "Valor": formato_numero(valor),
+             "Referencia": f"{formato_numero(referencia)} ({periodo_ref})",
+             "Desviación": formato_desviacion(desviacion, tipo),
+             "Tolerancia": formato_desviacion(tolerancia, tipo, signo=False)}
+            for (fuente, periodo, regla, indicador, nivel, claves, valor, referencia, periodo_ref, desviacion, tipo,
+                 tolerancia) in lectura.alertas[:limite]]

@@ -40,6 +40,9 @@ def procesos_ui():
                ui.output_ui("aviso"), style="margin:.5rem 0"),
         ui.card(ui.card_header("Estatus de fuentes"), ui.output_data_frame("fuentes")),
         ui.card(ui.card_header("Procesos"), ui.output_data_frame("procesos")),
+        ui.card(ui.card_header("Alertas de referencia (último periodo de cada fuente)"),
+                ui.output_data_frame("alertas")),
+        ui.card(ui.card_header("Deriva de variables y riesgos (última predicción)"), ui.output_data_frame("deriva")),
         ui.card(
             ui.card_header("Procesamiento"),
             ui.layout_columns(
@@ -120,6 +123,20 @@ def procesos_server(input, output, session, usuario, insumos: Path):
             extra["publish"] = f"versión {vig['version']}"
         filas = estatus.estatus_procesos(datos[0], {p: pipeline.ETIQUETAS[p] for p in pipeline.ORDEN}, extra)
         return _tabla(pd.DataFrame(filas), "auto")
+
+    @render.data_frame
+    def alertas():
+        datos = lectura()
+        if datos is None or datos[0].mensaje:
+            return _tabla(pd.DataFrame())
+        return _tabla(pd.DataFrame(estatus.tabla_alertas(datos[0])))
+
+    @render.data_frame
+    def deriva():
+        datos = lectura()
+        if datos is None or datos[0].mensaje:
+            return _tabla(pd.DataFrame())
+        return _tabla(pd.DataFrame(estatus.tabla_deriva(datos[0])))
 
     # -- processing ----------------------------------------------------------------------------------------
     @reactive.effect

@@ -68,7 +68,7 @@ def mpr_con_atributo_nuevo(built_tiny, tmp_path_factory) -> dict:
     env = dict(os.environ, SIDIL_DB=str(db), SIDIL_MODELOS=str(raiz / "models_store"),
                SIDIL_SALIDAS=str(raiz / "salidas"), DBT_SEND_ANONYMOUS_USAGE_STATS="false")
     sidil = Path(sys.executable).with_name("sidil")
-    for args in (["train", "--sin-reentrenar"], ["predict"]):
+    for args in (["train", "--sin-reentrenar"], ["predict", "--publicar"]):
         r = subprocess.run([str(sidil), *args], env=env, capture_output=True, text=True)
         assert r.returncode == 0, f"sidil {' '.join(args)}:\n{r.stdout[-4000:]}\n{r.stderr[-4000:]}"
     return {"db": db, "mpr": raiz / "salidas" / "mpr"}

@@ -139,3 +139,38 @@ def test_the_operators_active_calendar_is_the_one_used(tmp_path, monkeypatch):
     assert puestos.rezago_dias == 45
     # 30 Nov 2026 - 45 days = 16 Oct: October is not out yet, September is
     assert estatus.periodo_esperado(puestos.periodicidad, puestos.rezago_dias, date(2026, 11, 30)) == "2026-09"
+
+
+def test_the_status_tab_shows_the_latest_drift_and_reference_alerts(tmp_path):
+    """The operators' status tab reads ml.deriva (issue 16) and marts.alertas_referencia (issue 20): only the
+    latest prediction's moderate and high drift, only each source's latest period's alerts, in Spanish with
+    formatted numbers."""
+    import duckdb
+
+    db = tmp_path / "w.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("create schema ml")
+    con.execute("create schema marts")
+    con.execute("create table ml.deriva (generado_en timestamp, run_id varchar, comparacion varchar, "
+                "variable varchar, psi double, nivel varchar, umbral_moderado double, umbral_alto double)")
+    con.execute("""insert into ml.deriva values
+        ('2026-01-01 10:00', 'r0', 'entrenamiento_vs_universo', 'valor_rotacion', 0.9, 'alta', .1, .25),
+        ('2026-02-01 10:00', 'r1', 'mpr_anterior_vs_nueva', 'riesgo', 0.12, 'moderada', .1, .25),
+        ('2026-02-01 10:00', 'r1', 'entrenamiento_vs_universo', 'valor_sm105', 0.3141, 'alta', .1, .25),
+        ('2026-02-01 10:00', 'r1', 'entrenamiento_vs_universo', 'geo2', 0.01, 'estable', .1, .25)""")
+    con.execute("create table marts.alertas_referencia (fuente varchar, periodo varchar, regla varchar, "
+                "indicador varchar, nivel varchar, claves varchar, valor double, referencia double, "
+                "periodo_referencia varchar, desviacion double, tipo_tolerancia varchar, tolerancia double)")
+    con.execute("""insert into marts.alertas_referencia values
+        ('imss', '2026-01', 'variacion_mensual', 'rotacion', '0_geo0', '', 12345.6, 10000, '2025-12', 0.234,
+         'relativa', 0.1),
+        ('imss', '2025-12', 'variacion_mensual', 'rotacion', '0_geo0', '', 1, 1, '2025-11', 0.5, 'relativa', 0.1)""")
+    con.close()
+    lectura = estatus.leer(db)
+    deriva = estatus.tabla_deriva(lectura)
+    assert [(d["Variable"], d["PSI"], d["Nivel"], d["Modelo"]) for d in deriva] == [
+        ("valor_sm105", "0.314", "alta", "r1"), ("riesgo", "0.120", "moderada", "r1")]
+    assert deriva[1]["Comparación"] == "Riesgo: MPR anterior frente a la nueva"
+    alertas = estatus.tabla_alertas(lectura)
+    assert [(a["Periodo"], a["Valor"], a["Referencia"], a["Desviación"], a["Tolerancia"]) for a in alertas] == [
+        ("2026-01", "12,346", "10,000 (2025-12)", "+23.4 %", "10.0 %")]
