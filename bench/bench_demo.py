@@ -27,8 +27,9 @@ def main() -> int:
     sidil = Path(sys.executable).with_name("sidil")
     results = Path(__file__).resolve().parent / "results"
     label = f"demo_{args.scale}"
-    result = run_measured([str(sidil), "demo", "--scale", args.scale, "--seed", str(args.seed), "--out", str(out)],
-                          label, results)
+    result = run_measured(
+        [str(sidil), "demo", "--scale", args.scale, "--seed", str(args.seed), "--out", str(out)], label, results
+    )
     if out.exists():
         result["output_gib"] = folder_size_gib(out)
         (results / f"{label}.json").write_text(json.dumps(result, indent=2) + "\n")

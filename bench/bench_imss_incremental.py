@@ -61,8 +61,16 @@ def main() -> int:
     env.setdefault("SIDIL_PSEUDO_KEY", "clave-de-benchmark")
     bin_dir = Path(sys.executable).parent
     dbt = [str(bin_dir / "dbt"), "--no-use-colors"]
-    opts = ["--profiles-dir", str(ROOT), "--project-dir", str(ROOT), "--target-path", str(args.trabajo / "target"),
-            "--log-path", str(args.trabajo / "logs")]
+    opts = [
+        "--profiles-dir",
+        str(ROOT),
+        "--project-dir",
+        str(ROOT),
+        "--target-path",
+        str(args.trabajo / "target"),
+        "--log-path",
+        str(args.trabajo / "logs"),
+    ]
     for p in sorted((args.input / "imss" / "riesgos").iterdir()):  # accident cuts: small, every year
         _link(p, entrada, args.input)
     resultados = {}
@@ -77,13 +85,23 @@ def main() -> int:
             _cmd(*dbt, "seed", *opts, env=env)
         os.environ.update(SIDIL_DB=str(db))
         label = "imss_mes_1_desde_cero_full" if i == 1 else f"imss_mes_{i}_incremental_full"
-        resultados[label] = run_measured([*dbt, "run", "--select", *MODELOS, *opts], label, RESULTS,
-                                         {"mes": f"{anio}-{mes:02d}", "meses_en_almacen": i,
-                                          "target": "3 min and 8 GB for one month; incremental <= half of a "
-                                                    "full rebuild per month"})
+        resultados[label] = run_measured(
+            [*dbt, "run", "--select", *MODELOS, *opts],
+            label,
+            RESULTS,
+            {
+                "mes": f"{anio}-{mes:02d}",
+                "meses_en_almacen": i,
+                "target": "3 min and 8 GB for one month; incremental <= half of a full rebuild per month",
+            },
+        )
     n = len(meses)
-    full = run_measured([*dbt, "run", "--full-refresh", "--select", *MODELOS, *opts],
-                        f"imss_{n}_meses_full_refresh_full", RESULTS, {"meses_en_almacen": n})
+    full = run_measured(
+        [*dbt, "run", "--full-refresh", "--select", *MODELOS, *opts],
+        f"imss_{n}_meses_full_refresh_full",
+        RESULTS,
+        {"meses_en_almacen": n},
+    )
     por_mes = full["wall_seconds"] / n
     resumen = {
         "un_mes_desde_cero_s": resultados["imss_mes_1_desde_cero_full"]["wall_seconds"],
@@ -92,7 +110,8 @@ def main() -> int:
         "reconstruccion_completa_s": full["wall_seconds"],
         "reconstruccion_por_mes_s": round(por_mes, 1),
         "incremental_sobre_reconstruccion_por_mes": {
-            k: round(v["wall_seconds"] / por_mes, 2) for k, v in resultados.items() if "incremental" in k},
+            k: round(v["wall_seconds"] / por_mes, 2) for k, v in resultados.items() if "incremental" in k
+        },
     }
     (RESULTS / "imss_incremental_resumen.json").write_text(json.dumps(resumen, indent=2) + "\n")
     print(json.dumps(resumen, indent=2))

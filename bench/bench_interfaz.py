@@ -29,9 +29,16 @@ from sidil.interfaz.filtros import FiltroRango, FiltroValores, Seleccion, criter
 from sidil.interfaz.mpr import Matriz  # noqa: E402
 
 SEEDS = ROOT / "seeds"
-BOOLEANOS = ("tiene_registro_imss", "sustancias_peligrosas", "recipientes_sujetos_presion",
-             "materiales_piroforicos", "maquinaria_peligrosa", "trabajos_altura", "espacios_confinados",
-             "ct_prioritario")
+BOOLEANOS = (
+    "tiene_registro_imss",
+    "sustancias_peligrosas",
+    "recipientes_sujetos_presion",
+    "materiales_piroforicos",
+    "maquinaria_peligrosa",
+    "trabajos_altura",
+    "espacios_confinados",
+    "ct_prioritario",
+)
 
 
 def _seed(nombre: str) -> list[dict]:
@@ -47,14 +54,22 @@ def mpr_sintetica(n: int, carpeta: Path, semilla: int = 1) -> Path:
     submaterias = [s for s in _seed("submaterias_modelo.csv") if s["modelar"] == "sí"]
     con = duckdb.connect()
     con.execute(f"select setseed({(semilla % 1000) / 1000})")
-    con.execute("create table mun as select row_number() over () - 1 as i, cve_ent, nom_ent, cvegeo, nom_mun "
-                "from read_csv(?, all_varchar = true)", [str(SEEDS / "inegi_municipios.csv")])
-    con.execute("create table sub as select row_number() over () - 1 as i, s.codigo as sub, s.titulo as nom_sub, "
-                "p.codigo as sec, p.titulo as nom_sec from read_csv(?, all_varchar = true) s "
-                "join read_csv(?, all_varchar = true) p on p.codigo = s.codigo_padre and p.nivel = 'sector' "
-                "where s.nivel = 'subsector'", [str(SEEDS / "scian2018.csv")] * 2)
-    con.execute("create table tam as select cat_tamanio::integer as cat_tamanio, etiqueta from read_csv(?)",
-                [str(SEEDS / "tamanios.csv")])
+    con.execute(
+        "create table mun as select row_number() over () - 1 as i, cve_ent, nom_ent, cvegeo, nom_mun "
+        "from read_csv(?, all_varchar = true)",
+        [str(SEEDS / "inegi_municipios.csv")],
+    )
+    con.execute(
+        "create table sub as select row_number() over () - 1 as i, s.codigo as sub, s.titulo as nom_sub, "
+        "p.codigo as sec, p.titulo as nom_sec from read_csv(?, all_varchar = true) s "
+        "join read_csv(?, all_varchar = true) p on p.codigo = s.codigo_padre and p.nivel = 'sector' "
+        "where s.nivel = 'subsector'",
+        [str(SEEDS / "scian2018.csv")] * 2,
+    )
+    con.execute(
+        "create table tam as select cat_tamanio::integer as cat_tamanio, etiqueta from read_csv(?)",
+        [str(SEEDS / "tamanios.csv")],
+    )
     n_mun, n_sub = (con.execute(f"select count(*) from {t}").fetchone()[0] for t in ("mun", "sub"))
     ind = ",\n".join(f"random() as ind_{r['indicador']}" for r in indicadores)
     pred = ",\n".join(f"pow(random(), 2) as pred_{s['submateria_id']}" for s in submaterias)
@@ -88,23 +103,49 @@ def mpr_sintetica(n: int, carpeta: Path, semilla: int = 1) -> Path:
         from base b join mun m on m.i = b.i_mun join sub s on s.i = b.i_sub
         left join tam t on t.cat_tamanio = b.cat_tamanio
         order by b.centro_trabajo_id""")
-    filas = [(c, "identificacion", c, "") for c in
-             ("centro_trabajo_id", "nombre_ct", "ct_imss_registro", "geo2", "nom_geo2", "geo5", "nom_geo5",
-              "scian2018_2", "nom_scian2018_2", "scian2018_3", "nom_scian2018_3", "cat_tamanio", "nom_cat_tamanio")]
-    filas += [("atrib_num_trabajadores", "atributo", "Número de trabajadores", ""),
-              ("atrib_clase_riesgo", "atributo", "Clase de riesgo IMSS", "")]
+    filas = [
+        (c, "identificacion", c, "")
+        for c in (
+            "centro_trabajo_id",
+            "nombre_ct",
+            "ct_imss_registro",
+            "geo2",
+            "nom_geo2",
+            "geo5",
+            "nom_geo5",
+            "scian2018_2",
+            "nom_scian2018_2",
+            "scian2018_3",
+            "nom_scian2018_3",
+            "cat_tamanio",
+            "nom_cat_tamanio",
+        )
+    ]
+    filas += [
+        ("atrib_num_trabajadores", "atributo", "Número de trabajadores", ""),
+        ("atrib_clase_riesgo", "atributo", "Clase de riesgo IMSS", ""),
+    ]
     filas += [(f"atrib_{b}", "atributo", b.replace("_", " ").capitalize(), "") for b in BOOLEANOS]
     filas += [(f"ind_{r['indicador']}", "indicador", r["etiqueta"], r["descripcion_mpr"]) for r in indicadores]
-    filas += [(f"pred_{s['submateria_id']}", "prediccion", s["nota"], "Probabilidad de infracción")
-              for s in submaterias]
+    filas += [
+        (f"pred_{s['submateria_id']}", "prediccion", s["nota"], "Probabilidad de infracción") for s in submaterias
+    ]
     filas.append(("riesgo", "riesgo", "Riesgo general", "Probabilidad de infracción en alguna submateria"))
     con.execute("create table dicc (columna varchar, grupo varchar, etiqueta varchar, descripcion varchar)")
     con.executemany("insert into dicc values (?, ?, ?, ?)", filas)
     con.execute(f"copy mpr to '{carpeta / 'mpr.parquet'}' (format parquet)")
     con.execute(f"copy dicc to '{carpeta / 'mpr_diccionario.parquet'}' (format parquet)")
-    (carpeta / "mpr_metadatos.json").write_text(json.dumps({
-        "run_id": "sintetica", "familia": "sintetica", "generado_en": datetime.now().isoformat(timespec="seconds"),
-        "n_centros": n}), encoding="utf-8")
+    (carpeta / "mpr_metadatos.json").write_text(
+        json.dumps(
+            {
+                "run_id": "sintetica",
+                "familia": "sintetica",
+                "generado_en": datetime.now().isoformat(timespec="seconds"),
+                "n_centros": n,
+            }
+        ),
+        encoding="utf-8",
+    )
     con.close()
     return carpeta
 
@@ -113,9 +154,14 @@ def cambio_de_filtro(m: Matriz, sel: Seleccion) -> dict:
     """What the app recomputes after one filter change, timed as a whole and by part."""
     partes = {}
     t0 = time.perf_counter()
-    for nombre, f in (("conteo", consultas.conteo), ("conteo_filtrados", consultas.conteo_filtrados),
-                      ("vista_previa", consultas.vista_previa), ("por_estado", consultas.por_estado),
-                      ("por_tamanio", consultas.por_tamanio), ("estadisticas", consultas.estadisticas)):
+    for nombre, f in (
+        ("conteo", consultas.conteo),
+        ("conteo_filtrados", consultas.conteo_filtrados),
+        ("vista_previa", consultas.vista_previa),
+        ("por_estado", consultas.por_estado),
+        ("por_tamanio", consultas.por_tamanio),
+        ("estadisticas", consultas.estadisticas),
+    ):
         t = time.perf_counter()
         f(m, sel)
         partes[nombre] = round(time.perf_counter() - t, 4)
@@ -147,12 +193,16 @@ def main() -> None:
         memoria_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         d_pred = consultas.distribucion(m, "pred_201")
         pasos = [
-            ("predictor pred_201 de la mediana al máximo",
-             Seleccion(predictor=FiltroRango("pred_201", d_pred.mediana, d_pred.maximo))),
+            (
+                "predictor pred_201 de la mediana al máximo",
+                Seleccion(predictor=FiltroRango("pred_201", d_pred.mediana, d_pred.maximo)),
+            ),
         ]
         sel = pasos[-1][1]
-        for nombre, ind in (("indicador ind_presta_soc >= 0.21", "ind_presta_soc"),
-                            ("indicador ind_seg_soc >= 0.3", "ind_seg_soc")):
+        for nombre, ind in (
+            ("indicador ind_presta_soc >= 0.21", "ind_presta_soc"),
+            ("indicador ind_seg_soc >= 0.3", "ind_seg_soc"),
+        ):
             sel = sel.con_indicador(FiltroRango(ind, 0.21 if ind == "ind_presta_soc" else 0.3, 1.0))
             pasos.append((nombre, sel))
         sel = sel.con_atributo(FiltroValores("atrib_ct_prioritario", (True,)))
@@ -163,6 +213,7 @@ def main() -> None:
         sel = sel.con_atributo(FiltroValores("cat_tamanio", (1, 2, None)))
         pasos.append(("atributo tamaño 1, 2 o sin dato", sel))
         from dataclasses import replace
+
         pasos.append(("selección aleatoria de 500 con semilla 42", replace(sel, muestra=500, semilla=42)))
         pasos.append(("sin filtros (matriz completa)", Seleccion()))
         resultados = []
@@ -172,8 +223,13 @@ def main() -> None:
             resultados.append(r)
             print(f"{nombre}: {r['total_s']:.3f} s ({r['centros']:,} centros)")
         # Export: the 50,000 riskiest CTs of pred_201 (a range that keeps about that many).
-        umbral = m.cursor().execute("select min(pred_201) from (select pred_201 from mpr order by pred_201 desc "
-                                    "limit ?)", [a.exportar]).fetchone()[0]
+        umbral = (
+            m.cursor()
+            .execute(
+                "select min(pred_201) from (select pred_201 from mpr order by pred_201 desc limit ?)", [a.exportar]
+            )
+            .fetchone()[0]
+        )
         sel_exp = Seleccion(predictor=FiltroRango("pred_201", umbral, 1.0))
         n_exp = consultas.conteo(m, sel_exp)
         exportes = {}
@@ -181,16 +237,20 @@ def main() -> None:
             ruta = d / exportar.nombre_archivo(ext)
             t = time.perf_counter()
             f(m, sel_exp, ruta)
-            exportes[ext] = {"s": round(time.perf_counter() - t, 3), "filas": n_exp,
-                             "bytes": ruta.stat().st_size}
+            exportes[ext] = {"s": round(time.perf_counter() - t, 3), "filas": n_exp, "bytes": ruta.stat().st_size}
             print(f"exportar {n_exp:,} filas a {ext}: {exportes[ext]['s']:.2f} s")
     resultado = {
         "benchmark": "interfaz",
         "fecha": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "maquina": {"procesador": platform.processor() or platform.machine(), "python": platform.python_version(),
-                    "duckdb": duckdb.__version__},
-        "n_centros": a.n, "columnas": len(m.columnas),
-        "generar_mpr_s": round(t_generar, 2), "cargar_mpr_s": round(t_cargar, 2),
+        "maquina": {
+            "procesador": platform.processor() or platform.machine(),
+            "python": platform.python_version(),
+            "duckdb": duckdb.__version__,
+        },
+        "n_centros": a.n,
+        "columnas": len(m.columnas),
+        "generar_mpr_s": round(t_generar, 2),
+        "cargar_mpr_s": round(t_cargar, 2),
         "memoria_pico_tras_cargar_mb": round(memoria_mb),
         "cambios_de_filtro": resultados,
         "cambio_de_filtro_max_s": max(r["total_s"] for r in resultados),

@@ -57,9 +57,15 @@ def dbf_speed(path: Path) -> dict:
     t = time.perf_counter()
     n = sum(1 for _ in dbfread.DBF(str(path)))
     theirs = time.perf_counter() - t
-    result = {"benchmark": "dbf_read", "file": path.name, "rows": table.num_rows, "rows_dbfread": n,
-              "sidil_seconds": round(ours, 2), "dbfread_seconds": round(theirs, 2),
-              "speedup": round(theirs / ours, 1)}
+    result = {
+        "benchmark": "dbf_read",
+        "file": path.name,
+        "rows": table.num_rows,
+        "rows_dbfread": n,
+        "sidil_seconds": round(ours, 2),
+        "dbfread_seconds": round(theirs, 2),
+        "speedup": round(theirs / ours, 1),
+    }
     (RESULTS / "dbf_read.json").write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
     return result

@@ -61,8 +61,12 @@ def escalar(origen: Path, destino: Path) -> dict:
     cts = con.execute("select count(*) from marts.universo_ct_con_indicadores").fetchone()[0]
     con.execute("drop schema if exists ml cascade")
     con.close()
-    return {"filas_entrenamiento": filas[0], "inspecciones": filas[1], "centros_de_trabajo": cts,
-            "escalado_desde": str(origen)}
+    return {
+        "filas_entrenamiento": filas[0],
+        "inspecciones": filas[1],
+        "centros_de_trabajo": cts,
+        "escalado_desde": str(origen),
+    }
 
 
 def main() -> int:
@@ -81,14 +85,20 @@ def main() -> int:
     else:
         db, datos, sufijo = args.db, {"warehouse": str(args.db)}, "full"
     print(datos, flush=True)
-    os.environ.update(SIDIL_DB=str(db), SIDIL_MODELOS=str(args.trabajo / "models_store"),
-                      SIDIL_SALIDAS=str(args.trabajo / "salidas"))
+    os.environ.update(
+        SIDIL_DB=str(db), SIDIL_MODELOS=str(args.trabajo / "models_store"), SIDIL_SALIDAS=str(args.trabajo / "salidas")
+    )
     sidil = str(Path(sys.executable).with_name("sidil"))
     for familia in args.familias.split(","):
-        run_measured([sidil, "train", "--familia", familia], f"ml_train_{familia}_{sufijo}", RESULTS,
-                     {"datos": datos, "target": "30 min, 12 GB"})
-        run_measured([sidil, "predict"], f"ml_predict_{familia}_{sufijo}", RESULTS,
-                     {"datos": datos, "target": "60 s, 12 GB"})
+        run_measured(
+            [sidil, "train", "--familia", familia],
+            f"ml_train_{familia}_{sufijo}",
+            RESULTS,
+            {"datos": datos, "target": "30 min, 12 GB"},
+        )
+        run_measured(
+            [sidil, "predict"], f"ml_predict_{familia}_{sufijo}", RESULTS, {"datos": datos, "target": "60 s, 12 GB"}
+        )
     return 0
 
 

@@ -18,12 +18,25 @@ from measure import run_measured  # noqa: E402
 RESULTS = Path(__file__).resolve().parent / "results"
 ROOT = Path(__file__).resolve().parents[1]
 
-MATCHING = ["dne_plus", "int_dne__ultimo_patron_imss", "int_matching__combinaciones_ct",
-            "int_matching__estimacion_por_combinacion", "int_matching__imputacion_ct",
-            "int_matching__imputacion_escalada", "universo_ct_con_indicadores"]
-HISTORY = ["int_inspecciones__indice", "int_inspecciones__revision_submateria", "int_historico__inspecciones",
-           "int_historico__anio_estimacion", "int_historico__imputacion_inspeccion",
-           "int_historico__submaterias_modeladas", "inspecciones_historicas", "entrenamiento"]
+MATCHING = [
+    "dne_plus",
+    "int_dne__ultimo_patron_imss",
+    "int_matching__combinaciones_ct",
+    "int_matching__estimacion_por_combinacion",
+    "int_matching__imputacion_ct",
+    "int_matching__imputacion_escalada",
+    "universo_ct_con_indicadores",
+]
+HISTORY = [
+    "int_inspecciones__indice",
+    "int_inspecciones__revision_submateria",
+    "int_historico__inspecciones",
+    "int_historico__anio_estimacion",
+    "int_historico__imputacion_inspeccion",
+    "int_historico__submaterias_modeladas",
+    "inspecciones_historicas",
+    "entrenamiento",
+]
 
 
 def main() -> int:
@@ -34,16 +47,33 @@ def main() -> int:
     os.environ["SIDIL_DB"] = str(args.db.resolve())
     os.environ.setdefault("SIDIL_PSEUDO_KEY", "clave-de-benchmark")
     bin_dir = Path(sys.executable).parent
-    rc = run_measured([str(bin_dir / "sidil"), "load", "--input", str(args.input)], "pipeline_load_full",
-                      RESULTS)["returncode"]
+    rc = run_measured([str(bin_dir / "sidil"), "load", "--input", str(args.input)], "pipeline_load_full", RESULTS)[
+        "returncode"
+    ]
     target = args.db.parent / "target_bench"
-    build = run_measured([str(bin_dir / "dbt"), "build", "--project-dir", str(ROOT), "--profiles-dir", str(ROOT),
-                          "--target-path", str(target), "--log-path", str(target / "logs")],
-                         "pipeline_dbt_build_full", RESULTS)
+    build = run_measured(
+        [
+            str(bin_dir / "dbt"),
+            "build",
+            "--project-dir",
+            str(ROOT),
+            "--profiles-dir",
+            str(ROOT),
+            "--target-path",
+            str(target),
+            "--log-path",
+            str(target / "logs"),
+        ],
+        "pipeline_dbt_build_full",
+        RESULTS,
+    )
     rc |= build["returncode"]
     runs = json.loads((target / "run_results.json").read_text())["results"]
-    times = {r["unique_id"].split(".")[-1]: round(r["execution_time"], 1) for r in runs
-             if r["unique_id"].startswith("model.")}
+    times = {
+        r["unique_id"].split(".")[-1]: round(r["execution_time"], 1)
+        for r in runs
+        if r["unique_id"].startswith("model.")
+    }
     summary = {
         "benchmark": "pipeline_models_full",
         "matching_seconds": round(sum(times.get(m, 0) for m in MATCHING), 1),

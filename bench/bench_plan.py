@@ -32,16 +32,22 @@ def mpr_sintetica(n: int = N, semilla: int = 19) -> pd.DataFrame:
     oficina = rng.choice(32, n, p=peso_oficina / peso_oficina.sum()) + 1
     munis_por_oficina = rng.integers(10, 150, 33)  # ~2,500 municipalities, like INEGI's frame
     muni = (rng.pareto(1.0, n) * 3).astype(int) % munis_por_oficina[oficina] + 1
-    sector = rng.choice(["31", "43", "46", "48", "54", "56", "62", "72", "81", "23"], n,
-                        p=[.14, .08, .30, .05, .06, .07, .05, .12, .09, .04])
-    tamanio = rng.choice([1, 2, 3, 4, 5, 6], n, p=[.55, .12, .18, .07, .05, .03])
+    sector = rng.choice(
+        ["31", "43", "46", "48", "54", "56", "62", "72", "81", "23"],
+        n,
+        p=[0.14, 0.08, 0.30, 0.05, 0.06, 0.07, 0.05, 0.12, 0.09, 0.04],
+    )
+    tamanio = rng.choice([1, 2, 3, 4, 5, 6], n, p=[0.55, 0.12, 0.18, 0.07, 0.05, 0.03])
     calidad = rng.normal(0, 1, n)
-    df = pd.DataFrame({
-        "centro_trabajo_id": np.arange(100_001, 100_001 + n, dtype=np.int64),
-        "geo2": pd.Series(oficina).map("{:02d}".format),
-        "geo5": pd.Series(oficina).map("{:02d}".format) + pd.Series(muni).map("{:03d}".format),
-        "scian2018_2": sector, "cat_tamanio": tamanio,
-    })
+    df = pd.DataFrame(
+        {
+            "centro_trabajo_id": np.arange(100_001, 100_001 + n, dtype=np.int64),
+            "geo2": pd.Series(oficina).map("{:02d}".format),
+            "geo5": pd.Series(oficina).map("{:02d}".format) + pd.Series(muni).map("{:03d}".format),
+            "scian2018_2": sector,
+            "cat_tamanio": tamanio,
+        }
+    )
     preds = {}
     for s in SUBMATERIAS:
         z = -1.5 + 0.8 * calidad + 0.15 * (tamanio - 3) + rng.normal(0, 0.7, n)
@@ -63,9 +69,16 @@ def main() -> None:
     excluidos = rng.choice(mpr["centro_trabajo_id"].to_numpy(), 30_000, replace=False)  # inspected recently
     capacidad = {f"{o:02d}": int(c) for o, c in zip(range(1, 33), rng.integers(300, 1200, 32))}
     prioritarios = frozenset(rng.choice(mpr["centro_trabajo_id"].to_numpy(), 320, replace=False).tolist())
-    reglas = Reglas(capacidad=capacidad, pesos={f"pred_{s}": 1.0 for s in SUBMATERIAS},
-                    cobertura=(ReglaCobertura("scian2018_2", "31", 0.2), ReglaCobertura("cat_tamanio", "1", 0.15)),
-                    max_por_municipio=40, prioritarios=prioritarios, exploracion=0.1, semilla=1, periodo="2027-T1")
+    reglas = Reglas(
+        capacidad=capacidad,
+        pesos={f"pred_{s}": 1.0 for s in SUBMATERIAS},
+        cobertura=(ReglaCobertura("scian2018_2", "31", 0.2), ReglaCobertura("cat_tamanio", "1", 0.15)),
+        max_por_municipio=40,
+        prioritarios=prioritarios,
+        exploracion=0.1,
+        semilla=1,
+        periodo="2027-T1",
+    )
     t0 = time.perf_counter()
     plan = planear(mpr, reglas, excluidos)
     t_plan = time.perf_counter() - t0
@@ -74,12 +87,22 @@ def main() -> None:
     t_resumen = time.perf_counter() - t1
     pico = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     out = {
-        "benchmark": "plan_full", "centros": len(mpr), "oficinas": len(capacidad),
-        "reglas": ["cobertura sector 31 20 %", "cobertura tamaño 1 15 %", "máximo 40 por municipio",
-                   "320 prioritarios", "exploración 10 %", "30,000 excluidos"],
+        "benchmark": "plan_full",
+        "centros": len(mpr),
+        "oficinas": len(capacidad),
+        "reglas": [
+            "cobertura sector 31 20 %",
+            "cobertura tamaño 1 15 %",
+            "máximo 40 por municipio",
+            "320 prioritarios",
+            "exploración 10 %",
+            "30,000 excluidos",
+        ],
         "inspecciones": len(plan.elegidos),
-        "segundos_plan": round(t_plan, 2), "segundos_resumen_y_costos": round(t_resumen, 2),
-        "segundos_total": round(t_plan + t_resumen, 2), "pico_rss_gib": round(pico, 2),
+        "segundos_plan": round(t_plan, 2),
+        "segundos_resumen_y_costos": round(t_resumen, 2),
+        "segundos_total": round(t_plan + t_resumen, 2),
+        "pico_rss_gib": round(pico, 2),
         "infracciones_esperadas": {k: round(v["infracciones_esperadas"], 1) for k, v in resumen["planes"].items()},
         "reglas_costo": resumen["reglas"],
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

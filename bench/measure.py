@@ -24,8 +24,7 @@ def run_measured(cmd: list[str], label: str, results_dir: Path, extra: dict | No
         "returncode": proc.returncode,
         "wall_seconds": round(wall, 1),
         "peak_rss_gib": round(peak_kib / 1024**2, 2),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "platform": platform.platform()},
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         **(extra or {}),
     }

@@ -57,8 +57,14 @@ def file_kinds() -> tuple[FileKind, ...]:
 def _file_kinds(seeds: Path) -> tuple[FileKind, ...]:
     with open(seeds / "fuentes.csv", encoding="utf-8", newline="") as f:
         return tuple(
-            FileKind(r["fuente"], r["entidad"], r["carpeta"], re.compile(r["patron"], re.IGNORECASE),
-                     r["formato_periodo"], r["codificacion"])
+            FileKind(
+                r["fuente"],
+                r["entidad"],
+                r["carpeta"],
+                re.compile(r["patron"], re.IGNORECASE),
+                r["formato_periodo"],
+                r["codificacion"],
+            )
             for r in csv.DictReader(f)
         )
 
@@ -70,8 +76,11 @@ def field_renames(fuente: str, entidad: str) -> dict[str, str]:
 @lru_cache(maxsize=None)
 def _field_renames(seeds: Path, fuente: str, entidad: str) -> dict[str, str]:
     with open(seeds / "catalogo_campos.csv", encoding="utf-8", newline="") as f:
-        return {r["nombre_anterior"].lower(): r["nombre_nuevo"].lower() for r in csv.DictReader(f)
-                if r["fuente"] == fuente and r["entidad"] == entidad}
+        return {
+            r["nombre_anterior"].lower(): r["nombre_nuevo"].lower()
+            for r in csv.DictReader(f)
+            if r["fuente"] == fuente and r["entidad"] == entidad
+        }
 
 
 @dataclass(frozen=True)
@@ -89,8 +98,11 @@ def known_fields(fuente: str, entidad: str) -> dict[str, Campo]:
 @lru_cache(maxsize=None)
 def _known_fields(seeds: Path, fuente: str, entidad: str) -> dict[str, Campo]:
     with open(seeds / "campos_insumo.csv", encoding="utf-8", newline="") as f:
-        return {r["campo"]: Campo(r["campo"], r["requerido"] == "sí", r["personal"] == "sí")
-                for r in csv.DictReader(f) if r["fuente"] == fuente and r["entidad"] == entidad}
+        return {
+            r["campo"]: Campo(r["campo"], r["requerido"] == "sí", r["personal"] == "sí")
+            for r in csv.DictReader(f)
+            if r["fuente"] == fuente and r["entidad"] == entidad
+        }
 
 
 # Sources whose INEGI layout carries hundreds of questionnaire fields that change with the questionnaire:
@@ -107,6 +119,7 @@ def normal_name(header: object) -> str:
 @dataclass(frozen=True)
 class HeaderPlan:
     """Where each catalog field is in the file (0-based position) and the file's other fields."""
+
     known: dict[str, int]  # canonical name -> position
     extras: dict[str, int]  # header name (data, never SQL) -> position; only for SOURCES_WITH_EXTRAS
     headers: list[str]  # the normalised header, for messages
@@ -136,22 +149,37 @@ def map_header(fuente: str, entidad: str, headers: list[object], archivo: str) -
         canonical = renames.get(name, name)
         if canonical in known or name in extras:
             other = names[known.get(canonical, extras.get(name, 0))]
-            raise LoadError(archivo, f"el encabezado repite el campo {canonical!r} ({other!r} y {name!r} significan "
-                                     f"lo mismo según el catálogo de campos)", fila=1, campo=name)
+            raise LoadError(
+                archivo,
+                f"el encabezado repite el campo {canonical!r} ({other!r} y {name!r} significan "
+                f"lo mismo según el catálogo de campos)",
+                fila=1,
+                campo=name,
+            )
         if canonical in fields:
             known[canonical] = i
         else:
             extras[name] = i
     missing = [c.nombre for c in fields.values() if c.requerido and c.nombre not in known]
     if missing:
-        raise LoadError(archivo, f"falta el campo obligatorio '{missing[0]}' de {fuente} {entidad} (faltan: "
-                                 f"{', '.join(missing)}; encabezado: {', '.join(names)})", fila=1, campo=missing[0])
+        raise LoadError(
+            archivo,
+            f"falta el campo obligatorio '{missing[0]}' de {fuente} {entidad} (faltan: "
+            f"{', '.join(missing)}; encabezado: {', '.join(names)})",
+            fila=1,
+            campo=missing[0],
+        )
     if extras and fuente not in SOURCES_WITH_EXTRAS:
         name, i = next(iter(extras.items()))
-        raise LoadError(archivo, f"campo desconocido {name!r} en la columna {i + 1}: no está en el catálogo de "
-                                 f"campos de {fuente} {entidad} (seeds/campos_insumo.csv: {', '.join(fields)}). ¿Es "
-                                 f"un archivo de otro tipo o un cambio de formato? Si el campo es legítimo, "
-                                 f"agréguelo al catálogo", fila=1, campo=name)
+        raise LoadError(
+            archivo,
+            f"campo desconocido {name!r} en la columna {i + 1}: no está en el catálogo de "
+            f"campos de {fuente} {entidad} (seeds/campos_insumo.csv: {', '.join(fields)}). ¿Es "
+            f"un archivo de otro tipo o un cambio de formato? Si el campo es legítimo, "
+            f"agréguelo al catálogo",
+            fila=1,
+            campo=name,
+        )
     return HeaderPlan(known, extras, names)
 
 

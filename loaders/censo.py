@@ -39,14 +39,23 @@ def land(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, key: byt
         while header and header[-1] is None:
             header.pop()
         plan = map_header(rec.fuente, rec.entidad, header, archivo)
-        data = pa.table({textfile.position_name(i): pa.array([None if i >= len(r) or r[i] is None else str(r[i])
-                                                              for r in rows[1:]], pa.string())
-                         for i in range(len(header))})
+        data = pa.table(
+            {
+                textfile.position_name(i): pa.array(
+                    [None if i >= len(r) or r[i] is None else str(r[i]) for r in rows[1:]], pa.string()
+                )
+                for i in range(len(header))
+            }
+        )
         items, params = select_items(plan, rec.fuente, rec.entidad)
         con.register("sidil_censo_in", data)
         try:
-            landed = append_by_name(con, "raw.censo_c3", f"select {', '.join(items)}, {extra} from sidil_censo_in",
-                                    {**params, **extra_params})
+            landed = append_by_name(
+                con,
+                "raw.censo_c3",
+                f"select {', '.join(items)}, {extra} from sidil_censo_in",
+                {**params, **extra_params},
+            )
         finally:
             con.unregister("sidil_censo_in")
         return data.num_rows, landed
@@ -55,8 +64,9 @@ def land(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, key: byt
     source = textfile.relation_sql(lay)
     items, params = select_items(plan, rec.fuente, rec.entidad)
     try:
-        landed = append_by_name(con, "raw.censo_c3", f"select {', '.join(items)}, {extra} from {source}",
-                                {**params, **extra_params})
+        landed = append_by_name(
+            con, "raw.censo_c3", f"select {', '.join(items)}, {extra} from {source}", {**params, **extra_params}
+        )
     except duckdb.Error as exc:
         err, rejects = textfile.explain_failure(con, lay, archivo, exc, Redactor(key))
         err.rejects = rejects  # type: ignore[attr-defined]

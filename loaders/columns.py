@@ -19,8 +19,15 @@ def source_column(plan: HeaderPlan, name: str, alias: str = "") -> str:
     return f"{alias + '.' if alias else ''}{position_name(plan.known[name])}"
 
 
-def select_items(plan: HeaderPlan, fuente: str, entidad: str, alias: str = "", every_field: bool = True,
-                 exclude: tuple[str, ...] = (), casts: dict[str, str] | None = None) -> tuple[list[str], dict]:
+def select_items(
+    plan: HeaderPlan,
+    fuente: str,
+    entidad: str,
+    alias: str = "",
+    every_field: bool = True,
+    exclude: tuple[str, ...] = (),
+    casts: dict[str, str] | None = None,
+) -> tuple[list[str], dict]:
     """(SELECT items, named parameters) for the non-personal catalog fields: every one of them (absent ones as
     NULL text, so a raw table of a text source always has the catalog's columns) or only those present
     (typed survey files, whose types come from the file). `casts` gives a type for some fields (text read

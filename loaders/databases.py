@@ -104,8 +104,11 @@ def mask_personal(data: pa.Table, treatments: dict[str, str], types: dict[str, s
     tipos = pa.array([types.get((i or "").strip()) for i in ids], pa.string())
     moral = pc.fill_null(pc.equal(tipos, "moral"), False)
     for c in masked:
-        data = data.set_column(data.column_names.index(c), c, pc.if_else(moral, data.column(c).combine_chunks(),
-                                                                    pa.scalar(None, pa.string())))
+        data = data.set_column(
+            data.column_names.index(c),
+            c,
+            pc.if_else(moral, data.column(c).combine_chunks(), pa.scalar(None, pa.string())),
+        )
     return data.append_column("tipo_persona", tipos)
 
 
@@ -125,7 +128,8 @@ def safe_url(url: str) -> str:
 
 
 def _batches(url: str, table: str, cols: list[str], archivo: str) -> Iterator[pa.RecordBatch]:
-    from sqlalchemy import column, create_engine, inspect, select, table as sql_table
+    from sqlalchemy import column, create_engine, inspect, select
+    from sqlalchemy import table as sql_table
 
     engine = create_engine(url)
     try:
@@ -133,8 +137,9 @@ def _batches(url: str, table: str, cols: list[str], archivo: str) -> Iterator[pa
             available = {c["name"].lower(): c["name"] for c in inspect(conn).get_columns(table)}
             missing = [c for c in cols if c.lower() not in available]
             if missing:
-                raise LoadError(archivo, f"la tabla {table} no tiene el campo '{missing[0]}' que pide el catálogo",
-                                campo=missing[0])
+                raise LoadError(
+                    archivo, f"la tabla {table} no tiene el campo '{missing[0]}' que pide el catálogo", campo=missing[0]
+                )
             # The dialect quotes the names (they come from the catalog, matched to the database's spelling).
             query = select(*[column(available[c.lower()]) for c in cols]).select_from(sql_table(table))
             result = conn.execution_options(stream_results=True).execute(query)
@@ -142,7 +147,8 @@ def _batches(url: str, table: str, cols: list[str], archivo: str) -> Iterator[pa
                 columns = list(zip(*rows))
                 yield pa.RecordBatch.from_arrays(
                     [pa.array([None if v is None else str(v) for v in col], pa.string()) for col in columns],
-                    names=[c.lower() for c in cols])
+                    names=[c.lower() for c in cols],
+                )
     except LoadError:
         raise
     except Exception as exc:  # driver errors: unreachable server, missing table, bad credentials
@@ -165,9 +171,18 @@ def _digest(data: pa.Table) -> str:
     return hashlib.sha256(sink.getvalue()).hexdigest()
 
 
-def land_table(con: duckdb.DuckDBPyConnection, url: str, fuente: str, table: str, cols: list[str],
-               instancia: int | None, solo_adicionales: bool, log: Callable[[str], None],
-               forzar: bool = False, company_type: dict[str, str] | None = None) -> manifest.Entry:
+def land_table(
+    con: duckdb.DuckDBPyConnection,
+    url: str,
+    fuente: str,
+    table: str,
+    cols: list[str],
+    instancia: int | None,
+    solo_adicionales: bool,
+    log: Callable[[str], None],
+    forzar: bool = False,
+    company_type: dict[str, str] | None = None,
+) -> manifest.Entry:
     raw = f"raw.{fuente}_{table.lower()}"
     archivo = f"{safe_url(url)}#{table}"
     periodo = f"instancia {instancia}" if instancia else "vigente"
@@ -183,8 +198,11 @@ def land_table(con: duckdb.DuckDBPyConnection, url: str, fuente: str, table: str
         log(f"***ERROR***: {err}. Lo cargado antes sigue intacto.")
         return e
     e.sha256, e.filas_leidas = _digest(data), data.num_rows
-    prev = one(con, "select sha256 from raw.load_manifest where archivo = ? and estado in ('cargado', "
-                    "'reemplazado')", [archivo])
+    prev = one(
+        con,
+        "select sha256 from raw.load_manifest where archivo = ? and estado in ('cargado', 'reemplazado')",
+        [archivo],
+    )
     if prev and prev[0] == e.sha256 and solo_adicionales:
         e.estado = "omitido"
         return e
@@ -196,9 +214,11 @@ def land_table(con: duckdb.DuckDBPyConnection, url: str, fuente: str, table: str
         landed_rows = int(one(con, f"select count(*) from {table_name(raw)} {where}", args)[0])
     if data.num_rows < MIN_SHARE * landed_rows and not forzar:
         e.estado, e.duracion_s = "error", time.perf_counter() - start
-        e.mensaje = (f"{archivo}: la tabla trae {data.num_rows:,} filas y lo ya cargado tiene {landed_rows:,} "
-                     f"(mínimo aceptado {100 * MIN_SHARE:.0f} %): parece una lectura incompleta. Si la reducción es "
-                     f"legítima, cárguela con `sidil load --forzar`")
+        e.mensaje = (
+            f"{archivo}: la tabla trae {data.num_rows:,} filas y lo ya cargado tiene {landed_rows:,} "
+            f"(mínimo aceptado {100 * MIN_SHARE:.0f} %): parece una lectura incompleta. Si la reducción es "
+            f"legítima, cárguela con `sidil load --forzar`"
+        )
         manifest.record(con, e)
         log(f"***ERROR***: {e.mensaje}. Lo cargado antes sigue intacto.")
         return e
@@ -217,8 +237,11 @@ def land_table(con: duckdb.DuckDBPyConnection, url: str, fuente: str, table: str
         inst = "$instancia::tinyint as instancia, " if instancia else ""
         params = {"archivo": archivo, **({"instancia": instancia} if instancia else {})}
         e.filas_cargadas = append_by_name(
-            con, raw, f"select {select_cols}, {inst}$archivo as archivo, current_localtimestamp() as cargado_en "
-                      f"from sidil_db_in", params)
+            con,
+            raw,
+            f"select {select_cols}, {inst}$archivo as archivo, current_localtimestamp() as cargado_en from sidil_db_in",
+            params,
+        )
         con.unregister("sidil_db_in")
         e.estado = "reemplazado" if prev or landed_rows else "cargado"
         e.duracion_s = time.perf_counter() - start
@@ -243,9 +266,16 @@ def _parse_urls(pairs: list[str]) -> dict[str, str]:
     return out
 
 
-def load_databases(con: duckdb.DuckDBPyConnection, root: Path, sources: set[str], dne_url: str | None,
-                   siapi_urls: list[str], solo_adicionales: bool, log: Callable[[str], None],
-                   forzar: bool = False) -> list[Outcome]:
+def load_databases(
+    con: duckdb.DuckDBPyConnection,
+    root: Path,
+    sources: set[str],
+    dne_url: str | None,
+    siapi_urls: list[str],
+    solo_adicionales: bool,
+    log: Callable[[str], None],
+    forzar: bool = False,
+) -> list[Outcome]:
     manifest.ensure(con)
     outcomes: list[Outcome] = []
     if "dne" in sources:
@@ -254,8 +284,9 @@ def load_databases(con: duckdb.DuckDBPyConnection, root: Path, sources: set[str]
         if url:
             types = company_types(url)
             for table, cols in fields("dne_campos").items():
-                out.entries.append(land_table(con, url, "dne", table, cols, None, solo_adicionales, log, forzar,
-                                              company_type=types))
+                out.entries.append(
+                    land_table(con, url, "dne", table, cols, None, solo_adicionales, log, forzar, company_type=types)
+                )
         else:
             log("***ADVERTENCIA***: no se indicó el DNE (--dne-url) ni existe dne/dne.sqlite; no se cargó el DNE.")
         outcomes.append(out)
@@ -268,8 +299,7 @@ def load_databases(con: duckdb.DuckDBPyConnection, root: Path, sources: set[str]
                 log(f"***ADVERTENCIA***: no se encontró la instancia {number} ({name}) del SIAPI-SIPAS.")
                 continue
             for table, cols in fields("siapi_campos").items():
-                out.entries.append(land_table(con, url, "siapi", table, cols, number, solo_adicionales, log,
-                                                 forzar))
+                out.entries.append(land_table(con, url, "siapi", table, cols, number, solo_adicionales, log, forzar))
         outcomes.append(out)
     return outcomes
 

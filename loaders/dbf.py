@@ -46,7 +46,7 @@ def _header(raw: bytes, archivo: str) -> tuple[int, int, int, list[DbfField]]:
     while pos < header_len - 1 and raw[pos] != 0x0D:
         if pos + 32 > len(raw):
             raise LoadError(archivo, "el archivo DBF está truncado en la descripción de campos")
-        desc = raw[pos:pos + 32]
+        desc = raw[pos : pos + 32]
         name = desc[:11].split(b"\0", 1)[0].decode("ascii", errors="replace").strip()
         ftype = chr(desc[11])
         length, decimals = desc[16], desc[17]
@@ -87,7 +87,7 @@ def _count(avisos: dict[str, int] | None, key: str, n: int) -> None:
 
 
 def _cast_number(text: pa.Array, decimals: int) -> pa.Array | None:
-    for target in ((pa.float64(),) if decimals > 0 else (pa.int64(), pa.float64())):
+    for target in (pa.float64(),) if decimals > 0 else (pa.int64(), pa.float64()):
         try:
             return pc.cast(text, target)
         except pa.ArrowInvalid:
@@ -95,8 +95,9 @@ def _cast_number(text: pa.Array, decimals: int) -> pa.Array | None:
     return None
 
 
-def _numbers(col: np.ndarray, decimals: int, archivo: str, name: str, rows: np.ndarray,
-             avisos: dict[str, int] | None = None) -> pa.Array:
+def _numbers(
+    col: np.ndarray, decimals: int, archivo: str, name: str, rows: np.ndarray, avisos: dict[str, int] | None = None
+) -> pa.Array:
     """N/F fields: int64 when no value has a decimal point (dbfread gives ints then), else float64.
     The happy path is two Arrow kernels; the dBase quirks dbfread accepts (asterisks, decimal commas) and
     the slow search for the offending value run only when that fails."""
@@ -123,8 +124,12 @@ def _numbers(col: np.ndarray, decimals: int, archivo: str, name: str, rows: np.n
         if not len(bad):
             raise LoadError(archivo, "valores no numéricos en un campo numérico", campo=name)
         first = int(bad[0])
-        raise LoadError(archivo, f"valor no numérico {text[first].as_py()!r} en un campo numérico",
-                        fila=int(rows[first]) + 1, campo=name)
+        raise LoadError(
+            archivo,
+            f"valor no numérico {text[first].as_py()!r} en un campo numérico",
+            fila=int(rows[first]) + 1,
+            campo=name,
+        )
     _count(avisos, "desbordamientos", overflow)
     _count(avisos, "rellenos_con_asterisco", padded)
     _count(avisos, "decimales_con_coma", commas)
@@ -141,8 +146,9 @@ def _date(data: bytes) -> dt.date | None:
         raise
 
 
-def _dates(col: np.ndarray, archivo: str, name: str, rows: np.ndarray,
-           avisos: dict[str, int] | None = None) -> pa.Array:
+def _dates(
+    col: np.ndarray, archivo: str, name: str, rows: np.ndarray, avisos: dict[str, int] | None = None
+) -> pa.Array:
     """D fields. Happy path in numpy: eight digits YYYYMMDD that form a real date (Arrow's strptime
     would roll 20240230 over to March 1st); blanks are NULL; only the rest goes through dbfread's rules."""
     n, width = len(col), col.dtype.itemsize
@@ -180,18 +186,29 @@ def _dates(col: np.ndarray, archivo: str, name: str, rows: np.ndarray,
         if bad:
             at = int(idx[np.flatnonzero(np.isin(inverse, bad))[0]])
             value = bytes(col[at]).decode("latin-1")
-            raise LoadError(archivo, f"fecha inválida {value!r} (se espera AAAAMMDD)",
-                            fila=int(rows[at]) + 1, campo=name)
-        fixed = np.array([np.datetime64(v, "D") if v else np.datetime64("NaT") for v in dates],
-                         dtype="datetime64[D]")
+            raise LoadError(
+                archivo, f"fecha inválida {value!r} (se espera AAAAMMDD)", fila=int(rows[at]) + 1, campo=name
+            )
+        fixed = np.array([np.datetime64(v, "D") if v else np.datetime64("NaT") for v in dates], dtype="datetime64[D]")
         out[idx] = fixed[inverse]
         _count(avisos, "fechas_vacias", zeros)
     return pa.array(out, type=pa.date32(), from_pandas=True)
 
 
 # dBase language-driver byte (header offset 29) -> Python codec, as dbfread maps them.
-LANGUAGE_DRIVERS = {0x01: "cp437", 0x02: "cp850", 0x03: "cp1252", 0x57: "cp1252", 0x58: "cp1252",
-                    0x59: "cp1252", 0x64: "cp852", 0x65: "cp866", 0x66: "cp865", 0xC8: "cp1250", 0xC9: "cp1251"}
+LANGUAGE_DRIVERS = {
+    0x01: "cp437",
+    0x02: "cp850",
+    0x03: "cp1252",
+    0x57: "cp1252",
+    0x58: "cp1252",
+    0x59: "cp1252",
+    0x64: "cp852",
+    0x65: "cp866",
+    0x66: "cp865",
+    0xC8: "cp1250",
+    0xC9: "cp1251",
+}
 
 
 def read_dbf(path: Path, encoding: str | None = None, avisos: dict[str, int] | None = None) -> pa.Table:
@@ -208,17 +225,24 @@ def read_dbf(path: Path, encoding: str | None = None, avisos: dict[str, int] | N
     body = np.frombuffer(raw, dtype=np.uint8, offset=header_len)
     available = len(body) // record_len
     if available < n_records:
-        raise LoadError(archivo, f"el archivo DBF está truncado: declara {n_records} registros y contiene "
-                                 f"{available} completos", fila=available + 1)
+        raise LoadError(
+            archivo,
+            f"el archivo DBF está truncado: declara {n_records} registros y contiene {available} completos",
+            fila=available + 1,
+        )
     # Complete records after the declared ones, up to the end-of-file mark (0x1A) as dbfread reads them.
-    flags = body[n_records * record_len: available * record_len: record_len]
+    flags = body[n_records * record_len : available * record_len : record_len]
     eof = np.flatnonzero(flags == 0x1A)
     flags = flags[: eof[0]] if len(eof) else flags
     extra = int(np.count_nonzero((flags == ord(" ")) | (flags == ord("*"))))
     if extra:
-        raise LoadError(archivo, f"el encabezado declara {n_records} registros pero el archivo contiene "
-                                 f"{n_records + extra} completos; no se sabe cuál es el correcto, "
-                                 f"así que no se carga", fila=n_records + 1)
+        raise LoadError(
+            archivo,
+            f"el encabezado declara {n_records} registros pero el archivo contiene "
+            f"{n_records + extra} completos; no se sabe cuál es el correcto, "
+            f"así que no se carga",
+            fila=n_records + 1,
+        )
     records = body[: n_records * record_len].reshape(n_records, record_len)
     keep = records[:, 0] != ord("*")
     rows = np.flatnonzero(keep)
@@ -226,7 +250,7 @@ def read_dbf(path: Path, encoding: str | None = None, avisos: dict[str, int] | N
     columns: dict[str, pa.Array] = {}
     found: dict[str, int] = {}
     for f in fields:
-        col = np.ascontiguousarray(records[:, f.offset:f.offset + f.length]).view(f"S{f.length}").ravel()
+        col = np.ascontiguousarray(records[:, f.offset : f.offset + f.length]).view(f"S{f.length}").ravel()
         name = f.name.lower()
         if f.type == "C":
             try:

@@ -18,10 +18,12 @@ from loaders.errors import LoadError
 from loaders.pseudonym import Redactor
 from loaders.tables import NUMERIC, append_by_name, table_columns
 
-AVISOS = {"fechas_vacias": "fechas 00000000 leídas como vacías",
-          "desbordamientos": "números desbordados (*****) leídos como vacíos",
-          "rellenos_con_asterisco": "números rellenos con asteriscos",
-          "decimales_con_coma": "decimales con coma leídos como punto"}
+AVISOS = {
+    "fechas_vacias": "fechas 00000000 leídas como vacías",
+    "desbordamientos": "números desbordados (*****) leídos como vacíos",
+    "rellenos_con_asterisco": "números rellenos con asteriscos",
+    "decimales_con_coma": "decimales con coma leídos como punto",
+}
 
 
 def _extra(rec: Recognised, archivo: str) -> tuple[str, dict]:
@@ -44,8 +46,9 @@ def land(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, key: byt
         items, params = select_items(plan, rec.fuente, rec.entidad, every_field=False)
         con.register("sidil_enoe_in", data)
         try:
-            landed = append_by_name(con, table, f"select {', '.join(items)}, {extra} from sidil_enoe_in",
-                                    {**params, **extra_params})
+            landed = append_by_name(
+                con, table, f"select {', '.join(items)}, {extra} from sidil_enoe_in", {**params, **extra_params}
+            )
         finally:
             con.unregister("sidil_enoe_in")
         notes = "; ".join(f"{n:,} {AVISOS.get(k, k)}" for k, n in avisos.items())
@@ -58,8 +61,9 @@ def land(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, key: byt
     numeric = {c: t for c, t in table_columns(con, table).items() if t.split("(")[0] in NUMERIC}
     items, params = select_items(plan, rec.fuente, rec.entidad, every_field=False, casts=numeric)
     try:
-        landed = append_by_name(con, table, f"select {', '.join(items)}, {extra} from {source}",
-                                {**params, **extra_params})
+        landed = append_by_name(
+            con, table, f"select {', '.join(items)}, {extra} from {source}", {**params, **extra_params}
+        )
     except duckdb.Error as exc:
         err, rejects = textfile.explain_failure(con, lay, archivo, exc, Redactor(key))
         err.rejects = rejects  # type: ignore[attr-defined]

@@ -72,8 +72,13 @@ def _checked(serie: Serie, rows: list[tuple], archivo: str) -> dict[str, list]:
         if "ambito" in values:
             amb = (values["ambito"] or "").lower()
             if amb not in AMBITOS:
-                raise _fail(archivo, fila, "ambito", values["ambito"], f"ámbito inválido {values['ambito']!r} "
-                                                                      f"(use urbano o rural)")
+                raise _fail(
+                    archivo,
+                    fila,
+                    "ambito",
+                    values["ambito"],
+                    f"ámbito inválido {values['ambito']!r} (use urbano o rural)",
+                )
             values["ambito"] = amb
         per = values["periodo"] or ""
         if not serie.periodo.match(per):
@@ -84,13 +89,23 @@ def _checked(serie: Serie, rows: list[tuple], archivo: str) -> dict[str, list]:
         except ValueError:
             raise _fail(archivo, fila, "valor", texto, f"valor no numérico {texto!r}") from None
         if not math.isfinite(valor) or valor < serie.minimo:
-            raise _fail(archivo, fila, "valor", texto, f"valor fuera de rango {texto!r} (debe ser "
-                                                       f"{'positivo' if serie.minimo > 0 else 'mayor o igual a 0'})")
+            raise _fail(
+                archivo,
+                fila,
+                "valor",
+                texto,
+                f"valor fuera de rango {texto!r} (debe ser {'positivo' if serie.minimo > 0 else 'mayor o igual a 0'})",
+            )
         values["valor"] = valor
         key = tuple(values[c] for c in serie.columnas if c != "valor")
         if key in seen:
-            raise _fail(archivo, fila, "periodo", per, f"fila repetida: la misma entidad y periodo ya están en "
-                                                       f"la fila {seen[key]}")
+            raise _fail(
+                archivo,
+                fila,
+                "periodo",
+                per,
+                f"fila repetida: la misma entidad y periodo ya están en la fila {seen[key]}",
+            )
         seen[key] = fila
         for c in serie.columnas:
             out[c].append(values[c])
@@ -102,8 +117,10 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     series (real ones are published apart from the ministry's data); a later file fills them."""
     for nombre, serie in SERIES.items():
         cols = ", ".join(f'"{c}" {"double" if c == "valor" else "varchar"}' for c in serie.columnas)
-        con.execute(f"create table if not exists raw.{ident('externos_' + nombre)} ({cols}, archivo varchar, "
-                    f"cargado_en timestamp)")
+        con.execute(
+            f"create table if not exists raw.{ident('externos_' + nombre)} ({cols}, archivo varchar, "
+            f"cargado_en timestamp)"
+        )
 
 
 def land(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, key: bytes) -> tuple[int, int]:
@@ -126,8 +143,11 @@ def land(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, key: byt
     extra, params = landing_columns(archivo)
     try:
         landed = append_by_name(
-            con, f"raw.externos_{rec.entidad}",
-            f"select {', '.join(ident(c) for c in serie.columnas)}, {extra} from sidil_externos_in", params)
+            con,
+            f"raw.externos_{rec.entidad}",
+            f"select {', '.join(ident(c) for c in serie.columnas)}, {extra} from sidil_externos_in",
+            params,
+        )
     finally:
         con.unregister("sidil_externos_in")
     return len(rows), landed

@@ -43,8 +43,9 @@ def _period(rec: Recognised) -> str:
 MUESTRA_SEMILLA = "sidil-muestra-v1"
 
 
-def sample_filter(con: duckdb.DuckDBPyConnection, rec: Recognised, cve: str, own: str, muestra: int | None
-                  ) -> tuple[str, dict]:
+def sample_filter(
+    con: duckdb.DuckDBPyConnection, rec: Recognised, cve: str, own: str, muestra: int | None
+) -> tuple[str, dict]:
     """(WHERE clause, parameters) keeping only the rows of the sampled registros; ("", {}) without a sample.
 
     The sample is the N registros with the smallest md5(seed || cve_registro) among the candidates: for
@@ -61,13 +62,16 @@ def sample_filter(con: duckdb.DuckDBPyConnection, rec: Recognised, cve: str, own
         if base and base[0] is not None:
             candidates = "select cve_registro as cve from raw.imss_patrones where periodo = $muestra_base"
             params["muestra_base"] = base[0]
-    where = (f" where trim({cve}) in (select c from (select distinct trim(cve) as c from ({candidates}) "
-             f"where nullif(trim(cve), '') is not null) order by md5($muestra_semilla || c), c limit $muestra_n)")
+    where = (
+        f" where trim({cve}) in (select c from (select distinct trim(cve) as c from ({candidates}) "
+        f"where nullif(trim(cve), '') is not null) order by md5($muestra_semilla || c), c limit $muestra_n)"
+    )
     return where, params
 
 
-def land_text(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, key: bytes,
-              muestra: int | None = None) -> tuple[int, int]:
+def land_text(
+    con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, key: bytes, muestra: int | None = None
+) -> tuple[int, int]:
     """Land a patrones or puestos file (only the sampled registros with `muestra`). Returns (rows read,
     rows landed)."""
     with textfile.plain_file(rec.path, archivo) as plain:
@@ -84,7 +88,7 @@ def land_text(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, key
             nss, curp_in = source_column(plan, "nss", "s"), source_column(plan, "curp", "s")
             curp = f"coalesce(nullif(trim({curp_in}), ''), c.curp)"
             select = f"""
-                select {', '.join(items)},
+                select {", ".join(items)},
                        {_hash(nss)} as nss_hash,
                        {_hash(curp)} as curp_hash,
                        case upper(substr({curp}, 11, 1)) when 'H' then 1 when 'M' then 2 end::tinyint as sexo,
@@ -124,6 +128,7 @@ def _redactor(key: bytes, rec: Recognised, plan: HeaderPlan, lay: textfile.TextL
             if len(parts) > 1:
                 text = lay.delimiter.join("[dato personal omitido]" if i in drop else v for i, v in enumerate(parts))
         return base(text)
+
     return redact
 
 
@@ -154,8 +159,9 @@ def _cell_text(v: object) -> str | None:
     return v.isoformat() if hasattr(v, "isoformat") else str(v)
 
 
-def _riesgos_select(con: duckdb.DuckDBPyConnection, plan: HeaderPlan, rec: Recognised, archivo: str, source: str,
-                    muestra: int | None) -> tuple[str, dict]:
+def _riesgos_select(
+    con: duckdb.DuckDBPyConnection, plan: HeaderPlan, rec: Recognised, archivo: str, source: str, muestra: int | None
+) -> tuple[str, dict]:
     """The one SELECT that lands a riesgos cut from its source (columns by position), whatever its format."""
     items, params = select_items(plan, rec.fuente, rec.entidad)
     hashed = [f"{_hash(source_column(plan, c))} as {c}_hash" for c in plan.personal]
@@ -166,8 +172,9 @@ def _riesgos_select(con: duckdb.DuckDBPyConnection, plan: HeaderPlan, rec: Recog
     return f"select {', '.join(items + hashed)}, {int(rec.anio)} as anio, {extra} from {source}{where}", params
 
 
-def land_riesgos(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, key: bytes,
-                 muestra: int | None = None) -> tuple[int, int]:
+def land_riesgos(
+    con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, key: bytes, muestra: int | None = None
+) -> tuple[int, int]:
     """Land one riesgos cut (.xlsx, first sheet, header in the first row)."""
     import openpyxl
 
@@ -189,13 +196,15 @@ def land_riesgos(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, 
             if row is None or all(v is None for v in row):
                 continue
             if len(row) > n and any(v is not None for v in row[n:]):
-                raise LoadError(archivo, "la fila tiene más columnas con datos que el encabezado", fila=i,
-                                campo=f"columna {n + 1}")
+                raise LoadError(
+                    archivo, "la fila tiene más columnas con datos que el encabezado", fila=i, campo=f"columna {n + 1}"
+                )
             for j in range(n):
                 text = _cell_text(row[j] if j < len(row) else None)
                 if text is not None and "\0" in text:
-                    raise LoadError(archivo, "la celda contiene bytes nulos (\\0): entrega dañada", fila=i,
-                                    campo=plan.headers[j])
+                    raise LoadError(
+                        archivo, "la celda contiene bytes nulos (\\0): entrega dañada", fila=i, campo=plan.headers[j]
+                    )
                 data[j].append(text)
     finally:
         wb.close()
@@ -210,8 +219,9 @@ def land_riesgos(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, 
     return table.num_rows, landed
 
 
-def land_riesgos_text(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, key: bytes,
-                      muestra: int | None = None) -> tuple[int, int]:
+def land_riesgos_text(
+    con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, key: bytes, muestra: int | None = None
+) -> tuple[int, int]:
     """Land one riesgos cut delivered as delimited text (DuckDB reads it, like patrones and puestos)."""
     with textfile.plain_file(rec.path, archivo) as plain:
         lay = textfile.layout(plain, archivo, rec.codificacion)
@@ -229,8 +239,9 @@ def land_riesgos_text(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: 
     return (read if read is not None else landed), landed
 
 
-def land(con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, key: bytes,
-         muestra: int | None = None) -> tuple[int, int]:
+def land(
+    con: duckdb.DuckDBPyConnection, rec: Recognised, archivo: str, key: bytes, muestra: int | None = None
+) -> tuple[int, int]:
     """Land one IMSS file; with `muestra` only the rows of N sampled registros patronales (see sample_filter)."""
     if rec.entidad == "riesgos":  # the source catalog says which form a cut comes in (xlsx or text)
         return (land_riesgos if rec.codificacion == "xlsx" else land_riesgos_text)(con, rec, archivo, key, muestra)

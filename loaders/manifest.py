@@ -86,13 +86,17 @@ def file_sha256(path: Path, chunk: int = 8 << 20) -> str:
     return h.hexdigest()
 
 
-def landed(con: duckdb.DuckDBPyConnection, fuente: str, entidad: str, periodo: str
-           ) -> tuple[str, str, int | None] | None:
+def landed(
+    con: duckdb.DuckDBPyConnection, fuente: str, entidad: str, periodo: str
+) -> tuple[str, str, int | None] | None:
     """(archivo, sha256, muestra) of what is landed for a source, entity and period, if anything; `muestra`
     is the sample size when the period was landed as a sample (`sidil load --muestra N`), else None."""
-    row = one(con,
+    row = one(
+        con,
         "select archivo, sha256, muestra from raw.load_manifest where fuente = ? and entidad = ? and periodo = ? "
-        "and estado in ('cargado', 'reemplazado')", [fuente, entidad, periodo])
+        "and estado in ('cargado', 'reemplazado')",
+        [fuente, entidad, periodo],
+    )
     return (row[0], row[1], row[2]) if row else None
 
 
@@ -103,28 +107,55 @@ def record(con: duckdb.DuckDBPyConnection, e: Entry) -> None:
         "insert into raw.load_manifest (archivo, tamano_bytes, sha256, fuente, entidad, periodo, filas_leidas, "
         "filas_cargadas, filas_rechazadas, estado, mensaje, cargado_en, duracion_s, muestra) "
         "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [e.archivo, e.tamano_bytes, e.sha256, e.fuente, e.entidad, e.periodo, e.filas_leidas, e.filas_cargadas,
-         e.filas_rechazadas, e.estado, e.mensaje, e.cargado_en, round(e.duracion_s, 3), e.muestra],
+        [
+            e.archivo,
+            e.tamano_bytes,
+            e.sha256,
+            e.fuente,
+            e.entidad,
+            e.periodo,
+            e.filas_leidas,
+            e.filas_cargadas,
+            e.filas_rechazadas,
+            e.estado,
+            e.mensaje,
+            e.cargado_en,
+            round(e.duracion_s, 3),
+            e.muestra,
+        ],
     )
 
 
-def record_rejects(con: duckdb.DuckDBPyConnection, e: Entry, rows: list[tuple[int | None, str | None, str | None, str]]
-                   ) -> None:
+def record_rejects(
+    con: duckdb.DuckDBPyConnection, e: Entry, rows: list[tuple[int | None, str | None, str | None, str]]
+) -> None:
     """Keep the rows a file could not land: (row number, field, value, error)."""
     con.execute("delete from raw.load_rejects where archivo = ?", [e.archivo])
     if rows:
         con.executemany(
             "insert into raw.load_rejects values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(e.archivo, e.fuente, e.entidad, e.periodo, fila, campo, valor, error, e.cargado_en)
-             for fila, campo, valor, error in rows],
+            [
+                (e.archivo, e.fuente, e.entidad, e.periodo, fila, campo, valor, error, e.cargado_en)
+                for fila, campo, valor, error in rows
+            ],
         )
 
 
-def log_run(con: duckdb.DuckDBPyConnection, inicio: datetime, proceso: str, parametros: str, resultado: str,
-            mensaje: str, lines: list[str], quien: str | None = None) -> None:
+def log_run(
+    con: duckdb.DuckDBPyConnection,
+    inicio: datetime,
+    proceso: str,
+    parametros: str,
+    resultado: str,
+    mensaje: str,
+    lines: list[str],
+    quien: str | None = None,
+) -> None:
     """One row per execution in raw.bitacora (the original system's run log)."""
-    con.execute("insert into raw.bitacora values (?, ?, ?, ?, ?, ?, ?, ?)",
-                [inicio, datetime.now(), quien or usuario(), proceso, parametros, resultado, mensaje, "\n".join(lines)])
+    con.execute(
+        "insert into raw.bitacora values (?, ?, ?, ?, ?, ?, ?, ?)",
+        [inicio, datetime.now(), quien or usuario(), proceso, parametros, resultado, mensaje, "\n".join(lines)],
+    )
 
 
 def usuario() -> str:

@@ -108,4 +108,5 @@ def check_key(con, key: bytes) -> None:
             f"la llave de seudonimización ({KEY_ENV}) no es la misma con la que se cargó esta base de datos: "
             f"los NSS y CURP de lo nuevo no coincidirían con los meses ya cargados y la rotación y los flujos "
             f"saldrían mal. Use la llave original. Para cambiar de llave hay que recargar todo en una base "
-            f"nueva (vea el README, «Cambiar la llave de seudonimización»). No se cargó nada.")
+            f"nueva (vea el README, «Cambiar la llave de seudonimización»). No se cargó nada."
+        )

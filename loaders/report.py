@@ -28,13 +28,15 @@ def samples(con: duckdb.DuckDBPyConnection) -> list[str]:
     """A warning per source and entity with periods landed as a sample (`sidil load --muestra N`)."""
     if "muestra" not in table_columns(con, "raw.load_manifest"):
         return []
-    return [f"***ADVERTENCIA***: {fuente} {entidad}: {n} periodo(s) ({first} a {last}) cargado(s) como MUESTRA de "
-            f"{sizes} registros patronales (sidil load --muestra), no completos; cárguelos sin --muestra antes de "
-            f"publicar resultados."
-            for fuente, entidad, n, first, last, sizes in con.execute("""
+    return [
+        f"***ADVERTENCIA***: {fuente} {entidad}: {n} periodo(s) ({first} a {last}) cargado(s) como MUESTRA de "
+        f"{sizes} registros patronales (sidil load --muestra), no completos; cárguelos sin --muestra antes de "
+        f"publicar resultados."
+        for fuente, entidad, n, first, last, sizes in con.execute("""
                 select fuente, entidad, count(*), min(periodo), max(periodo), string_agg(distinct muestra::varchar, ', ')
                 from raw.load_manifest where muestra is not null and estado in ('cargado', 'reemplazado')
-                group by all order by all""").fetchall()]
+                group by all order by all""").fetchall()
+    ]
 
 
 def consistency(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -43,8 +45,10 @@ def consistency(con: duckdb.DuckDBPyConnection) -> list[str]:
     for fuente, entidad, n, first, last, errors in periods(con):
         out.append(f"INFO: {fuente} {entidad}: {n} periodo(s) cargado(s), de {first} a {last}.")
         if errors:
-            out.append(f"***ADVERTENCIA***: {fuente} {entidad}: {errors} archivo(s) con error; vea "
-                       f"raw.load_manifest y raw.load_rejects.")
+            out.append(
+                f"***ADVERTENCIA***: {fuente} {entidad}: {errors} archivo(s) con error; vea "
+                f"raw.load_manifest y raw.load_rejects."
+            )
     out.extend(samples(con))
     if _exists(con, "raw.imss_patrones") and _exists(con, "raw.imss_puestos"):
         rows = con.execute("""
@@ -55,16 +59,20 @@ def consistency(con: duckdb.DuckDBPyConnection) -> list[str]:
             where p.periodo is null or q.periodo is null order by 1""").fetchall()
         for periodo, has_p, _has_q in rows:
             falta = "puestos" if has_p else "patrones"
-            out.append(f"***ADVERTENCIA***: IMSS {periodo:%Y-%m}: hay {'patrones' if has_p else 'puestos'} pero "
-                       f"no {falta}; los indicadores que combinan ambos no se calcularán para ese mes.")
+            out.append(
+                f"***ADVERTENCIA***: IMSS {periodo:%Y-%m}: hay {'patrones' if has_p else 'puestos'} pero "
+                f"no {falta}; los indicadores que combinan ambos no se calcularán para ese mes."
+            )
     if _exists(con, "raw.imss_patrones"):
-        for periodo, n in con.execute("select periodo, count(distinct cve_registro) from raw.imss_patrones "
-                                      "group by 1 order by 1").fetchall():
+        for periodo, n in con.execute(
+            "select periodo, count(distinct cve_registro) from raw.imss_patrones group by 1 order by 1"
+        ).fetchall():
             out.append(f"INFO: IMSS {periodo:%Y-%m}: {n:,} registros patronales.")
     if _exists(con, "raw.imss_puestos"):
         for periodo, n, mujeres in con.execute(
-                "select periodo, count(*), avg(case when sexo = 2 then 1.0 when sexo = 1 then 0.0 end) "
-                "from raw.imss_puestos group by 1 order by 1").fetchall():
+            "select periodo, count(*), avg(case when sexo = 2 then 1.0 when sexo = 1 then 0.0 end) "
+            "from raw.imss_puestos group by 1 order by 1"
+        ).fetchall():
             out.append(f"INFO: IMSS {periodo:%Y-%m}: {n:,} puestos asegurados; mujeres {100 * (mujeres or 0):.1f} %.")
     out.extend(_enoe_sex(con))
     return out
@@ -88,8 +96,10 @@ def _enoe_sex(con: duckdb.DuckDBPyConnection) -> list[str]:
               and try_cast(eda as integer) between 15 and 98
               and try_cast(clase2 as integer) = 1 and try_cast(pos_ocu as integer) = 1
             group by 1 order by 1""").fetchall():
-        lines.append(f"INFO: ENOE {periodo}: población objetivo (subordinada y remunerada) en muestra "
-                     f"{hombres:,} hombres y {mujeres:,} mujeres; expandida {ph or 0:,.0f} y {pm or 0:,.0f}.")
+        lines.append(
+            f"INFO: ENOE {periodo}: población objetivo (subordinada y remunerada) en muestra "
+            f"{hombres:,} hombres y {mujeres:,} mujeres; expandida {ph or 0:,.0f} y {pm or 0:,.0f}."
+        )
         if not hombres or not mujeres:
             lines.append(f"***ADVERTENCIA***: ENOE {periodo}: un sexo no tiene casos en la población objetivo.")
     return lines
@@ -99,5 +109,6 @@ def last_runs(con: duckdb.DuckDBPyConnection, n: int = 5) -> list[tuple]:
     """The latest executions recorded in raw.bitacora, newest first."""
     if not _exists(con, "raw.bitacora"):
         return []
-    return con.execute("select inicio, fin, usuario, proceso, resultado, mensaje from raw.bitacora "
-                       "order by inicio desc limit ?", [n]).fetchall()
+    return con.execute(
+        "select inicio, fin, usuario, proceso, resultado, mensaje from raw.bitacora order by inicio desc limit ?", [n]
+    ).fetchall()

@@ -88,8 +88,11 @@ def discover(root: Path, sources: set[str]) -> tuple[list[Recognised], list[Path
     recognised, unknown = [], []
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         rel = path.relative_to(root).as_posix()
-        if rel.startswith(("truth/", "dne/", "siapi/", ARCHIVE_DIR + "/")) or path.name.startswith(".") or \
-                any(part.startswith(textfile.EXTRACT_PREFIX) for part in path.relative_to(root).parts):
+        if (
+            rel.startswith(("truth/", "dne/", "siapi/", ARCHIVE_DIR + "/"))
+            or path.name.startswith(".")
+            or any(part.startswith(textfile.EXTRACT_PREFIX) for part in path.relative_to(root).parts)
+        ):
             continue
         rec = recognise(path, root)
         if rec is None:
@@ -101,8 +104,14 @@ def discover(root: Path, sources: set[str]) -> tuple[list[Recognised], list[Path
 
 def _table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     schema, name = table.split(".")
-    return one(con, "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-                       [schema, name])[0] > 0
+    return (
+        one(
+            con,
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+            [schema, name],
+        )[0]
+        > 0
+    )
 
 
 def landed_rows(con: duckdb.DuckDBPyConnection, rec: Recognised) -> int:
@@ -123,7 +132,9 @@ def reference_rows(con: duckdb.DuckDBPyConnection, rec: Recognised, periodo: str
         return None  # a whole series, or year-to-date cuts: only the same period compares
     rows = con.execute(
         "select filas_cargadas, periodo from raw.load_manifest where fuente = ? and entidad = ? and periodo <> ? "
-        "and estado in ('cargado', 'reemplazado') and muestra is null", [rec.fuente, rec.entidad, periodo]).fetchall()
+        "and estado in ('cargado', 'reemplazado') and muestra is null",
+        [rec.fuente, rec.entidad, periodo],
+    ).fetchall()
     if not rows:
         return None
     before = sorted((r for r in rows if r[1] < periodo), key=lambda r: r[1], reverse=True)[:3]
@@ -134,13 +145,13 @@ def reference_rows(con: duckdb.DuckDBPyConnection, rec: Recognised, periodo: str
     return median, f"la mediana de los periodos vecinos ({', '.join(sorted(r[1] for r in near))})"
 
 
-def _check_rows(con: duckdb.DuckDBPyConnection, rec: Recognised, e: manifest.Entry, same: int,
-                forzar: bool) -> str:
+def _check_rows(con: duckdb.DuckDBPyConnection, rec: Recognised, e: manifest.Entry, same: int, forzar: bool) -> str:
     """Refuse an empty file, and a collapsing one unless forced. Returns a note for the manifest. A sample
     (`e.muestra`) is smaller by design: only an empty file is refused."""
     if (e.filas_leidas if e.muestra else e.filas_cargadas) == 0:
-        raise LoadError(e.archivo, "el archivo no tiene filas de datos (solo encabezado); no reemplaza lo cargado",
-                        fila=2)
+        raise LoadError(
+            e.archivo, "el archivo no tiene filas de datos (solo encabezado); no reemplaza lo cargado", fila=2
+        )
     if e.muestra:
         return f"muestra de {e.muestra:,} registros patronales (sidil load --muestra): no es el periodo completo"
     ref = reference_rows(con, rec, e.periodo, same)
@@ -149,21 +160,37 @@ def _check_rows(con: duckdb.DuckDBPyConnection, rec: Recognised, e: manifest.Ent
     n, what = ref
     share = 100 * e.filas_cargadas / n
     if not forzar:
-        raise LoadError(e.archivo, f"el archivo trae {e.filas_cargadas:,} filas y {what} tiene {n:,} "
-                                   f"({share:.0f} %; el mínimo aceptado es {100 * MIN_SHARE:.0f} %): parece una "
-                                   f"entrega incompleta. Si la reducción es legítima, cárguelo con "
-                                   f"`sidil load --forzar`")
+        raise LoadError(
+            e.archivo,
+            f"el archivo trae {e.filas_cargadas:,} filas y {what} tiene {n:,} "
+            f"({share:.0f} %; el mínimo aceptado es {100 * MIN_SHARE:.0f} %): parece una "
+            f"entrega incompleta. Si la reducción es legítima, cárguelo con "
+            f"`sidil load --forzar`",
+        )
     return f"reducción aceptada con --forzar: {e.filas_cargadas:,} filas contra {n:,} de {what}"
 
 
-def land_file(con: duckdb.DuckDBPyConnection, rec: Recognised, key: bytes, solo_adicionales: bool,
-              log: Callable[[str], None], forzar: bool = False, muestra: int | None = None) -> manifest.Entry:
+def land_file(
+    con: duckdb.DuckDBPyConnection,
+    rec: Recognised,
+    key: bytes,
+    solo_adicionales: bool,
+    log: Callable[[str], None],
+    forzar: bool = False,
+    muestra: int | None = None,
+) -> manifest.Entry:
     archivo = str(rec.path)
     redact = pseudonym.Redactor(key)
     start = time.perf_counter()
     muestra = muestra if rec.fuente in SAMPLED_SOURCES else None
-    e = manifest.Entry(archivo=archivo, fuente=rec.fuente, entidad=rec.entidad, periodo=period_key(rec),
-                       tamano_bytes=rec.path.stat().st_size, muestra=muestra)
+    e = manifest.Entry(
+        archivo=archivo,
+        fuente=rec.fuente,
+        entidad=rec.entidad,
+        periodo=period_key(rec),
+        tamano_bytes=rec.path.stat().st_size,
+        muestra=muestra,
+    )
     e.sha256 = manifest.file_sha256(rec.path)
     prev = manifest.landed(con, rec.fuente, rec.entidad, e.periodo)
     if prev and prev[1] == e.sha256 and prev[2] == muestra and solo_adicionales:
@@ -183,24 +210,41 @@ def land_file(con: duckdb.DuckDBPyConnection, rec: Recognised, key: bytes, solo_
         e.filas_leidas, e.filas_cargadas = result[0], result[1]
         notes = [n for n in (result[2] if len(result) > 2 else "", _check_rows(con, rec, e, same, forzar)) if n]
         e.estado = "reemplazado" if prev or same else "cargado"
-        e.mensaje = "; ".join([(f"reemplaza {Path(prev[0]).name}" if prev and prev[0] != archivo
-                                else ("reemplaza la muestra cargada antes" if prev and prev[2] and not muestra
-                                      else ("reemplaza la versión anterior" if prev else ""))),
-                               *notes]).strip("; ")
+        e.mensaje = "; ".join(
+            [
+                (
+                    f"reemplaza {Path(prev[0]).name}"
+                    if prev and prev[0] != archivo
+                    else (
+                        "reemplaza la muestra cargada antes"
+                        if prev and prev[2] and not muestra
+                        else ("reemplaza la versión anterior" if prev else "")
+                    )
+                ),
+                *notes,
+            ]
+        ).strip("; ")
         if prev and prev[0] != archivo:
-            con.execute("update raw.load_manifest set estado = 'sustituido', mensaje = ? where archivo = ?",
-                        [f"sustituido por {rec.path.name}", prev[0]])
+            con.execute(
+                "update raw.load_manifest set estado = 'sustituido', mensaje = ? where archivo = ?",
+                [f"sustituido por {rec.path.name}", prev[0]],
+            )
         e.duracion_s = time.perf_counter() - start
         manifest.record(con, e)
         con.execute("delete from raw.load_rejects where archivo = ?", [archivo])
         con.execute("commit")
-        log(f"INFO: {rec.path.name}: {e.filas_cargadas:,} filas cargadas en {table} ({e.periodo})"
-            + (f"; {'; '.join(notes)}" if notes else "") + ".")
+        log(
+            f"INFO: {rec.path.name}: {e.filas_cargadas:,} filas cargadas en {table} ({e.periodo})"
+            + (f"; {'; '.join(notes)}" if notes else "")
+            + "."
+        )
     except LoadError as err:
         con.execute("rollback")
         e.estado, e.mensaje = "error", redact(str(err))
-        rejects = [(fila, campo, redact(valor), redact(error))
-                   for fila, campo, valor, error in (getattr(err, "rejects", []) or [])]
+        rejects = [
+            (fila, campo, redact(valor), redact(error))
+            for fila, campo, valor, error in (getattr(err, "rejects", []) or [])
+        ]
         e.filas_rechazadas, e.filas_cargadas = len(rejects), 0
         e.duracion_s = time.perf_counter() - start
         manifest.record(con, e)
@@ -219,20 +263,33 @@ def land_file(con: duckdb.DuckDBPyConnection, rec: Recognised, key: bytes, solo_
 
 
 def _record_error(con: duckdb.DuckDBPyConnection, rec: Recognised, estado: str, mensaje: str) -> manifest.Entry:
-    e = manifest.Entry(archivo=str(rec.path), fuente=rec.fuente, entidad=rec.entidad, periodo=period_key(rec),
-                       tamano_bytes=rec.path.stat().st_size, sha256=manifest.file_sha256(rec.path),
-                       estado=estado, mensaje=mensaje)
-    existing = one(con, "select estado, sha256, mensaje from raw.load_manifest where archivo = ?",
-                           [e.archivo])
+    e = manifest.Entry(
+        archivo=str(rec.path),
+        fuente=rec.fuente,
+        entidad=rec.entidad,
+        periodo=period_key(rec),
+        tamano_bytes=rec.path.stat().st_size,
+        sha256=manifest.file_sha256(rec.path),
+        estado=estado,
+        mensaje=mensaje,
+    )
+    existing = one(con, "select estado, sha256, mensaje from raw.load_manifest where archivo = ?", [e.archivo])
     if existing != (estado, e.sha256, mensaje):  # re-seeing the same situation changes nothing
         manifest.record(con, e)
     return e
 
 
-def load_files(con: duckdb.DuckDBPyConnection, root: Path, sources: set[str], key: bytes,
-               solo_adicionales: bool, log: Callable[[str], None],
-               tick: Callable[[str], None] = lambda _f: None, forzar: bool = False,
-               muestra: int | None = None) -> Outcome:
+def load_files(
+    con: duckdb.DuckDBPyConnection,
+    root: Path,
+    sources: set[str],
+    key: bytes,
+    solo_adicionales: bool,
+    log: Callable[[str], None],
+    tick: Callable[[str], None] = lambda _f: None,
+    forzar: bool = False,
+    muestra: int | None = None,
+) -> Outcome:
     """Land every recognised file of `root` (with `muestra`, the IMSS files as a sample of that many
     registros patronales). Raises pseudonym.KeyMismatch before touching anything when the key is not the
     warehouse's."""
@@ -246,8 +303,10 @@ def load_files(con: duckdb.DuckDBPyConnection, root: Path, sources: set[str], ke
     out = Outcome()
     recognised, unknown = discover(root, sources)
     for path in unknown:
-        log(f"***ADVERTENCIA***: {path}: el nombre no corresponde a ningún insumo del catálogo de fuentes "
-            f"(seeds/fuentes.csv); se ignora.")
+        log(
+            f"***ADVERTENCIA***: {path}: el nombre no corresponde a ningún insumo del catálogo de fuentes "
+            f"(seeds/fuentes.csv); se ignora."
+        )
     groups: dict[tuple[str, str, str], list[Recognised]] = defaultdict(list)
     for rec in recognised:
         groups[(rec.fuente, rec.entidad, period_key(rec))].append(rec)
@@ -260,8 +319,10 @@ def load_files(con: duckdb.DuckDBPyConnection, root: Path, sources: set[str], ke
             recs = [r for r in recs if (r.mes_o_trimestre or 0) == latest]
         if len(recs) > 1:
             names = " y ".join(str(r.path) for r in recs)
-            msg = (f"hay {len(recs)} archivos para {fuente} {entidad} {periodo}: {names}. Deje solo uno; "
-                   f"no se cargó nada de ese periodo")
+            msg = (
+                f"hay {len(recs)} archivos para {fuente} {entidad} {periodo}: {names}. Deje solo uno; "
+                f"no se cargó nada de ese periodo"
+            )
             log(f"***ERROR***: {msg}.")
             for r in recs:
                 out.entries.append(_record_error(con, r, "error", msg))
@@ -272,9 +333,14 @@ def load_files(con: duckdb.DuckDBPyConnection, root: Path, sources: set[str], ke
         tick(recs[0].path.name)
         for r in earlier:
             if landed.estado != "error":
-                out.entries.append(_record_error(con, r, "corte_anterior",
-                                                 f"corte acumulado anterior a {recs[0].path.name}; el año se "
-                                                 f"toma del último corte"))
+                out.entries.append(
+                    _record_error(
+                        con,
+                        r,
+                        "corte_anterior",
+                        f"corte acumulado anterior a {recs[0].path.name}; el año se toma del último corte",
+                    )
+                )
             tick(r.path.name)
     return out
 

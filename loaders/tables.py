@@ -19,12 +19,17 @@ def _base(t: str) -> str:
 
 def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
     schema, name = table.split(".")
-    rows = con.execute("select column_name, data_type from information_schema.columns "
-                       "where table_schema = ? and table_name = ? order by ordinal_position", [schema, name]).fetchall()
+    rows = con.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_schema = ? and table_name = ? order by ordinal_position",
+        [schema, name],
+    ).fetchall()
     return {r[0]: r[1] for r in rows}
 
 
-def append_by_name(con: duckdb.DuckDBPyConnection, table: str, select_sql: str, params: list | dict | None = None) -> int:
+def append_by_name(
+    con: duckdb.DuckDBPyConnection, table: str, select_sql: str, params: list | dict | None = None
+) -> int:
     """Insert the rows of `select_sql` (one statement, values as `params`) into `table` by column name,
     creating the table or adding the catalog columns it lacks, and widening a column whose type differs
     (numbers -> DOUBLE, else VARCHAR). Columns the table has and the rows lack stay NULL. Returns the rows

@@ -23,7 +23,6 @@ from loaders.errors import LoadError
 from loaders.sql import literal
 
 
-
 @dataclass(frozen=True)
 class TextLayout:
     path: Path  # the plain or gzipped text file DuckDB reads
@@ -91,11 +90,17 @@ def _extract_rar(path: Path, archivo: str, tmp: Path) -> str:
                     for block in entry.get_blocks():
                         out.write(block)
     except Exception as exc:  # libarchive.ArchiveError and OS errors for damaged or unsupported archives
-        raise LoadError(archivo, f"el archivo .rar está dañado, truncado o no se puede leer "
-                                 f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})") from None
+        raise LoadError(
+            archivo,
+            f"el archivo .rar está dañado, truncado o no se puede leer "
+            f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})",
+        ) from None
     if len(found) != 1:
-        raise LoadError(archivo, f"el archivo .rar debe contener un solo archivo y contiene {len(found)}"
-                                 f"{' o más' if len(found) > 1 else ''}")
+        raise LoadError(
+            archivo,
+            f"el archivo .rar debe contener un solo archivo y contiene {len(found)}"
+            f"{' o más' if len(found) > 1 else ''}",
+        )
     return target.name
 
 
@@ -158,8 +163,12 @@ def _mixed_encodings(sample: bytes, delimiter: bytes, columns: list[str], archiv
         fila = sample.count(b"\n", 0, exc.start) + 1
         idx = sample.count(delimiter, line_start, exc.start)
         campo = columns[idx] if idx < len(columns) else None
-        raise LoadError(archivo, "el archivo mezcla texto UTF-8 con bytes que no son UTF-8 (codificación "
-                                 "equivocada en parte del archivo)", fila=fila, campo=campo) from None
+        raise LoadError(
+            archivo,
+            "el archivo mezcla texto UTF-8 con bytes que no son UTF-8 (codificación equivocada en parte del archivo)",
+            fila=fila,
+            campo=campo,
+        ) from None
 
 
 def layout(path: Path, archivo: str, encoding: str = "utf-8") -> TextLayout:
@@ -175,8 +184,11 @@ def layout(path: Path, archivo: str, encoding: str = "utf-8") -> TextLayout:
     if encoding == "auto":  # deliveries that changed encoding over time: tell from the first megabytes
         encoding = "utf-8" if _looks_utf8(sample) or not any(b >= 0x80 for b in sample) else "latin-1"
     elif encoding == "latin-1" and _looks_utf8(sample):
-        raise LoadError(archivo, "el archivo está en UTF-8 y el catálogo de fuentes (seeds/fuentes.csv) dice "
-                                 "latin-1: codificación equivocada")
+        raise LoadError(
+            archivo,
+            "el archivo está en UTF-8 y el catálogo de fuentes (seeds/fuentes.csv) dice "
+            "latin-1: codificación equivocada",
+        )
     try:
         text = head.decode("utf-8-sig" if encoding == "utf-8" else encoding)
     except UnicodeDecodeError:
@@ -185,8 +197,11 @@ def layout(path: Path, archivo: str, encoding: str = "utf-8") -> TextLayout:
     quoted = delimiter == ","  # comma files quote the fields that contain commas; tab files never quote
     columns = [c.strip().strip('"').strip() for c in text.split(delimiter)]
     if len(columns) == 1:
-        raise LoadError(archivo, "no se reconoce el delimitador: el encabezado no tiene tabuladores, comas ni "
-                                 f"barras ({text[:80]!r})", fila=1)
+        raise LoadError(
+            archivo,
+            f"no se reconoce el delimitador: el encabezado no tiene tabuladores, comas ni barras ({text[:80]!r})",
+            fila=1,
+        )
     _mixed_encodings(sample, delimiter.encode(), columns, archivo)
     return TextLayout(path, columns, delimiter, encoding, compression, quoted)
 
@@ -203,13 +218,19 @@ def _read_sql(lay: TextLayout, rejects: str | None) -> str:
     assert lay.compression in ("none", "gzip")
     cols = "{" + ", ".join(f"'{position_name(i)}': 'VARCHAR'" for i in range(len(lay.columns))) + "}"
     opts = [
-        "header = true", "auto_detect = false", f"columns = {cols}", f"delim = '{lay.delimiter}'",
-        f"compression = '{lay.compression}'", f"encoding = '{lay.encoding}'",
+        "header = true",
+        "auto_detect = false",
+        f"columns = {cols}",
+        f"delim = '{lay.delimiter}'",
+        f"compression = '{lay.compression}'",
+        f"encoding = '{lay.encoding}'",
         "quote = '\"', escape = '\"'" if lay.quoted else "quote = '', escape = ''",
     ]
     if rejects:
-        opts.append(f"store_rejects = true, rejects_table = '{rejects}_err', rejects_scan = '{rejects}_scan', "
-                    f"rejects_limit = 1000")
+        opts.append(
+            f"store_rejects = true, rejects_table = '{rejects}_err', rejects_scan = '{rejects}_scan', "
+            f"rejects_limit = 1000"
+        )
     return f"read_csv({literal(str(lay.path))}, {', '.join(opts)})"
 
 
@@ -222,8 +243,7 @@ def relation_sql(lay: TextLayout) -> str:
     names its row and field. Checking inside the one read costs far less than a second pass."""
     cols = [position_name(i) for i in range(len(lay.columns))]
     guard = " or ".join(f"coalesce(contains({c}, chr(0)), false)" for c in cols)
-    return (f"(select * from {_read_sql(lay, None)} "
-            f"where case when {guard} then error('{NUL_MARKER}') else true end)")
+    return f"(select * from {_read_sql(lay, None)} where case when {guard} then error('{NUL_MARKER}') else true end)"
 
 
 def find_nul(lay: TextLayout, archivo: str) -> None:
@@ -237,22 +257,30 @@ def find_nul(lay: TextLayout, archivo: str) -> None:
                 at = block.find(b"\0")
                 if at < 0:
                     lines += block.count(b"\n")
-                    tail = block[block.rfind(b"\n") + 1:] if b"\n" in block else tail + block
+                    tail = block[block.rfind(b"\n") + 1 :] if b"\n" in block else tail + block
                     continue
                 line_start = block.rfind(b"\n", 0, at) + 1
                 row_text = (tail if line_start == 0 else b"") + block[line_start:at]
                 fila = lines + block.count(b"\n", 0, at) + 1
                 idx = row_text.count(lay.delimiter.encode())
                 campo = lay.columns[idx] if idx < len(lay.columns) else f"campo {idx + 1}"
-                raise LoadError(archivo, "el archivo contiene bytes nulos (\\0): entrega dañada; pida el archivo de "
-                                         "nuevo", fila=fila, campo=campo)
+                raise LoadError(
+                    archivo,
+                    "el archivo contiene bytes nulos (\\0): entrega dañada; pida el archivo de nuevo",
+                    fila=fila,
+                    campo=campo,
+                )
     except (OSError, EOFError) as exc:
         raise LoadError(archivo, f"el archivo comprimido está dañado o truncado ({exc})") from None
 
 
-def explain_failure(con: duckdb.DuckDBPyConnection, lay: TextLayout, archivo: str, exc: Exception,
-                    redact: Callable[[str | None], str | None]
-                    ) -> tuple[LoadError, list[tuple[int | None, str | None, str | None, str]]]:
+def explain_failure(
+    con: duckdb.DuckDBPyConnection,
+    lay: TextLayout,
+    archivo: str,
+    exc: Exception,
+    redact: Callable[[str | None], str | None],
+) -> tuple[LoadError, list[tuple[int | None, str | None, str | None, str]]]:
     """After a strict read failed: re-read keeping the rejected rows, and name the first one's line and
     field. The rejected lines pass through `redact` (personal identifiers become pseudonyms) before they
     are kept or shown."""
@@ -268,7 +296,8 @@ def explain_failure(con: duckdb.DuckDBPyConnection, lay: TextLayout, archivo: st
         con.execute(f"select sum(length(concat_ws('', {every_column}))) from {sql}").fetchall()
         found = con.execute(
             "select line, column_idx, column_name, error_type, csv_line, error_message from sidil_rej_err "
-            "order by line limit 1000").fetchall()
+            "order by line limit 1000"
+        ).fetchall()
         for line, idx, name, etype, csv_line, msg in found:
             at = re.fullmatch(r"c(\d+)", name or "")  # the column's position name (see position_name)
             position = int(at.group(1)) if at else (idx - 1 if idx else None)
@@ -276,8 +305,14 @@ def explain_failure(con: duckdb.DuckDBPyConnection, lay: TextLayout, archivo: st
             if etype == "TOO MANY COLUMNS":
                 campo = f"campo {n + 1} (sobrante; el encabezado tiene {n})"
             first = (msg or "").split("\n", 1)[0]
-            rows.append((int(line) if line is not None else None, campo,
-                         redact((csv_line or "").strip("\r\n")[:500]), redact(f"{etype}: {first}")))
+            rows.append(
+                (
+                    int(line) if line is not None else None,
+                    campo,
+                    redact((csv_line or "").strip("\r\n")[:500]),
+                    redact(f"{etype}: {first}"),
+                )
+            )
     except duckdb.Error:
         pass
     finally:
@@ -289,12 +324,12 @@ def explain_failure(con: duckdb.DuckDBPyConnection, lay: TextLayout, archivo: st
         kind = error.split(":", 1)[0]
         mensaje = {
             "TOO MANY COLUMNS": "la fila tiene más campos que el encabezado (¿delimitador equivocado o campo con "
-                                "tabulador?)",
+            "tabulador?)",
             "MISSING COLUMNS": "la fila tiene menos campos que el encabezado (¿archivo truncado?)",
             "INVALID ENCODING": f"bytes que no son {lay.encoding} (codificación equivocada)",
             "UNQUOTED VALUE": "comillas sin cerrar o mal colocadas",
             "LINE SIZE OVER MAXIMUM": "la fila es demasiado larga (más de 2 MB: ¿falta el fin de línea o un "
-                                      "delimitador?)",
+            "delimitador?)",
         }.get(kind, error)
         return LoadError(archivo, f"{mensaje}; {len(rows)} fila(s) rechazada(s)", fila=line, campo=campo), rows
     text = redact(str(exc).split("\n", 1)[0])

@@ -33,13 +33,19 @@ def etiquetas_pivote(h: Historia, submaterias: list[int]) -> np.ndarray:
 def modelo_manual(n_filas: int) -> MultiOutputClassifier:
     # The manual's defaults; at full scale each tree sees a bootstrap sample of at most MAX_MUESTRAS_ARBOL
     # rows (the manual samples its history too), which bounds memory of the fully grown trees.
-    return MultiOutputClassifier(RandomForestClassifier(
-        n_estimators=100, n_jobs=_n_jobs(), random_state=SEMILLA,
-        max_samples=min(1.0, MAX_MUESTRAS_ARBOL / max(n_filas, 1))))
+    return MultiOutputClassifier(
+        RandomForestClassifier(
+            n_estimators=100,
+            n_jobs=_n_jobs(),
+            random_state=SEMILLA,
+            max_samples=min(1.0, MAX_MUESTRAS_ARBOL / max(n_filas, 1)),
+        )
+    )
 
 
-def evaluar(h: Historia, submaterias: list[int], entrena: np.ndarray, prueba: np.ndarray, verdad=None
-            ) -> tuple[list[dict], dict[int, tuple[np.ndarray, np.ndarray]]]:
+def evaluar(
+    h: Historia, submaterias: list[int], entrena: np.ndarray, prueba: np.ndarray, verdad=None
+) -> tuple[list[dict], dict[int, tuple[np.ndarray, np.ndarray]]]:
     """Metrics rows (modelo 'linea_base_manual', per submateria and their average) and, per submateria, the
     (labels, scores) of its held-out rows, for the reliability plots."""
     Y = etiquetas_pivote(h, submaterias)
@@ -63,6 +69,12 @@ def evaluar(h: Historia, submaterias: list[int], entrena: np.ndarray, prueba: np
         puntajes[s] = (y[te], ps)
     if filas_metricas:
         claves = [k for k in filas_metricas[0] if k not in ("modelo", "submateria_id", "submateria")]
-        filas_metricas.append({"modelo": MODELO, "submateria_id": None, "submateria": "Promedio de submaterias",
-                               **{k: float(np.nanmean([f[k] for f in filas_metricas])) for k in claves}})
+        filas_metricas.append(
+            {
+                "modelo": MODELO,
+                "submateria_id": None,
+                "submateria": "Promedio de submaterias",
+                **{k: float(np.nanmean([f[k] for f in filas_metricas])) for k in claves},
+            }
+        )
     return filas_metricas, puntajes

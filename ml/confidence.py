@@ -38,12 +38,22 @@ class Regla:
                 return False
             return valor >= limite if mayor else valor <= limite
 
-        return (ok(m.get("roc_auc"), self.auc_minimo, True) and ok(m.get("lift_top10"), self.lift_top10_minimo, True)
-                and ok(m.get("ece"), self.ece_maximo, False))
+        return (
+            ok(m.get("roc_auc"), self.auc_minimo, True)
+            and ok(m.get("lift_top10"), self.lift_top10_minimo, True)
+            and ok(m.get("ece"), self.ece_maximo, False)
+        )
 
 
-SIN_REGLA = Regla(10**9, "baja", None, None, None, False,
-                  "Sus métricas en prueba no cumplen ninguna regla de confianza: no apta para priorizar")
+SIN_REGLA = Regla(
+    10**9,
+    "baja",
+    None,
+    None,
+    None,
+    False,
+    "Sus métricas en prueba no cumplen ninguna regla de confianza: no apta para priorizar",
+)
 
 
 def reglas(con: duckdb.DuckDBPyConnection) -> list[Regla]:
@@ -53,8 +63,7 @@ def reglas(con: duckdb.DuckDBPyConnection) -> list[Regla]:
             from {REGLAS} order by orden
         """).fetchall()
     except duckdb.CatalogException:
-        raise ReglasFaltantes(f"Falta la tabla {REGLAS} (semilla confianza_modelo): ejecute `sidil build`.") \
-            from None
+        raise ReglasFaltantes(f"Falta la tabla {REGLAS} (semilla confianza_modelo): ejecute `sidil build`.") from None
     return [Regla(int(o), n, a, l, e, ap == "sí", d or "") for o, n, a, l, e, ap, d in filas]
 
 
@@ -65,8 +74,13 @@ def regla_de(metricas: dict, rs: list[Regla]) -> Regla:
 def confianza(metricas: dict, rs: list[Regla]) -> dict:
     """The label of one submateria: its metrics, nivel, apta and the text a planner reads."""
     r = regla_de(metricas, rs)
-    return {**{k: _num(metricas.get(k)) for k in METRICAS_CONFIANZA}, "nivel": r.nivel, "apta": r.apta,
-            "etiqueta": texto(r.nivel, r.apta), "descripcion": r.descripcion}
+    return {
+        **{k: _num(metricas.get(k)) for k in METRICAS_CONFIANZA},
+        "nivel": r.nivel,
+        "apta": r.apta,
+        "etiqueta": texto(r.nivel, r.apta),
+        "descripcion": r.descripcion,
+    }
 
 
 def texto(nivel: str, apta: bool) -> str:
@@ -75,11 +89,14 @@ def texto(nivel: str, apta: bool) -> str:
 
 def detalle(c: dict) -> str:
     """'AUC 0.71 · lift 10 % 2.3 · Brier 0.151 · ECE 0.012' for the interface and the exports."""
+
     def f(v, d=3):
         return "—" if v is None or math.isnan(v) else f"{v:.{d}f}"
 
-    return (f"AUC en prueba {f(c.get('roc_auc'), 2)} · lift 10 % {f(c.get('lift_top10'), 2)} · "
-            f"Brier {f(c.get('brier'))} · error de calibración {f(c.get('ece'))}")
+    return (
+        f"AUC en prueba {f(c.get('roc_auc'), 2)} · lift 10 % {f(c.get('lift_top10'), 2)} · "
+        f"Brier {f(c.get('brier'))} · error de calibración {f(c.get('ece'))}"
+    )
 
 
 def _num(v):

@@ -21,12 +21,12 @@ UNIVERSO = "marts.universo_ct_con_indicadores"
 
 @dataclass
 class Historia:
-    inspeccion_id: np.ndarray      # (n,) one per inspection
-    fecha: np.ndarray              # (n,) datetime64[D]
-    X: np.ndarray                  # (n, f) float32
+    inspeccion_id: np.ndarray  # (n,) one per inspection
+    fecha: np.ndarray  # (n,) datetime64[D]
+    X: np.ndarray  # (n, f) float32
     cualquier_violacion: np.ndarray  # (n,) bool: any submateria with a violation that stands
     etiquetas: dict[int, tuple[np.ndarray, np.ndarray]]  # submateria -> (rows into X, violacion)
-    submaterias: dict[int, str]    # modelled submaterias and their names
+    submaterias: dict[int, str]  # modelled submaterias and their names
 
 
 def leer_historia(con: duckdb.DuckDBPyConnection, names: list[str], tabla: str = ENTRENAMIENTO) -> Historia:
@@ -51,10 +51,14 @@ def leer_historia(con: duckdb.DuckDBPyConnection, names: list[str], tabla: str =
         from por_inspeccion
         order by inspeccion_id
     """)
-    cols = con.execute(f"select inspeccion_id, fecha, cualquier_violacion, {', '.join(names)} "
-                       f"from ml_inspecciones order by fila").fetchnumpy()
-    X = np.column_stack([np.asarray(cols[n], dtype=np.float32) for n in names]) if names else \
-        np.zeros((len(cols["inspeccion_id"]), 0), dtype=np.float32)
+    cols = con.execute(
+        f"select inspeccion_id, fecha, cualquier_violacion, {', '.join(names)} from ml_inspecciones order by fila"
+    ).fetchnumpy()
+    X = (
+        np.column_stack([np.asarray(cols[n], dtype=np.float32) for n in names])
+        if names
+        else np.zeros((len(cols["inspeccion_id"]), 0), dtype=np.float32)
+    )
     etiquetas: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     lab = con.execute(f"""
         select e.submateria_id, i.fila, e.violacion
@@ -67,10 +71,12 @@ def leer_historia(con: duckdb.DuckDBPyConnection, names: list[str], tabla: str =
     for s in np.unique(sub):
         m = sub == s
         etiquetas[int(s)] = (np.asarray(lab["fila"][m], dtype=np.int64), np.asarray(lab["violacion"][m], dtype=bool))
-    nombres = dict(con.execute("""
+    nombres = dict(
+        con.execute("""
         select submateria_id, any_value(submateria)
         from marts.inspecciones_historicas group by submateria_id
-    """).fetchall())
+    """).fetchall()
+    )
     con.execute("drop table ml_inspecciones")
     return Historia(
         inspeccion_id=np.asarray(cols["inspeccion_id"], dtype=np.int64),
@@ -84,8 +90,11 @@ def leer_historia(con: duckdb.DuckDBPyConnection, names: list[str], tabla: str =
 
 def existe(con: duckdb.DuckDBPyConnection, tabla: str) -> bool:
     schema, name = tabla.split(".")
-    return bool(con.execute("select count(*) from information_schema.tables where table_schema = ? and "
-                            "table_name = ?", [schema, name]).fetchone()[0])
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, name]
+        ).fetchone()[0]
+    )
 
 
 def leer_universo(con: duckdb.DuckDBPyConnection, names: list[str]) -> tuple[np.ndarray, np.ndarray]:

@@ -84,13 +84,15 @@ def umbrales(con: duckdb.DuckDBPyConnection) -> dict[str, Umbrales]:
     try:
         filas = con.execute(f"select medida, umbral_moderado, umbral_alto from {UMBRALES}").fetchall()
     except duckdb.CatalogException:
-        raise UmbralesFaltantes(f"Falta la tabla {UMBRALES} (semilla deriva_umbrales): ejecute `sidil build`.") \
-            from None
+        raise UmbralesFaltantes(
+            f"Falta la tabla {UMBRALES} (semilla deriva_umbrales): ejecute `sidil build`."
+        ) from None
     out = {m: Umbrales(float(a), float(b)) for m, a, b in filas}
     for medida in ("variable_entrada", "riesgo_mpr"):
         if medida not in out:
-            raise UmbralesFaltantes(f"La semilla deriva_umbrales no tiene la medida {medida}: agréguela y ejecute "
-                                    f"`sidil build`.")
+            raise UmbralesFaltantes(
+                f"La semilla deriva_umbrales no tiene la medida {medida}: agréguela y ejecute `sidil build`."
+            )
     return out
 
 
@@ -100,10 +102,18 @@ def deriva_variables(refs: dict[str, dict], X: np.ndarray, nombres: list[str], u
     for j, n in enumerate(nombres):
         if n in refs:
             v = psi(refs[n], X[:, j])
-            filas.append({"comparacion": "entrenamiento_vs_universo", "variable": n, "psi": v, "nivel": u.nivel(v),
-                          "sin_dato_referencia": refs[n]["proporciones"][-1],
-                          "sin_dato_actual": float(np.mean(_sin_dato(X[:, j].astype(np.float64)))) if len(X)
-                          else float("nan")})
+            filas.append(
+                {
+                    "comparacion": "entrenamiento_vs_universo",
+                    "variable": n,
+                    "psi": v,
+                    "nivel": u.nivel(v),
+                    "sin_dato_referencia": refs[n]["proporciones"][-1],
+                    "sin_dato_actual": float(np.mean(_sin_dato(X[:, j].astype(np.float64))))
+                    if len(X)
+                    else float("nan"),
+                }
+            )
     return sorted(filas, key=lambda f: -f["psi"])
 
 
@@ -120,24 +130,38 @@ DERIVA = "ml.deriva"
 def deriva_riesgo(con: duckdb.DuckDBPyConnection, preds: dict[str, np.ndarray], u: Umbrales) -> list[dict]:
     """PSI of `riesgo` and of every pred_* column between the MPR now in ml.mpr (the previous one) and the new
     predictions; empty when there is no previous MPR. Column names are the model's own (pred_<id>, riesgo)."""
-    if not con.execute("select count(*) from information_schema.tables where table_schema = 'ml' and "
-                       "table_name = 'mpr'").fetchone()[0]:
+    if not con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'ml' and table_name = 'mpr'"
+    ).fetchone()[0]:
         return []
-    anteriores = {r[0] for r in con.execute("select column_name from information_schema.columns where "
-                                            "table_schema = 'ml' and table_name = 'mpr'").fetchall()}
+    anteriores = {
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns where table_schema = 'ml' and table_name = 'mpr'"
+        ).fetchall()
+    }
     filas = []
     for col, nuevo in preds.items():
         if col not in anteriores:
             continue
         viejo = np.asarray(con.execute(f'select "{col}" from ml.mpr').fetchnumpy()[col], dtype=np.float64)
         v = psi_entre(viejo, nuevo) if len(viejo) and len(nuevo) else float("nan")
-        filas.append({"comparacion": "mpr_anterior_vs_nueva", "variable": col, "psi": v, "nivel": u.nivel(v),
-                      "sin_dato_referencia": None, "sin_dato_actual": None})
+        filas.append(
+            {
+                "comparacion": "mpr_anterior_vs_nueva",
+                "variable": col,
+                "psi": v,
+                "nivel": u.nivel(v),
+                "sin_dato_referencia": None,
+                "sin_dato_actual": None,
+            }
+        )
     return sorted(filas, key=lambda f: -f["psi"] if f["psi"] == f["psi"] else 0.0)
 
 
-def guardar(con: duckdb.DuckDBPyConnection, filas: list[dict], generado_en, run_id: str,
-            u: dict[str, Umbrales]) -> None:
+def guardar(
+    con: duckdb.DuckDBPyConnection, filas: list[dict], generado_en, run_id: str, u: dict[str, Umbrales]
+) -> None:
     """Append the rows of one prediction to ml.deriva (the operators' status reads the latest generado_en).
     Runs inside the caller's transaction."""
     con.execute(f"""
@@ -153,16 +177,31 @@ def guardar(con: duckdb.DuckDBPyConnection, filas: list[dict], generado_en, run_
         )
     """)
     medida = {"entrenamiento_vs_universo": "variable_entrada", "mpr_anterior_vs_nueva": "riesgo_mpr"}
-    con.executemany(f"insert into {DERIVA} values (?, ?, ?, ?, ?, ?, ?, ?)", [
-        (generado_en, run_id, f["comparacion"], f["variable"], None if f["psi"] != f["psi"] else f["psi"],
-         f["nivel"], u[medida[f["comparacion"]]].moderado, u[medida[f["comparacion"]]].alto) for f in filas])
+    con.executemany(
+        f"insert into {DERIVA} values (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                generado_en,
+                run_id,
+                f["comparacion"],
+                f["variable"],
+                None if f["psi"] != f["psi"] else f["psi"],
+                f["nivel"],
+                u[medida[f["comparacion"]]].moderado,
+                u[medida[f["comparacion"]]].alto,
+            )
+            for f in filas
+        ],
+    )
 
 
 def mensajes(filas: list[dict]) -> list[str]:
     """The run's lines: ***ADVERTENCIA*** for high drift, INFO for moderate, per comparison."""
     out = []
-    for comparacion, que in (("entrenamiento_vs_universo", "variables de entrada (entrenamiento frente al universo)"),
-                             ("mpr_anterior_vs_nueva", "riesgos (MPR anterior frente a la nueva)")):
+    for comparacion, que in (
+        ("entrenamiento_vs_universo", "variables de entrada (entrenamiento frente al universo)"),
+        ("mpr_anterior_vs_nueva", "riesgos (MPR anterior frente a la nueva)"),
+    ):
         propias = [f for f in filas if f["comparacion"] == comparacion]
         if alta := resumen_texto(propias, "alta"):
             out.append(f"***ADVERTENCIA***: deriva alta en {que}: {alta}. Revise los insumos o reentrene el modelo.")
@@ -174,8 +213,9 @@ def mensajes(filas: list[dict]) -> list[str]:
 def ultima(con: duckdb.DuckDBPyConnection) -> list[tuple]:
     """(generado_en, run_id, comparacion, variable, psi, nivel) of the latest prediction's moderate and high
     drift, the highest first; empty when ml.deriva does not exist or the latest prediction had none."""
-    if not con.execute("select count(*) from information_schema.tables where table_schema = 'ml' and "
-                       "table_name = 'deriva'").fetchone()[0]:
+    if not con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'ml' and table_name = 'deriva'"
+    ).fetchone()[0]:
         return []
     return con.execute(f"""
         select generado_en, run_id, comparacion, variable, psi, nivel

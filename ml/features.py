@@ -62,9 +62,13 @@ def select_list(names: list[str]) -> str:
 
 def check_columns(con: duckdb.DuckDBPyConnection, table: str, names: list[str]) -> None:
     schema, name = table.split(".")
-    have = {r[0] for r in con.execute(
-        "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
-        [schema, name]).fetchall()}
+    have = {
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+            [schema, name],
+        ).fetchall()
+    }
     missing = [n for n in names if n not in have]
     if missing:
         raise FeatureMismatch(

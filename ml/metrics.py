@@ -9,8 +9,22 @@ from __future__ import annotations
 
 import numpy as np
 
-METRICAS = ("n", "prevalencia", "umbral", "accuracy", "precision", "recall", "f1", "roc_auc",
-            "average_precision", "precision_top10", "lift_top10", "brier", "brier_referencia", "ece")
+METRICAS = (
+    "n",
+    "prevalencia",
+    "umbral",
+    "accuracy",
+    "precision",
+    "recall",
+    "f1",
+    "roc_auc",
+    "average_precision",
+    "precision_top10",
+    "lift_top10",
+    "brier",
+    "brier_referencia",
+    "ece",
+)
 
 # Reliability bins: ten equal-width bins of the predicted probability, [0, 0.1), [0.1, 0.2), ..., [0.9, 1].
 CUBETAS_CALIBRACION = 10
@@ -82,8 +96,15 @@ def reliability(y: np.ndarray, p: np.ndarray, cubetas: int = CUBETAS_CALIBRACION
     for b in range(cubetas):
         en = cubeta == b
         if en.any():
-            out.append({"desde": b / cubetas, "hasta": (b + 1) / cubetas, "n": int(en.sum()),
-                        "prob_media": float(p[en].mean()), "tasa_observada": float(y[en].mean())})
+            out.append(
+                {
+                    "desde": b / cubetas,
+                    "hasta": (b + 1) / cubetas,
+                    "n": int(en.sum()),
+                    "prob_media": float(p[en].mean()),
+                    "tasa_observada": float(y[en].mean()),
+                }
+            )
     return out
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 
 import numpy as np
-
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
 
 FAMILIAS = ("bosque", "gradiente")
@@ -40,8 +39,15 @@ def _clasificador(familia: str, n_filas: int, **propios):
         )
     if familia == "gradiente":
         return HistGradientBoostingClassifier(
-            learning_rate=0.05, max_iter=300, max_leaf_nodes=31, min_samples_leaf=40, l2_regularization=1.0,
-            early_stopping=True, validation_fraction=0.1, n_iter_no_change=20, random_state=SEMILLA,
+            learning_rate=0.05,
+            max_iter=300,
+            max_leaf_nodes=31,
+            min_samples_leaf=40,
+            l2_regularization=1.0,
+            early_stopping=True,
+            validation_fraction=0.1,
+            n_iter_no_change=20,
+            random_state=SEMILLA,
             class_weight=propios.get("class_weight"),
         )
     raise ValueError(f"familia de modelo desconocida {familia!r}; use una de: {', '.join(FAMILIAS)}")

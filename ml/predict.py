@@ -38,9 +38,14 @@ BLOQUE = 100_000  # rows scored at a time: bounded memory at 617k CTs
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     schema, name = table.split(".")
-    return [r[0] for r in con.execute(
-        "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
-        "order by ordinal_position", [schema, name]).fetchall()]
+    return [
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
+            "order by ordinal_position",
+            [schema, name],
+        ).fetchall()
+    ]
 
 
 def score(modelos: dict, X: np.ndarray) -> dict[str, np.ndarray]:
@@ -48,7 +53,7 @@ def score(modelos: dict, X: np.ndarray) -> dict[str, np.ndarray]:
     out: dict[str, list[np.ndarray]] = {f"pred_{s}": [] for s in modelos["submaterias"]}
     out["riesgo"] = []
     for i in range(0, len(X), BLOQUE):
-        bloque = X[i:i + BLOQUE]
+        bloque = X[i : i + BLOQUE]
         for s, m in modelos["submaterias"].items():
             out[f"pred_{s}"].append(probabilidad(m, bloque))
         out["riesgo"].append(probabilidad(modelos["general"], bloque))
@@ -73,59 +78,106 @@ def _columnas_ct(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, st
         from {CATALOGO_COLUMNAS} order by orden
     """).fetchall()
     alias = {"universo": "u", "dne_plus": "d"}
-    salida = [((f"atrib_{c}" if g == "atributo" else c), g, f"{alias[o]}.{c}", e, d, filtro_dne.get(c, f))
-              for c, g, o, e, d, f in rows]
+    salida = [
+        ((f"atrib_{c}" if g == "atributo" else c), g, f"{alias[o]}.{c}", e, d, filtro_dne.get(c, f))
+        for c, g, o, e, d, f in rows
+    ]
     ya = {c for c, *_ in rows}
-    salida += [(f"atrib_{c}", "atributo", f"u.{c}", e, f"{e}. Campo {campo} del Directorio Nacional de Empresas.", f)
-               for c, campo, e, f, tipo in dne if tipo != "derivado" and c not in ya]
+    salida += [
+        (f"atrib_{c}", "atributo", f"u.{c}", e, f"{e}. Campo {campo} del Directorio Nacional de Empresas.", f)
+        for c, campo, e, f, tipo in dne
+        if tipo != "derivado" and c not in ya
+    ]
     return salida
 
 
 def _que_es(modelo) -> str:
     if calibration.esta_calibrado(modelo):
-        return ("Probabilidad calibrada (con las inspecciones más recientes del entrenamiento) de una violación "
-                "procedente")
+        return (
+            "Probabilidad calibrada (con las inspecciones más recientes del entrenamiento) de una violación procedente"
+        )
     return "Puntaje del modelo (votos del bosque, sin calibrar) de una violación procedente"
 
 
-def _diccionario(con: duckdb.DuckDBPyConnection, columnas_ct: list[tuple], ind_cols: list[str],
-                 modelos: dict, confianza: dict[str, dict] | None = None) -> pa.Table:
+def _diccionario(
+    con: duckdb.DuckDBPyConnection,
+    columnas_ct: list[tuple],
+    ind_cols: list[str],
+    modelos: dict,
+    confianza: dict[str, dict] | None = None,
+) -> pa.Table:
     rows = [(c, g, e, d, f) for c, g, _, e, d, f in columnas_ct]
-    catalogo = {f"ind_{i}": (e, d) for i, e, d in con.execute(
-        "select indicador, etiqueta, coalesce(descripcion_mpr, descripcion) from staging.indicadores").fetchall()}
+    catalogo = {
+        f"ind_{i}": (e, d)
+        for i, e, d in con.execute(
+            "select indicador, etiqueta, coalesce(descripcion_mpr, descripcion) from staging.indicadores"
+        ).fetchall()
+    }
     rows += [(c, "indicador", *catalogo.get(c, (c, "")), "numérico") for c in ind_cols]
     nombres = modelos.get("nombres_submaterias", {})
     confianza = confianza or {}
 
     def con_confianza(col: str, texto: str) -> str:
         c = confianza.get(col)
-        return f"{texto} Confianza del modelo: {c['nivel']}" + ("" if c["apta"] else f", {confidence.NO_APTA}") \
-            + f" ({confidence.detalle(c)})." if c else texto
+        return (
+            f"{texto} Confianza del modelo: {c['nivel']}"
+            + ("" if c["apta"] else f", {confidence.NO_APTA}")
+            + f" ({confidence.detalle(c)})."
+            if c
+            else texto
+        )
 
-    rows += [(f"pred_{s}", "prediccion", f"Riesgo en {s} {nombres.get(s, '')}".strip(),
-              con_confianza(f"pred_{s}", f"{_que_es(m)} en la submateria {s} si se inspecciona."), "numérico")
-             for s, m in modelos["submaterias"].items()]
-    rows.append(("riesgo", "riesgo", "Riesgo compuesto",
-                 con_confianza("riesgo", f"{_que_es(modelos['general'])} en alguna submateria si se inspecciona."),
-                 "numérico"))
+    rows += [
+        (
+            f"pred_{s}",
+            "prediccion",
+            f"Riesgo en {s} {nombres.get(s, '')}".strip(),
+            con_confianza(f"pred_{s}", f"{_que_es(m)} en la submateria {s} si se inspecciona."),
+            "numérico",
+        )
+        for s, m in modelos["submaterias"].items()
+    ]
+    rows.append(
+        (
+            "riesgo",
+            "riesgo",
+            "Riesgo compuesto",
+            con_confianza("riesgo", f"{_que_es(modelos['general'])} en alguna submateria si se inspecciona."),
+            "numérico",
+        )
+    )
     cols = list(zip(*rows))
+
     # Confidence per prediction column (the manual's quality row under the MPR's predictions); NULL elsewhere.
     def valor(col, clave):
         return confianza[col][clave] if col in confianza else None
 
-    return pa.table({"columna": cols[0], "grupo": cols[1], "etiqueta": cols[2], "descripcion": cols[3],
-                     "tipo_filtro": pa.array(cols[4], pa.string()),
-                     "auc_prueba": pa.array([valor(c, "roc_auc") for c in cols[0]], pa.float64()),
-                     "lift_top10_prueba": pa.array([valor(c, "lift_top10") for c in cols[0]], pa.float64()),
-                     "brier_prueba": pa.array([valor(c, "brier") for c in cols[0]], pa.float64()),
-                     "ece_prueba": pa.array([valor(c, "ece") for c in cols[0]], pa.float64()),
-                     "confianza": pa.array([valor(c, "nivel") for c in cols[0]], pa.string()),
-                     "apta_para_priorizar": pa.array([valor(c, "apta") for c in cols[0]], pa.bool_())})
+    return pa.table(
+        {
+            "columna": cols[0],
+            "grupo": cols[1],
+            "etiqueta": cols[2],
+            "descripcion": cols[3],
+            "tipo_filtro": pa.array(cols[4], pa.string()),
+            "auc_prueba": pa.array([valor(c, "roc_auc") for c in cols[0]], pa.float64()),
+            "lift_top10_prueba": pa.array([valor(c, "lift_top10") for c in cols[0]], pa.float64()),
+            "brier_prueba": pa.array([valor(c, "brier") for c in cols[0]], pa.float64()),
+            "ece_prueba": pa.array([valor(c, "ece") for c in cols[0]], pa.float64()),
+            "confianza": pa.array([valor(c, "nivel") for c in cols[0]], pa.string()),
+            "apta_para_priorizar": pa.array([valor(c, "apta") for c in cols[0]], pa.bool_()),
+        }
+    )
 
 
-def _confianza_y_deriva(con: duckdb.DuckDBPyConnection, modelos: dict, folder: Path, X: np.ndarray,
-                        variables: list[str], preds: dict[str, np.ndarray], say: Callable[[str], None]
-                        ) -> tuple[dict[str, dict], list[dict], dict | None]:
+def _confianza_y_deriva(
+    con: duckdb.DuckDBPyConnection,
+    modelos: dict,
+    folder: Path,
+    X: np.ndarray,
+    variables: list[str],
+    preds: dict[str, np.ndarray],
+    say: Callable[[str], None],
+) -> tuple[dict[str, dict], list[dict], dict | None]:
     """The confidence label of every prediction column (seed confianza_modelo) and the drift of the inputs
     and of the risks (seed deriva_umbrales), with the run's messages. A missing seed costs its part only."""
     try:
@@ -145,16 +197,22 @@ def _confianza_y_deriva(con: duckdb.DuckDBPyConnection, modelos: dict, folder: P
     if isinstance(modelos.get("referencia_deriva"), dict):
         filas += drift.deriva_variables(modelos["referencia_deriva"], X, variables, umbrales["variable_entrada"])
     else:
-        say(f"INFO: el modelo {folder.name} no guardó la distribución de su entrenamiento: no se mide la deriva de "
-            f"las variables de entrada (reentrene para medirla).")
+        say(
+            f"INFO: el modelo {folder.name} no guardó la distribución de su entrenamiento: no se mide la deriva de "
+            f"las variables de entrada (reentrene para medirla)."
+        )
     filas += drift.deriva_riesgo(con, preds, umbrales["riesgo_mpr"])
     for linea in drift.mensajes(filas):
         say(linea)
     return confianza, filas, umbrales
 
 
-def predict(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
-            say: Callable[[str], None] = print, _antes_de_publicar: Callable[[], None] | None = None) -> dict:
+def predict(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str | None = None,
+    say: Callable[[str], None] = print,
+    _antes_de_publicar: Callable[[], None] | None = None,
+) -> dict:
     t0 = time.perf_counter()
     run_id = run_id or store.latest_run_id(con)
     if run_id is None:
@@ -190,11 +248,20 @@ def predict(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
     n = con.execute("select count(*) from ml.mpr__nueva").fetchone()[0]
     if n != len(ids):
         raise RuntimeError(f"La MPR nueva tiene {n} filas y el universo {len(ids)}: no se publica.")
-    metadatos = {"run_id": run_id, "familia": modelos.get("familia"), "generado_en": generado_en.isoformat(),
-                 "n_centros": int(n), "calibracion": modelos.get("calibracion", "ninguna"),
-                 "historico": modelos.get("historico"), "confianza": confianza,
-                 "deriva": [{k: f[k] for k in ("comparacion", "variable", "psi", "nivel")}
-                            for f in filas_deriva if f["nivel"] in ("moderada", "alta")]}
+    metadatos = {
+        "run_id": run_id,
+        "familia": modelos.get("familia"),
+        "generado_en": generado_en.isoformat(),
+        "n_centros": int(n),
+        "calibracion": modelos.get("calibracion", "ninguna"),
+        "historico": modelos.get("historico"),
+        "confianza": confianza,
+        "deriva": [
+            {k: f[k] for k in ("comparacion", "variable", "psi", "nivel")}
+            for f in filas_deriva
+            if f["nivel"] in ("moderada", "alta")
+        ],
+    }
 
     destino = carpeta_revision()  # the candidate: only publishing (sidil.publicacion) reaches the consultation
     destino.mkdir(parents=True, exist_ok=True)
@@ -202,8 +269,7 @@ def predict(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
     try:
         con.execute(f"copy ml.mpr__nueva to {literal(str(tmp[MPR_PARQUET]))} (format parquet, compression zstd)")
         copiar_csv(con, "select * from ml.mpr__nueva", tmp[MPR_CSV])  # text cells that look like formulas get a '
-        con.execute(f"copy (select * from ml_diccionario) to {literal(str(tmp[DICCIONARIO_PARQUET]))} "
-                    "(format parquet)")
+        con.execute(f"copy (select * from ml_diccionario) to {literal(str(tmp[DICCIONARIO_PARQUET]))} (format parquet)")
         tmp[METADATOS_JSON].write_text(json.dumps(metadatos, ensure_ascii=False, indent=1), encoding="utf-8")
         if _antes_de_publicar is not None:  # tests inject a failure here
             _antes_de_publicar()
@@ -212,12 +278,20 @@ def predict(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
             con.execute("drop table if exists ml.mpr")
             con.execute("alter table ml.mpr__nueva rename to mpr")
             con.execute("create or replace table ml.mpr_diccionario as select * from ml_diccionario")
-            con.execute("""create or replace table ml.mpr_metadatos as
+            con.execute(
+                """create or replace table ml.mpr_metadatos as
                            select cast(? as varchar) as run_id, cast(? as varchar) as familia,
                                   cast(? as timestamp) as generado_en, cast(? as bigint) as n_centros,
                                   cast(? as varchar) as calibracion, cast(? as json) as confianza""",
-                        [run_id, metadatos["familia"], generado_en, int(n), metadatos["calibracion"],
-                         json.dumps(confianza, ensure_ascii=False)])
+                [
+                    run_id,
+                    metadatos["familia"],
+                    generado_en,
+                    int(n),
+                    metadatos["calibracion"],
+                    json.dumps(confianza, ensure_ascii=False),
+                ],
+            )
             if umbrales is not None:
                 drift.guardar(con, filas_deriva, generado_en, run_id, umbrales)
             con.execute("commit")
@@ -232,7 +306,12 @@ def predict(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
         con.execute("drop table if exists ml.mpr__nueva")
         con.unregister("ml_predicciones")
         con.unregister("ml_diccionario")
-    resumen = {**metadatos, "salidas": str(destino), "lectura_s": t_lectura, "prediccion_s": t_prediccion,
-               "total_s": time.perf_counter() - t0}
+    resumen = {
+        **metadatos,
+        "salidas": str(destino),
+        "lectura_s": t_lectura,
+        "prediccion_s": t_prediccion,
+        "total_s": time.perf_counter() - t0,
+    }
     say(f"INFO: MPR con {n:,} centros de trabajo escrita en ml.mpr y {destino} (modelo {run_id}).")
     return resumen

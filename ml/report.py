@@ -23,12 +23,23 @@ MODELOS_PRINCIPALES = ("submateria", "general", "promedio")
 MIN_PUNTO = 20  # a reliability point on fewer held-out inspections is noise: not drawn (ECE still counts it)
 
 ETIQUETAS = {
-    "n": "Inspecciones de prueba", "prevalencia": "Tasa de violación", "umbral": "Umbral",
-    "accuracy": "Exactitud", "precision": "Precisión", "recall": "Sensibilidad", "f1": "F1",
-    "roc_auc": "AUC ROC", "average_precision": "Precisión promedio", "precision_top10": "Precisión 10 % superior",
-    "lift_top10": "Lift 10 % superior", "brier": "Brier", "brier_referencia": "Brier de la tasa observada",
-    "brier_tasa_entrenamiento": "Brier de la tasa del entrenamiento", "ece": "Error de calibración (ECE)",
-    "auc_maximo": "AUC máximo alcanzable", "brecha_auc": "Brecha de AUC",
+    "n": "Inspecciones de prueba",
+    "prevalencia": "Tasa de violación",
+    "umbral": "Umbral",
+    "accuracy": "Exactitud",
+    "precision": "Precisión",
+    "recall": "Sensibilidad",
+    "f1": "F1",
+    "roc_auc": "AUC ROC",
+    "average_precision": "Precisión promedio",
+    "precision_top10": "Precisión 10 % superior",
+    "lift_top10": "Lift 10 % superior",
+    "brier": "Brier",
+    "brier_referencia": "Brier de la tasa observada",
+    "brier_tasa_entrenamiento": "Brier de la tasa del entrenamiento",
+    "ece": "Error de calibración (ECE)",
+    "auc_maximo": "AUC máximo alcanzable",
+    "brecha_auc": "Brecha de AUC",
 }
 
 
@@ -50,19 +61,27 @@ def grafica_calibracion(folder: Path, puntajes: dict, puntajes_base: dict, nombr
     fig, ejes = plt.subplots(filas, cols, figsize=(3.2 * cols, 3.0 * filas), squeeze=False)
     for eje, k in zip(ejes.flat, claves):
         eje.plot([0, 1], [0, 1], color="#999", lw=0.8, ls="--")
-        for datos, color, nombre in ((puntajes_base.get(k), "#c77", "manual (votos)"),
-                                     (puntajes.get(k), "#1f3b5a", "calibrado")):
+        for datos, color, nombre in (
+            (puntajes_base.get(k), "#c77", "manual (votos)"),
+            (puntajes.get(k), "#1f3b5a", "calibrado"),
+        ):
             if datos is None:
                 continue
             puntos = [b for b in reliability(*datos) if b["n"] >= MIN_PUNTO]
-            eje.plot([b["prob_media"] for b in puntos], [b["tasa_observada"] for b in puntos], marker="o",
-                     ms=3, color=color, label=nombre)
+            eje.plot(
+                [b["prob_media"] for b in puntos],
+                [b["tasa_observada"] for b in puntos],
+                marker="o",
+                ms=3,
+                color=color,
+                label=nombre,
+            )
         eje.set_title("General" if k == "general" else f"{k} {nombres.get(k, '')}"[:34], fontsize=8)
         eje.set_xlim(0, 1)
         eje.set_ylim(0, 1)
         eje.tick_params(labelsize=7)
         eje.legend(fontsize=6, loc="upper left")
-    for eje in list(ejes.flat)[len(claves):]:
+    for eje in list(ejes.flat)[len(claves) :]:
         eje.axis("off")
     fig.supxlabel("probabilidad predicha (media de la cubeta)", fontsize=9)
     fig.supylabel("tasa de violación observada", fontsize=9)
@@ -83,28 +102,44 @@ def comparaciones(resumen: dict) -> dict:
     m = resumen["metricas"]
     propio = {**_por_submateria(m, "submateria"), None: next(f for f in m if f["modelo"] == "promedio")}
     base = _por_submateria(m, "linea_base_manual")
-    linea_base = [{"submateria_id": s, "submateria": f["submateria"], "modelo": f, "base": base[s]}
-                  for s, f in propio.items() if s in base]
+    linea_base = [
+        {"submateria_id": s, "submateria": f["submateria"], "modelo": f, "base": base[s]}
+        for s, f in propio.items()
+        if s in base
+    ]
     otro = "historico_manual" if resumen.get("historico", "puntual") == "puntual" else "historico_puntual"
     historico = []
     for s, f in _por_submateria(m, otro).items():
         if s in propio:
             puntual, manual = (propio[s], f) if otro == "historico_manual" else (f, propio[s])
-            historico.append({"submateria_id": s, "submateria": f["submateria"], "puntual": puntual, "manual": manual,
-                              "efecto_auc": manual["roc_auc"] - puntual["roc_auc"],
-                              "efecto_lift": manual["lift_top10"] - puntual["lift_top10"]})
+            historico.append(
+                {
+                    "submateria_id": s,
+                    "submateria": f["submateria"],
+                    "puntual": puntual,
+                    "manual": manual,
+                    "efecto_auc": manual["roc_auc"] - puntual["roc_auc"],
+                    "efecto_lift": manual["lift_top10"] - puntual["lift_top10"],
+                }
+            )
     return {"linea_base": linea_base, "historico": historico}
 
 
 def write(folder: Path, resumen: dict, versiones: dict) -> Path:
-    env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
-                      autoescape=select_autoescape(["html"]))
+    env = Environment(
+        loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(["html"])
+    )
     env.filters["fmt"] = _fmt
     principales = [f for f in resumen["metricas"] if f["modelo"] in MODELOS_PRINCIPALES]
     columnas = [k for k in ETIQUETAS if any(k in f for f in principales)]
     html = env.get_template("reporte.html.j2").render(
-        r=resumen, v=versiones, columnas=columnas, etiquetas=ETIQUETAS, principales=principales,
-        comp=comparaciones(resumen))
+        r=resumen,
+        v=versiones,
+        columnas=columnas,
+        etiquetas=ETIQUETAS,
+        principales=principales,
+        comp=comparaciones(resumen),
+    )
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / REPORTE
     path.write_text(html, encoding="utf-8")

@@ -56,8 +56,13 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
         )
     """)
     # Columns added with calibration and the point-in-time history (issue 16): older warehouses gain them.
-    for columna, tipo in (("historico", "varchar"), ("calibracion", "varchar"), ("ece_promedio", "double"),
-                          ("brier_promedio", "double"), ("lift_top10_linea_base", "double")):
+    for columna, tipo in (
+        ("historico", "varchar"),
+        ("calibracion", "varchar"),
+        ("ece_promedio", "double"),
+        ("brier_promedio", "double"),
+        ("lift_top10_linea_base", "double"),
+    ):
         con.execute(f"alter table ml.model_runs add column if not exists {columna} {tipo}")
     con.execute("""
         create table if not exists ml.model_metrics (
@@ -77,8 +82,12 @@ def new_run_id(familia: str) -> str:
 
 def code_version() -> str:
     try:
-        out = subprocess.run(["git", "-C", str(PROJECT_DIR), "describe", "--always", "--dirty"],
-                             capture_output=True, text=True, timeout=10)
+        out = subprocess.run(
+            ["git", "-C", str(PROJECT_DIR), "describe", "--always", "--dirty"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
         return out.stdout.strip() or "desconocida"
     except (OSError, subprocess.SubprocessError):
         return "desconocida"
@@ -102,13 +111,20 @@ def data_fingerprint(con: duckdb.DuckDBPyConnection, tabla: str = "marts.entrena
                min(fecha_inspeccion), max(fecha_inspeccion)
         from {tabla}
     """).fetchone()
-    periodos = con.execute("""
+    periodos = (
+        con.execute("""
         select fuente, entidad, min(periodo), max(periodo), count(distinct periodo)
         from raw.load_manifest where estado in ('cargado', 'reemplazado') group by all order by all
-    """).fetchall() if _has_table(con, "raw", "load_manifest") else []
+    """).fetchall()
+        if _has_table(con, "raw", "load_manifest")
+        else []
+    )
     return {
-        "tabla_entrenamiento": tabla, "filas_entrenamiento": n, "huella_entrenamiento": huella,
-        "inspecciones_desde": str(desde), "inspecciones_hasta": str(hasta),
+        "tabla_entrenamiento": tabla,
+        "filas_entrenamiento": n,
+        "huella_entrenamiento": huella,
+        "inspecciones_desde": str(desde),
+        "inspecciones_hasta": str(hasta),
         "periodos_cargados": [
             {"fuente": f, "entidad": e, "primero": str(a), "ultimo": str(b), "n": c} for f, e, a, b, c in periodos
         ],
@@ -116,8 +132,11 @@ def data_fingerprint(con: duckdb.DuckDBPyConnection, tabla: str = "marts.entrena
 
 
 def _has_table(con, schema: str, name: str) -> bool:
-    return bool(con.execute("select count(*) from information_schema.tables where table_schema = ? and "
-                            "table_name = ?", [schema, name]).fetchone()[0])
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, name]
+        ).fetchone()[0]
+    )
 
 
 def save_run(folder: Path, modelos: dict, variables: list[str], metricas: dict, versiones: dict) -> None:
@@ -143,8 +162,10 @@ def register_run(con: duckdb.DuckDBPyConnection, fila: dict, metricas: list[tupl
     con.execute("begin transaction")
     try:
         cols = list(fila)
-        con.execute(f"insert into ml.model_runs ({', '.join(cols)}) values ({', '.join('?' * len(cols))})",
-                    [fila[c] for c in cols])
+        con.execute(
+            f"insert into ml.model_runs ({', '.join(cols)}) values ({', '.join('?' * len(cols))})",
+            [fila[c] for c in cols],
+        )
         con.executemany("insert into ml.model_metrics values (?, ?, ?, ?, ?, ?)", metricas)
         con.execute("commit")
     except Exception:
@@ -176,11 +197,14 @@ def _json(folder: Path, name: str, run_id: str):
     try:
         return json.loads((folder / name).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ModeloDanado(f"La corrida de modelo {run_id} está incompleta: falta {folder / name}; "
-                           f"{REENTRENE}") from None
+        raise ModeloDanado(
+            f"La corrida de modelo {run_id} está incompleta: falta {folder / name}; {REENTRENE}"
+        ) from None
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise ModeloDanado(f"El archivo {folder / name} de la corrida {run_id} está dañado o no es JSON válido "
-                           f"({type(exc).__name__}); {REENTRENE}") from None
+        raise ModeloDanado(
+            f"El archivo {folder / name} de la corrida {run_id} está dañado o no es JSON válido "
+            f"({type(exc).__name__}); {REENTRENE}"
+        ) from None
 
 
 def verify_run(run_id: str, say: Callable[[str], None] | None = None) -> Path:
@@ -190,8 +214,9 @@ def verify_run(run_id: str, say: Callable[[str], None] | None = None) -> Path:
     Runs saved before sums were recorded (no sha256.json) are accepted with a ***ADVERTENCIA***: the sums
     detect damage and accidental changes, and such a run is no less trusted than it was before."""
     if not RUN_ID.fullmatch(run_id or "") or ".." in run_id:
-        raise ModelNotFound(f"Nombre de corrida de modelo inválido: {run_id!r} (debe ser el nombre de una carpeta "
-                            f"de {models_store()}).")
+        raise ModelNotFound(
+            f"Nombre de corrida de modelo inválido: {run_id!r} (debe ser el nombre de una carpeta de {models_store()})."
+        )
     folder = models_store() / run_id
     if not (folder / MODELOS).exists():
         raise ModelNotFound(
@@ -199,28 +224,38 @@ def verify_run(run_id: str, say: Callable[[str], None] | None = None) -> Path:
         )
     if not (folder / SUMAS).exists():
         if say is not None:
-            say(f"***ADVERTENCIA***: la corrida de modelo {run_id} es anterior al registro de sumas SHA-256 "
+            say(
+                f"***ADVERTENCIA***: la corrida de modelo {run_id} es anterior al registro de sumas SHA-256 "
                 f"({SUMAS}); no se puede comprobar que sus archivos estén intactos. Reentrene con `sidil train` "
-                f"cuando pueda.")
+                f"cuando pueda."
+            )
         return folder
     sumas = _json(folder, SUMAS, run_id)
-    if (not isinstance(sumas, dict) or set(sumas) != {MODELOS, VARIABLES, METRICAS, VERSIONES}
-            or not all(isinstance(v, str) for v in sumas.values())):
-        raise ModeloDanado(f"El archivo {folder / SUMAS} de la corrida {run_id} no tiene la forma esperada; "
-                           f"{REENTRENE}")
+    if (
+        not isinstance(sumas, dict)
+        or set(sumas) != {MODELOS, VARIABLES, METRICAS, VERSIONES}
+        or not all(isinstance(v, str) for v in sumas.values())
+    ):
+        raise ModeloDanado(
+            f"El archivo {folder / SUMAS} de la corrida {run_id} no tiene la forma esperada; {REENTRENE}"
+        )
     for name, esperada in sumas.items():
         try:
             real = _sha256(folder / name)
         except FileNotFoundError:
-            raise ModeloDanado(f"La corrida de modelo {run_id} está incompleta: falta {folder / name}; "
-                               f"{REENTRENE}") from None
+            raise ModeloDanado(
+                f"La corrida de modelo {run_id} está incompleta: falta {folder / name}; {REENTRENE}"
+            ) from None
         except OSError as exc:
-            raise ModeloDanado(f"No se pudo leer {folder / name} de la corrida {run_id} ({type(exc).__name__}); "
-                               f"{REENTRENE}") from None
+            raise ModeloDanado(
+                f"No se pudo leer {folder / name} de la corrida {run_id} ({type(exc).__name__}); {REENTRENE}"
+            ) from None
         if real != esperada:
-            raise ModeloDanado(f"El archivo {folder / name} de la corrida {run_id} fue alterado o está dañado: su "
-                               f"suma SHA-256 no coincide con la registrada al entrenarlo, así que no se usa; "
-                               f"{REENTRENE}")
+            raise ModeloDanado(
+                f"El archivo {folder / name} de la corrida {run_id} fue alterado o está dañado: su "
+                f"suma SHA-256 no coincide con la registrada al entrenarlo, así que no se usa; "
+                f"{REENTRENE}"
+            )
     return folder
 
 
@@ -230,19 +265,28 @@ def load_run(run_id: str, say: Callable[[str], None] | None = None) -> tuple[dic
     folder = verify_run(run_id, say)
     variables = _json(folder, VARIABLES, run_id)
     if not (isinstance(variables, list) and variables and all(isinstance(v, str) and v for v in variables)):
-        raise ModeloDanado(f"El archivo {folder / VARIABLES} de la corrida {run_id} no es una lista de nombres de "
-                           f"variables; {REENTRENE}")
+        raise ModeloDanado(
+            f"El archivo {folder / VARIABLES} de la corrida {run_id} no es una lista de nombres de "
+            f"variables; {REENTRENE}"
+        )
     if not isinstance(_json(folder, METRICAS, run_id), dict):
-        raise ModeloDanado(f"El archivo {folder / METRICAS} de la corrida {run_id} no tiene la forma esperada; "
-                           f"{REENTRENE}")
+        raise ModeloDanado(
+            f"El archivo {folder / METRICAS} de la corrida {run_id} no tiene la forma esperada; {REENTRENE}"
+        )
     try:
         modelos = joblib.load(folder / MODELOS)
     except Exception as exc:  # truncated or garbage pickle: EOFError, UnpicklingError, ValueError, KeyError, ...
-        raise ModeloDanado(f"No se pudo leer {folder / MODELOS} de la corrida {run_id}: el archivo está dañado o "
-                           f"incompleto ({type(exc).__name__}); {REENTRENE}") from None
-    if not (isinstance(modelos, dict) and isinstance(modelos.get("submaterias"), dict)
-            and hasattr(modelos.get("general"), "predict_proba")
-            and all(hasattr(m, "predict_proba") for m in modelos["submaterias"].values())):
-        raise ModeloDanado(f"El archivo {folder / MODELOS} de la corrida {run_id} no contiene los modelos "
-                           f"esperados; {REENTRENE}")
+        raise ModeloDanado(
+            f"No se pudo leer {folder / MODELOS} de la corrida {run_id}: el archivo está dañado o "
+            f"incompleto ({type(exc).__name__}); {REENTRENE}"
+        ) from None
+    if not (
+        isinstance(modelos, dict)
+        and isinstance(modelos.get("submaterias"), dict)
+        and hasattr(modelos.get("general"), "predict_proba")
+        and all(hasattr(m, "predict_proba") for m in modelos["submaterias"].values())
+    ):
+        raise ModeloDanado(
+            f"El archivo {folder / MODELOS} de la corrida {run_id} no contiene los modelos esperados; {REENTRENE}"
+        )
     return modelos, variables, folder

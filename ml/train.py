@@ -40,8 +40,10 @@ def split(h: Historia, division: str, corte: date | None, fraccion_prueba: float
     `fraccion_prueba` of the inspections after it). Random ('aleatoria'): that fraction at random."""
     n = len(h.inspeccion_id)
     if n == 0:
-        raise TrainingError("marts.entrenamiento no tiene inspecciones: cargue el histórico SIAPI-SIPAS y "
-                            "reconstruya los modelos (sidil build).")
+        raise TrainingError(
+            "marts.entrenamiento no tiene inspecciones: cargue el histórico SIAPI-SIPAS y "
+            "reconstruya los modelos (sidil build)."
+        )
     if division == "aleatoria":
         rng = np.random.default_rng(SEMILLA_DIVISION)
         prueba = np.zeros(n, dtype=bool)
@@ -65,13 +67,25 @@ CLAVES_FILA = ("modelo", "submateria_id", "submateria")
 
 def _promedio(filas: list[dict], modelo: str) -> dict:
     claves = [k for k in filas[0] if k not in CLAVES_FILA]
-    return {"modelo": modelo, "submateria_id": None, "submateria": "Promedio de submaterias",
-            **{k: float(np.nanmean([f[k] for f in filas])) for k in claves}}
+    return {
+        "modelo": modelo,
+        "submateria_id": None,
+        "submateria": "Promedio de submaterias",
+        **{k: float(np.nanmean([f[k] for f in filas])) for k in claves},
+    }
 
 
-def _evaluar(h: Historia, familia: str, ajuste: np.ndarray, validacion: np.ndarray, prueba: np.ndarray,
-             calibracion: str, verdad: Verdad | None, say: Callable[[str], None], modelo: str = "submateria"
-             ) -> tuple[list[dict], dict, dict]:
+def _evaluar(
+    h: Historia,
+    familia: str,
+    ajuste: np.ndarray,
+    validacion: np.ndarray,
+    prueba: np.ndarray,
+    calibracion: str,
+    verdad: Verdad | None,
+    say: Callable[[str], None],
+    modelo: str = "submateria",
+) -> tuple[list[dict], dict, dict]:
     """Per submateria: a forest fitted on `ajuste`, calibrated on `validacion`, evaluated on `prueba`.
     Returns the metrics rows, the models and the held-out (labels, probabilities)."""
     filas_metricas: list[dict] = []
@@ -80,13 +94,17 @@ def _evaluar(h: Historia, familia: str, ajuste: np.ndarray, validacion: np.ndarr
     for s, (filas, y) in sorted(h.etiquetas.items()):
         aj, va, te = ajuste[filas], validacion[filas], prueba[filas]
         if len(np.unique(y[aj])) < 2 or te.sum() == 0:
-            say(f"***ADVERTENCIA***: submateria {s} sin violaciones y cumplimientos en el entrenamiento o sin "
-                f"inspecciones de prueba; no se evalúa.")
+            say(
+                f"***ADVERTENCIA***: submateria {s} sin violaciones y cumplimientos en el entrenamiento o sin "
+                f"inspecciones de prueba; no se evalúa."
+            )
             continue
         m = calibration.ajustar(clasificador_submateria(familia, int(aj.sum())), h.X[filas], y, aj, va, calibracion)
         if not calibration.esta_calibrado(m) and calibracion != "ninguna" and modelo == "submateria":
-            say(f"***ADVERTENCIA***: submateria {s}: las {int(va.sum()):,} inspecciones de validación no alcanzan para "
-                f"calibrar (el calibrador invertiría o borraría el orden del bosque); se conservan sus votos.")
+            say(
+                f"***ADVERTENCIA***: submateria {s}: las {int(va.sum()):,} inspecciones de validación no alcanzan para "
+                f"calibrar (el calibrador invertiría o borraría el orden del bosque); se conservan sus votos."
+            )
         p = probabilidad(m, h.X[filas[te]])
         met = binary_metrics(y[te], p, umbral(m, float(y[aj | va].mean())))
         met["brier_tasa_entrenamiento"] = brier(y[te], np.full(int(te.sum()), y[aj | va].mean()))
@@ -97,15 +115,26 @@ def _evaluar(h: Historia, familia: str, ajuste: np.ndarray, validacion: np.ndarr
         modelos[s] = m
         puntajes[s] = (y[te], p)
         if modelo == "submateria":
-            say(f"INFO: submateria {s}: {int((aj | va).sum()):,} inspecciones de entrenamiento "
+            say(
+                f"INFO: submateria {s}: {int((aj | va).sum()):,} inspecciones de entrenamiento "
                 f"({int(va.sum()):,} de ellas calibran), AUC {met['roc_auc']:.3f}, Brier {met['brier']:.3f} "
                 f"(tasa base {met['brier_referencia']:.3f}), error de calibración {met['ece']:.3f} en "
-                f"{int(te.sum()):,} de prueba.")
+                f"{int(te.sum()):,} de prueba."
+            )
     return filas_metricas, modelos, puntajes
 
 
-def _otro_historico(con, h: Historia, historico: str, names: list[str], familia: str, prueba: np.ndarray,
-                    calibracion: str, verdad: Verdad | None, say: Callable[[str], None]) -> list[dict]:
+def _otro_historico(
+    con,
+    h: Historia,
+    historico: str,
+    names: list[str],
+    familia: str,
+    prueba: np.ndarray,
+    calibracion: str,
+    verdad: Verdad | None,
+    say: Callable[[str], None],
+) -> list[dict]:
     """The same models trained and evaluated on the other historical mode's table, on the same held-out
     inspections; empty when that table is not built."""
     otro = "manual" if historico == "puntual" else "puntual"
@@ -116,12 +145,15 @@ def _otro_historico(con, h: Historia, historico: str, names: list[str], familia:
     prueba2 = np.isin(h2.inspeccion_id, h.inspeccion_id[prueba])
     entrena2 = ~prueba2
     validacion2 = calibration.pliegue_validacion(h2.fecha, entrena2)
-    filas, _, _ = _evaluar(h2, familia, entrena2 & ~validacion2, validacion2, prueba2, calibracion, verdad,
-                           say, modelo=f"historico_{otro}")
+    filas, _, _ = _evaluar(
+        h2, familia, entrena2 & ~validacion2, validacion2, prueba2, calibracion, verdad, say, modelo=f"historico_{otro}"
+    )
     if filas:
         filas.append(_promedio(filas, f"historico_{otro}"))
-        say(f"INFO: histórico {otro} en las mismas inspecciones de prueba: AUC promedio {filas[-1]['roc_auc']:.3f}, "
-            f"lift 10 % promedio {filas[-1]['lift_top10']:.3f}.")
+        say(
+            f"INFO: histórico {otro} en las mismas inspecciones de prueba: AUC promedio {filas[-1]['roc_auc']:.3f}, "
+            f"lift 10 % promedio {filas[-1]['lift_top10']:.3f}."
+        )
     return filas
 
 
@@ -162,11 +194,13 @@ def train(
     ajuste = entrena & ~validacion
     verdad_dir = verdad_dir or Verdad.de_la_carga(con)
     verdad = Verdad.encontrar(verdad_dir)
-    say(f"INFO: {len(h.inspeccion_id):,} inspecciones ({tabla}), {len(names)} variables de entrada, "
+    say(
+        f"INFO: {len(h.inspeccion_id):,} inspecciones ({tabla}), {len(names)} variables de entrada, "
         f"{len(h.etiquetas)} submaterias modeladas; evaluación "
         + (f"temporal desde el {corte}" if corte else "con una muestra aleatoria")
         + f" ({int(prueba.sum()):,} inspecciones); calibración {calibracion} con las {int(validacion.sum()):,} "
-          f"inspecciones más recientes del entrenamiento.")
+        f"inspecciones más recientes del entrenamiento."
+    )
 
     t = time.perf_counter()
     filas_metricas, evaluados, puntajes = _evaluar(h, familia, ajuste, validacion, prueba, calibracion, verdad, say)
@@ -176,16 +210,18 @@ def train(
 
     t = time.perf_counter()
     yg = h.cualquier_violacion
-    general = calibration.ajustar(clasificador_general(familia, int(ajuste.sum())), h.X, yg, ajuste, validacion,
-                                  calibracion)
+    general = calibration.ajustar(
+        clasificador_general(familia, int(ajuste.sum())), h.X, yg, ajuste, validacion, calibracion
+    )
     pg = probabilidad(general, h.X[prueba])
     met = binary_metrics(yg[prueba], pg, umbral(general, float(yg[entrena].mean())))
     met["brier_tasa_entrenamiento"] = brier(yg[prueba], np.full(int(prueba.sum()), yg[entrena].mean()))
     if verdad is not None:
         met["auc_maximo"] = verdad.auc_general(h.inspeccion_id[prueba], yg[prueba])
         met["brecha_auc"] = met["auc_maximo"] - met["roc_auc"]
-    filas_metricas.append({"modelo": "general", "submateria_id": None,
-                           "submateria": "Cualquier violación (riesgo)", **met})
+    filas_metricas.append(
+        {"modelo": "general", "submateria_id": None, "submateria": "Cualquier violación (riesgo)", **met}
+    )
     puntajes["general"] = (yg[prueba], pg)
     tiempos["evaluacion_general_s"] = time.perf_counter() - t
     promedio = _promedio([f for f in filas_metricas if f["modelo"] == "submateria"], "promedio")
@@ -197,8 +233,10 @@ def train(
         say("INFO: evaluando la configuración del manual (bosque multisalida) en la misma división.")
         filas_base, puntajes_base = baseline.evaluar(h, sorted(evaluados), entrena, prueba, verdad)
         filas_metricas += filas_base
-        say(f"INFO: línea base del manual: AUC promedio {filas_base[-1]['roc_auc']:.3f}, lift 10 % promedio "
-            f"{filas_base[-1]['lift_top10']:.3f} (modelo: {promedio['roc_auc']:.3f} y {promedio['lift_top10']:.3f}).")
+        say(
+            f"INFO: línea base del manual: AUC promedio {filas_base[-1]['roc_auc']:.3f}, lift 10 % promedio "
+            f"{filas_base[-1]['lift_top10']:.3f} (modelo: {promedio['roc_auc']:.3f} y {promedio['lift_top10']:.3f})."
+        )
     tiempos["linea_base_s"] = time.perf_counter() - t
     t = time.perf_counter()
     if comparar_historicos:
@@ -216,10 +254,12 @@ def train(
         for s, (filas, y) in sorted(h.etiquetas.items()):
             if s in evaluados:
                 aj, va = ~val_final[filas], val_final[filas]
-                finales[s] = calibration.ajustar(clasificador_submateria(familia, int(aj.sum())), h.X[filas], y,
-                                                 aj, va, calibracion)
-        general = calibration.ajustar(clasificador_general(familia, int((~val_final).sum())), h.X, yg, ~val_final,
-                                      val_final, calibracion)
+                finales[s] = calibration.ajustar(
+                    clasificador_submateria(familia, int(aj.sum())), h.X[filas], y, aj, va, calibracion
+                )
+        general = calibration.ajustar(
+            clasificador_general(familia, int((~val_final).sum())), h.X, yg, ~val_final, val_final, calibracion
+        )
     else:
         finales = evaluados
     tiempos["reentrenamiento_s"] = time.perf_counter() - t
@@ -241,8 +281,15 @@ def train(
     except confidence.ReglasFaltantes as exc:
         say(f"***ADVERTENCIA***: {exc} El reporte no muestra la confianza por submateria.")
         reglas = None
-    confianza = {str(f["submateria_id"]): confidence.confianza(f, reglas)
-                 for f in filas_metricas if f["modelo"] == "submateria"} if reglas is not None else {}
+    confianza = (
+        {
+            str(f["submateria_id"]): confidence.confianza(f, reglas)
+            for f in filas_metricas
+            if f["modelo"] == "submateria"
+        }
+        if reglas is not None
+        else {}
+    )
     tiempos["deriva_confianza_s"] = time.perf_counter() - t
 
     run_id = store.new_run_id(familia)
@@ -251,8 +298,15 @@ def train(
     say("INFO: explicando los modelos (SHAP) y escribiendo el reporte.")
     muestra = np.flatnonzero(prueba)[explain.sample_rows(int(prueba.sum()))]
     base_general = calibration.sin_calibrar(general)
-    graficas = {"general": explain.plots(explain.explanation(base_general, h.X[muestra], names), folder, "general",
-                                         "cualquier violación", con_waterfall=True)}
+    graficas = {
+        "general": explain.plots(
+            explain.explanation(base_general, h.X[muestra], names),
+            folder,
+            "general",
+            "cualquier violación",
+            con_waterfall=True,
+        )
+    }
     importancias = {"general": explain.importance(explain.explanation(base_general, h.X[muestra], names))}
     for s, m in finales.items():
         filas, _ = h.etiquetas[s]
@@ -264,42 +318,91 @@ def train(
     grafica_calibracion = report.grafica_calibracion(folder, puntajes, puntajes_base, h.submaterias)
     tiempos["shap_s"] = time.perf_counter() - t
 
-    versiones = {"codigo": store.code_version(), "paquetes": store.package_versions(),
-                 "datos": store.data_fingerprint(con, tabla)}
+    versiones = {
+        "codigo": store.code_version(),
+        "paquetes": store.package_versions(),
+        "datos": store.data_fingerprint(con, tabla),
+    }
     resumen = {
-        "run_id": run_id, "familia": familia, "division": division, "corte": str(corte) if corte else None,
-        "fraccion_prueba": fraccion_prueba, "reentrenado_con_todo": reentrenar, "historico": historico,
-        "tabla_entrenamiento": tabla, "calibracion": calibracion,
-        "fraccion_validacion": calibration.FRACCION_VALIDACION, "n_validacion": int(validacion.sum()),
-        "n_inspecciones": len(h.inspeccion_id), "n_entrenamiento": int(entrena.sum()),
-        "n_prueba": int(prueba.sum()), "variables": names, "metricas": filas_metricas,
-        "confianza": confianza, "deriva": deriva, "grafica_calibracion": grafica_calibracion,
-        "importancias": importancias, "graficas": graficas, "verdad": str(verdad_dir) if verdad else None,
-        "tiempos": tiempos, "creado_en": datetime.now().isoformat(timespec="seconds"),
+        "run_id": run_id,
+        "familia": familia,
+        "division": division,
+        "corte": str(corte) if corte else None,
+        "fraccion_prueba": fraccion_prueba,
+        "reentrenado_con_todo": reentrenar,
+        "historico": historico,
+        "tabla_entrenamiento": tabla,
+        "calibracion": calibracion,
+        "fraccion_validacion": calibration.FRACCION_VALIDACION,
+        "n_validacion": int(validacion.sum()),
+        "n_inspecciones": len(h.inspeccion_id),
+        "n_entrenamiento": int(entrena.sum()),
+        "n_prueba": int(prueba.sum()),
+        "variables": names,
+        "metricas": filas_metricas,
+        "confianza": confianza,
+        "deriva": deriva,
+        "grafica_calibracion": grafica_calibracion,
+        "importancias": importancias,
+        "graficas": graficas,
+        "verdad": str(verdad_dir) if verdad else None,
+        "tiempos": tiempos,
+        "creado_en": datetime.now().isoformat(timespec="seconds"),
     }
     report.write(folder, resumen, versiones)
     tiempos["total_s"] = time.perf_counter() - t0
-    metricas_prueba = {str(f["submateria_id"]) if f["modelo"] == "submateria" else "general":
-                       {k: f[k] for k in confidence.METRICAS_CONFIANZA}
-                       for f in filas_metricas if f["modelo"] in ("submateria", "general")}
-    store.save_run(folder, {"submaterias": finales, "general": general, "familia": familia,
-                            "nombres_submaterias": h.submaterias, "historico": historico, "calibracion": calibracion,
-                            "metricas_prueba": metricas_prueba, "referencia_deriva": referencias},
-                   names, resumen, versiones)
+    metricas_prueba = {
+        str(f["submateria_id"]) if f["modelo"] == "submateria" else "general": {
+            k: f[k] for k in confidence.METRICAS_CONFIANZA
+        }
+        for f in filas_metricas
+        if f["modelo"] in ("submateria", "general")
+    }
+    store.save_run(
+        folder,
+        {
+            "submaterias": finales,
+            "general": general,
+            "familia": familia,
+            "nombres_submaterias": h.submaterias,
+            "historico": historico,
+            "calibracion": calibracion,
+            "metricas_prueba": metricas_prueba,
+            "referencia_deriva": referencias,
+        },
+        names,
+        resumen,
+        versiones,
+    )
     base_prom = next((f for f in filas_metricas if f["modelo"] == baseline.MODELO and f["submateria_id"] is None), {})
-    store.register_run(con, {
-        "run_id": run_id, "creado_en": datetime.now(), "familia": familia, "division": division, "corte": corte,
-        "n_entrenamiento": int(entrena.sum()), "n_prueba": int(prueba.sum()),
-        "auc_promedio": promedio["roc_auc"],
-        "auc_general": next(f["roc_auc"] for f in filas_metricas if f["modelo"] == "general"),
-        "brecha_auc_promedio": promedio.get("brecha_auc"), "lift_top10_promedio": promedio["lift_top10"],
-        "ruta": str(folder), "version_codigo": versiones["codigo"],
-        "huella_datos": versiones["datos"]["huella_entrenamiento"],
-        "historico": historico, "calibracion": calibracion, "ece_promedio": promedio["ece"],
-        "brier_promedio": promedio["brier"], "lift_top10_linea_base": base_prom.get("lift_top10"),
-    }, [
-        (run_id, f["modelo"], f["submateria_id"], f["submateria"], k, None if np.isnan(v) else float(v))
-        for f in filas_metricas for k, v in f.items()
-        if k in METRICAS or k in ("auc_maximo", "brecha_auc", "brier_tasa_entrenamiento")
-    ])
+    store.register_run(
+        con,
+        {
+            "run_id": run_id,
+            "creado_en": datetime.now(),
+            "familia": familia,
+            "division": division,
+            "corte": corte,
+            "n_entrenamiento": int(entrena.sum()),
+            "n_prueba": int(prueba.sum()),
+            "auc_promedio": promedio["roc_auc"],
+            "auc_general": next(f["roc_auc"] for f in filas_metricas if f["modelo"] == "general"),
+            "brecha_auc_promedio": promedio.get("brecha_auc"),
+            "lift_top10_promedio": promedio["lift_top10"],
+            "ruta": str(folder),
+            "version_codigo": versiones["codigo"],
+            "huella_datos": versiones["datos"]["huella_entrenamiento"],
+            "historico": historico,
+            "calibracion": calibracion,
+            "ece_promedio": promedio["ece"],
+            "brier_promedio": promedio["brier"],
+            "lift_top10_linea_base": base_prom.get("lift_top10"),
+        },
+        [
+            (run_id, f["modelo"], f["submateria_id"], f["submateria"], k, None if np.isnan(v) else float(v))
+            for f in filas_metricas
+            for k, v in f.items()
+            if k in METRICAS or k in ("auc_maximo", "brecha_auc", "brier_tasa_entrenamiento")
+        ],
+    )
     return resumen

@@ -15,11 +15,10 @@ from ml.metrics import roc_auc
 
 class Verdad:
     def __init__(self, folder: Path):
-        t = pq.read_table(Path(folder) / "inspecciones.parquet",
-                          columns=["inspeccion_id", "submateria_id", "prob_violacion"]).to_pandas()
-        self._por_sub = {
-            int(s): g.set_index("inspeccion_id")["prob_violacion"] for s, g in t.groupby("submateria_id")
-        }
+        t = pq.read_table(
+            Path(folder) / "inspecciones.parquet", columns=["inspeccion_id", "submateria_id", "prob_violacion"]
+        ).to_pandas()
+        self._por_sub = {int(s): g.set_index("inspeccion_id")["prob_violacion"] for s, g in t.groupby("submateria_id")}
         # Submaterias are violated independently given the CT: P(any) = 1 - prod(1 - p).
         t["no_viola"] = np.log1p(-t["prob_violacion"].clip(upper=1 - 1e-12))
         self._cualquiera = 1.0 - np.exp(t.groupby("inspeccion_id")["no_viola"].sum())

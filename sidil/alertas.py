@@ -16,14 +16,19 @@ _ULTIMOS_PERIODOS = """
 
 
 def _existe(con, esquema: str, tabla: str) -> bool:
-    return con.execute("select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-                       [esquema, tabla]).fetchone()[0] > 0
+    return (
+        con.execute(
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [esquema, tabla]
+        ).fetchone()[0]
+        > 0
+    )
 
 
 def ultimos_periodos(con) -> dict[str, str]:
     """{fuente: latest period}; falls back on the mart's own latest periods when the inputs are missing."""
-    if _existe(con, "intermediate", "int_enoe__indicadores") and \
-            _existe(con, "intermediate", "int_imss__indicadores_mensuales"):
+    if _existe(con, "intermediate", "int_enoe__indicadores") and _existe(
+        con, "intermediate", "int_imss__indicadores_mensuales"
+    ):
         filas = con.execute(_ULTIMOS_PERIODOS).fetchall()
     else:
         filas = con.execute("select fuente, max(periodo) from marts.alertas_referencia group by fuente").fetchall()
@@ -40,7 +45,8 @@ def alertas_recientes(con) -> list[tuple]:
     periodos = ultimos_periodos(con)
     if not periodos:
         return []
-    return con.execute("""
+    return con.execute(
+        """
         select fuente, periodo, regla, indicador, nivel, claves, valor, referencia, periodo_referencia,
             desviacion, tipo_tolerancia, tolerancia,
         from marts.alertas_referencia
@@ -48,7 +54,9 @@ def alertas_recientes(con) -> list[tuple]:
             using (fuente, periodo)
         order by fuente, nivel <> '0_geo0', abs(desviacion) / nullif(tolerancia, 0) desc, regla, indicador,
             nivel, claves
-    """, [list(periodos), list(periodos.values())]).fetchall()
+    """,
+        [list(periodos), list(periodos.values())],
+    ).fetchall()
 
 
 def formato_numero(v: float | None) -> str:
@@ -73,15 +81,51 @@ def tabla_alertas(con, limite: int = 25) -> Table | None:
     por_regla: dict[str, int] = {}
     for fila in filas:
         por_regla[fila[2]] = por_regla.get(fila[2], 0) + 1
-    t = Table(title=titulo, caption="Por regla: " + ", ".join(f"{r} {n:,}" for r, n in sorted(por_regla.items()))
-              + ". Todas en marts.alertas_referencia; reglas y tolerancias en seeds/alertas_tolerancias.csv.")
-    for c in ("fuente", "periodo", "regla", "indicador", "nivel", "claves", "valor", "referencia",
-              "desviación", "tolerancia"):
+    t = Table(
+        title=titulo,
+        caption="Por regla: "
+        + ", ".join(f"{r} {n:,}" for r, n in sorted(por_regla.items()))
+        + ". Todas en marts.alertas_referencia; reglas y tolerancias en seeds/alertas_tolerancias.csv.",
+    )
+    for c in (
+        "fuente",
+        "periodo",
+        "regla",
+        "indicador",
+        "nivel",
+        "claves",
+        "valor",
+        "referencia",
+        "desviación",
+        "tolerancia",
+    ):
         t.add_column(c, justify="right" if c in ("valor", "referencia", "desviación", "tolerancia") else "left")
-    for (fuente, periodo, regla, indicador, nivel, claves, valor, referencia, periodo_ref, desviacion, tipo,
-         tolerancia) in mostradas:
-        t.add_row(fuente, periodo, regla, indicador, nivel, claves, formato_numero(valor),
-                  f"{formato_numero(referencia)} ({periodo_ref})", formato_desviacion(desviacion, tipo), formato_desviacion(tolerancia, tipo, signo=False))
+    for (
+        fuente,
+        periodo,
+        regla,
+        indicador,
+        nivel,
+        claves,
+        valor,
+        referencia,
+        periodo_ref,
+        desviacion,
+        tipo,
+        tolerancia,
+    ) in mostradas:
+        t.add_row(
+            fuente,
+            periodo,
+            regla,
+            indicador,
+            nivel,
+            claves,
+            formato_numero(valor),
+            f"{formato_numero(referencia)} ({periodo_ref})",
+            formato_desviacion(desviacion, tipo),
+            formato_desviacion(tolerancia, tipo, signo=False),
+        )
     return t
 
 
@@ -94,9 +138,11 @@ def aviso_alertas(con) -> str | None:
     for fila in filas:
         por_fuente[(fila[0], fila[1])] = por_fuente.get((fila[0], fila[1]), 0) + 1
     detalle = "; ".join(f"{f} {p}: {n:,}" for (f, p), n in sorted(por_fuente.items()))
-    return (f"***ADVERTENCIA***: {len(filas):,} alerta(s) de referencia en el último periodo ({detalle}): valores "
-            f"que se apartan del periodo anterior más de lo tolerado. Revíselas con `sidil status` o en "
-            f"marts.alertas_referencia antes de usar los indicadores.")
+    return (
+        f"***ADVERTENCIA***: {len(filas):,} alerta(s) de referencia en el último periodo ({detalle}): valores "
+        f"que se apartan del periodo anterior más de lo tolerado. Revíselas con `sidil status` o en "
+        f"marts.alertas_referencia antes de usar los indicadores."
+    )
 
 
 def aviso_tras_build() -> str | None:

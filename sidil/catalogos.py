@@ -83,10 +83,13 @@ def catalogos() -> dict[str, Catalogo]:
         config = s.get("config") or {}
         meta = config.get("meta") or {}
         if meta.get("mantenido_por_operador") is True and (SEEDS_REPO / f"{s['name']}.csv").exists():
-            salida[s["name"]] = Catalogo(s["name"], str(meta.get("etiqueta") or s["name"]),
-                                         " ".join(str(s.get("description") or "").split()),
-                                         {k: str(v).lower() for k, v in (config.get("column_types") or {}).items()},
-                                         tuple(str(c) for c in meta.get("identificadores") or ()))
+            salida[s["name"]] = Catalogo(
+                s["name"],
+                str(meta.get("etiqueta") or s["name"]),
+                " ".join(str(s.get("description") or "").split()),
+                {k: str(v).lower() for k, v in (config.get("column_types") or {}).items()},
+                tuple(str(c) for c in meta.get("identificadores") or ()),
+            )
     return salida
 
 
@@ -139,8 +142,14 @@ def versiones(nombre: str) -> list[dict]:
     _catalogo(nombre)
     entrada = _leer_indice().get(nombre, {})
     act, ant = activa(nombre), anterior(nombre)
-    repo = {"version": REPOSITORIO, "usuario": "", "fecha": "", "comentario": "versión del repositorio (git)",
-            "archivo_original": f"seeds/{nombre}.csv", "filas": _contar_filas(SEEDS_REPO / f"{nombre}.csv")}
+    repo = {
+        "version": REPOSITORIO,
+        "usuario": "",
+        "fecha": "",
+        "comentario": "versión del repositorio (git)",
+        "archivo_original": f"seeds/{nombre}.csv",
+        "filas": _contar_filas(SEEDS_REPO / f"{nombre}.csv"),
+    }
     salida = [*reversed(entrada.get("versiones", [])), repo]
     return [{**v, "activa": v["version"] == act, "anterior": v["version"] == ant} for v in salida]
 
@@ -166,8 +175,9 @@ def ruta_version(nombre: str, version: str) -> Path:
     _catalogo(nombre)
     if version == REPOSITORIO:
         return SEEDS_REPO / f"{nombre}.csv"
-    if not _VERSION.match(version) or not any(v["version"] == version
-                                              for v in _leer_indice().get(nombre, {}).get("versiones", [])):
+    if not _VERSION.match(version) or not any(
+        v["version"] == version for v in _leer_indice().get(nombre, {}).get("versiones", [])
+    ):
         raise CatalogoError(f"El catálogo {nombre} no tiene la versión {version!r}.")
     return raiz() / nombre / f"{version}.csv"
 
@@ -292,14 +302,17 @@ def leer_candidato(nombre: str, ruta: Path, archivo_original: str) -> Candidato:
     _catalogo(nombre)
     ext = Path(archivo_original).suffix.lower()
     if ext not in (".csv", ".xlsx"):
-        raise CatalogoError(f"El archivo {archivo_original!r} no es CSV ni XLSX; suba el catálogo en uno de esos "
-                            f"formatos.")
+        raise CatalogoError(
+            f"El archivo {archivo_original!r} no es CSV ni XLSX; suba el catálogo en uno de esos formatos."
+        )
     tam = ruta.stat().st_size
     if tam == 0:
         raise CatalogoError(f"El archivo {archivo_original!r} está vacío.")
     if tam > TAMANIO_MAXIMO_CATALOGO:
-        raise CatalogoError(f"El archivo {archivo_original!r} pesa {tam:,} bytes; un catálogo no puede pasar de "
-                            f"{TAMANIO_MAXIMO_CATALOGO:,}.")
+        raise CatalogoError(
+            f"El archivo {archivo_original!r} pesa {tam:,} bytes; un catálogo no puede pasar de "
+            f"{TAMANIO_MAXIMO_CATALOGO:,}."
+        )
     from loaders.manifest import file_sha256
 
     avisos: list[str] = []
@@ -309,8 +322,10 @@ def leer_candidato(nombre: str, ruta: Path, archivo_original: str) -> Candidato:
             texto = datos.decode("utf-8-sig")
         except UnicodeDecodeError:
             texto = datos.decode("cp1252", errors="replace")
-            avisos.append("***ADVERTENCIA***: el archivo no está en UTF-8; se leyó como Windows-1252 (Excel). "
-                          "Revise los acentos en la vista previa.")
+            avisos.append(
+                "***ADVERTENCIA***: el archivo no está en UTF-8; se leyó como Windows-1252 (Excel). "
+                "Revise los acentos en la vista previa."
+            )
         try:
             filas = list(csv.reader(io.StringIO(texto, newline="")))
         except csv.Error as exc:
@@ -330,16 +345,21 @@ def leer_candidato(nombre: str, ruta: Path, archivo_original: str) -> Candidato:
                 finally:
                     libro.close()
             except (zipfile.BadZipFile, InvalidFileException, OSError, KeyError, ValueError, IndexError) as exc:
-                raise CatalogoError(f"El archivo {archivo_original!r} no es un XLSX válido "
-                                    f"({type(exc).__name__}).") from None
+                raise CatalogoError(
+                    f"El archivo {archivo_original!r} no es un XLSX válido ({type(exc).__name__})."
+                ) from None
         while filas and filas[-1] and all(v == "" for v in filas[-1]):
             filas.pop()
         if filas:  # trailing empty header cells of a sheet that was wider once
             ancho = len(filas[0])
             while ancho and filas[0][ancho - 1] == "":
                 ancho -= 1
-            filas = [f[:ancho] + [""] * (ancho - len(f)) if len(f) < ancho else
-                     (f[:ancho] if all(v == "" for v in f[ancho:]) else f) for f in filas]
+            filas = [
+                f[:ancho] + [""] * (ancho - len(f))
+                if len(f) < ancho
+                else (f[:ancho] if all(v == "" for v in f[ancho:]) else f)
+                for f in filas
+            ]
     while filas and not any(v.strip() for v in filas[-1]):  # trailing blank lines; inner ones keep numbering
         filas.pop()
     if not filas:
@@ -407,11 +427,15 @@ def revisar_forma(cand: Candidato) -> list[str]:
     faltan = [c for c in columnas_act if c not in cand.columnas]
     sobran = [c for c in cand.columnas if c and c not in columnas_act]
     if faltan:
-        errores.append(f"fila 1: faltan las columnas {', '.join(faltan)} (el catálogo {cand.nombre} tiene "
-                       f"{', '.join(columnas_act)})")
+        errores.append(
+            f"fila 1: faltan las columnas {', '.join(faltan)} (el catálogo {cand.nombre} tiene "
+            f"{', '.join(columnas_act)})"
+        )
     if sobran:
-        errores.append(f"fila 1: columnas desconocidas {', '.join(repr(c) for c in sobran)} (el catálogo "
-                       f"{cand.nombre} tiene {', '.join(columnas_act)})")
+        errores.append(
+            f"fila 1: columnas desconocidas {', '.join(repr(c) for c in sobran)} (el catálogo "
+            f"{cand.nombre} tiene {', '.join(columnas_act)})"
+        )
     if errores:
         return errores
     if not cand.filas:
@@ -428,8 +452,10 @@ def revisar_forma(cand: Candidato) -> list[str]:
     pos = [cand.columnas.index(c) for c in columnas_act]
     cand.filas = [[f[p].strip() for p in pos] for f in cand.filas]
     cand.columnas = list(columnas_act)
-    tipos = {c: cat.column_types.get(c) or _tipo_inferido([f[i] for f in filas_act if i < len(f)])
-             for i, c in enumerate(columnas_act)}
+    tipos = {
+        c: cat.column_types.get(c) or _tipo_inferido([f[i] for f in filas_act if i < len(f)])
+        for i, c in enumerate(columnas_act)
+    }
     for n, f in enumerate(cand.filas, start=2):
         for c, v in zip(columnas_act, f):
             motivo = _valido(tipos[c], v)
@@ -482,13 +508,16 @@ def _explicar_prueba(cand: Candidato, nodo: dict, fallas: int, con) -> str:
                 cuenta.setdefault(f[i], []).append(n)
         rep = [(v, ns) for v, ns in cuenta.items() if len(ns) > 1][:5]
         return f"columna {col}: cada valor debe ser único; se repiten " + "; ".join(
-            f"{v!r} ({_lista_filas(ns)})" for v, ns in rep)
+            f"{v!r} ({_lista_filas(ns)})" for v, ns in rep
+        )
     if tipo == "accepted_values" and propia:
         admitidos = [str(v) for v in kw.get("values") or []]
         malos = _filas_donde(cand, lambda f: f[i] != "" and f[i] not in admitidos)
         valores = sorted({cand.filas[n - 2][i] for n in malos})[:5]
-        return (f"columna {col}: valores no admitidos {', '.join(repr(v) for v in valores)} "
-                f"({_lista_filas(malos)}); se admiten: {', '.join(admitidos)}")
+        return (
+            f"columna {col}: valores no admitidos {', '.join(repr(v) for v in valores)} "
+            f"({_lista_filas(malos)}); se admiten: {', '.join(admitidos)}"
+        )
     if tipo == "unique_combination_of_columns" and modelo == cand.nombre:
         cols = [str(c) for c in kw.get("combination_of_columns") or []]
         if all(c in cand.columnas for c in cols):
@@ -497,25 +526,33 @@ def _explicar_prueba(cand: Candidato, nodo: dict, fallas: int, con) -> str:
             for n, f in enumerate(cand.filas, start=2):
                 cuenta2.setdefault(tuple(f[j] for j in idx), []).append(n)
             rep2 = [(k, ns) for k, ns in cuenta2.items() if len(ns) > 1][:5]
-            return (f"columnas {', '.join(cols)}: la combinación debe ser única; se repite " +
-                    "; ".join(f"({', '.join(k)}) ({_lista_filas(ns)})" for k, ns in rep2))
+            return f"columnas {', '.join(cols)}: la combinación debe ser única; se repite " + "; ".join(
+                f"({', '.join(k)}) ({_lista_filas(ns)})" for k, ns in rep2
+            )
     if tipo == "relationships":
         to = re.search(r"ref\(['\"](\w+)['\"]\)", str(kw.get("to") or ""))
         destino, campo = (to.group(1) if to else "?"), str(kw.get("field") or "")
         try:
-            huerfanos = [r[0] for r in con.execute(
-                f"select distinct {ident(col)}::varchar from {table_name('staging.' + modelo)} where {ident(col)} "
-                f"is not null and {ident(col)} not in (select {ident(campo)} from {table_name('staging.' + destino)} "
-                f"where {ident(campo)} is not null) order by 1 limit 5").fetchall()]
+            huerfanos = [
+                r[0]
+                for r in con.execute(
+                    f"select distinct {ident(col)}::varchar from {table_name('staging.' + modelo)} where {ident(col)} "
+                    f"is not null and {ident(col)} not in (select {ident(campo)} from {table_name('staging.' + destino)} "
+                    f"where {ident(campo)} is not null) order by 1 limit 5"
+                ).fetchall()
+            ]
         except duckdb.Error:  # the explanation is a courtesy; the test's verdict stands
             huerfanos = []
         ejemplos = f" ({', '.join(repr(v) for v in huerfanos)})" if huerfanos else ""
         if modelo == cand.nombre and propia:
             filas = _filas_donde(cand, lambda f: f[i] in huerfanos)
-            return (f"columna {col}: valores que no existen en el catálogo {destino} (columna {campo}){ejemplos}"
-                    + (f" ({_lista_filas(filas)})" if filas else ""))
-        return (f"el catálogo {modelo} usa en su columna {col} valores que la nueva versión de {destino} ya no tiene "
-                f"en la columna {campo}{ejemplos}")
+            return f"columna {col}: valores que no existen en el catálogo {destino} (columna {campo}){ejemplos}" + (
+                f" ({_lista_filas(filas)})" if filas else ""
+            )
+        return (
+            f"el catálogo {modelo} usa en su columna {col} valores que la nueva versión de {destino} ya no tiene "
+            f"en la columna {campo}{ejemplos}"
+        )
     return f"la prueba {nodo.get('name', '?')} del catálogo {modelo} no pasó ({fallas} filas con error)"
 
 
@@ -535,21 +572,46 @@ def probar_con_dbt(cand: Candidato, log: Callable[[str], None] = lambda _l: None
                 shutil.copy2(p, carpeta / p.name)
         _escribir_csv(carpeta / f"{cand.nombre}.csv", cand.columnas, cand.filas)
         db = trabajo / "prueba.duckdb"
-        env = dict(os.environ, SIDIL_DB=str(db), DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-                   **{ENV_SEMILLAS: carpeta.relative_to(PROJECT_DIR).as_posix()})
+        env = dict(
+            os.environ,
+            SIDIL_DB=str(db),
+            DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+            **{ENV_SEMILLAS: carpeta.relative_to(PROJECT_DIR).as_posix()},
+        )
         dbt = Path(sys.executable).with_name("dbt")
         log("INFO: ejecutando las pruebas de datos de los catálogos (dbt) sobre una copia de trabajo…")
-        res = subprocess.run([str(dbt), "build", "--select", "resource_type:seed", "--indirect-selection", "cautious",
-                              "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
-                              "--target-path", str(trabajo / "target"), "--log-path", str(trabajo / "logs")],
-                             cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=900, check=False)
+        res = subprocess.run(
+            [
+                str(dbt),
+                "build",
+                "--select",
+                "resource_type:seed",
+                "--indirect-selection",
+                "cautious",
+                "--project-dir",
+                str(PROJECT_DIR),
+                "--profiles-dir",
+                str(PROJECT_DIR),
+                "--target-path",
+                str(trabajo / "target"),
+                "--log-path",
+                str(trabajo / "logs"),
+            ],
+            cwd=PROJECT_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
         resultados = trabajo / "target" / "run_results.json"
         if not resultados.exists():
             ultima = (res.stdout.strip().splitlines() or ["sin salida"])[-1]
             return [f"no se pudieron ejecutar las pruebas de dbt ({ultima[:300]})"]
         nodos = json.loads((trabajo / "target" / "manifest.json").read_text(encoding="utf-8"))["nodes"]
-        fallidas = [r for r in json.loads(resultados.read_text(encoding="utf-8"))["results"]
-                    if r["status"] in ("fail", "error")]
+        fallidas = [
+            r for r in json.loads(resultados.read_text(encoding="utf-8"))["results"] if r["status"] in ("fail", "error")
+        ]
         if not fallidas:
             return []
         mensajes = []
@@ -579,8 +641,14 @@ class Resultado:
     version: str | None = None
 
 
-def cargar_version(nombre: str, ruta: Path, archivo_original: str, usuario: str, comentario: str,
-                   log: Callable[[str], None] = lambda _l: None) -> Resultado:
+def cargar_version(
+    nombre: str,
+    ruta: Path,
+    archivo_original: str,
+    usuario: str,
+    comentario: str,
+    log: Callable[[str], None] = lambda _l: None,
+) -> Resultado:
     """Validate an uploaded catalog and, if it passes, store it as the new active version. Every attempt,
     accepted or refused, goes to the audit log."""
     from sidil.interfaz.auditoria import auditar
@@ -598,8 +666,11 @@ def cargar_version(nombre: str, ruta: Path, archivo_original: str, usuario: str,
     if errores:
         mensajes += [f"***ERROR***: {e}" for e in errores]
         mensajes.append(f"***ERROR***: el catálogo {nombre} no cambió: sigue vigente la versión {activa(nombre)}.")
-        auditar(usuario, "catalogo_rechazado", json.dumps(
-            {"catalogo": nombre, "archivo": archivo_original, "errores": errores[:5]}, ensure_ascii=False))
+        auditar(
+            usuario,
+            "catalogo_rechazado",
+            json.dumps({"catalogo": nombre, "archivo": archivo_original, "errores": errores[:5]}, ensure_ascii=False),
+        )
         return Resultado(False, mensajes)
     assert cand is not None
     with _bloqueo():
@@ -613,16 +684,38 @@ def cargar_version(nombre: str, ruta: Path, archivo_original: str, usuario: str,
         _escribir_csv(tmp, cand.columnas, cand.filas)
         os.replace(tmp, carpeta / f"{version}.csv")
         ahora = datetime.now().isoformat(timespec="seconds")
-        entrada["versiones"].append({"version": version, "usuario": usuario, "fecha": ahora,
-                                     "comentario": comentario.strip(), "archivo_original": archivo_original,
-                                     "sha256": cand.sha256, "filas": len(cand.filas)})
+        entrada["versiones"].append(
+            {
+                "version": version,
+                "usuario": usuario,
+                "fecha": ahora,
+                "comentario": comentario.strip(),
+                "archivo_original": archivo_original,
+                "sha256": cand.sha256,
+                "filas": len(cand.filas),
+            }
+        )
         entrada["historial"].append({"version": version, "fecha": ahora, "usuario": usuario, "accion": "carga"})
         _escribir_indice(indice)
-    auditar(usuario, "catalogo_cargado", json.dumps(
-        {"catalogo": nombre, "version": version, "archivo": archivo_original, "sha256": cand.sha256,
-         "filas": len(cand.filas), "comentario": comentario.strip()}, ensure_ascii=False))
-    mensajes.append(f"INFO: catálogo {nombre} guardado como versión {version} ({len(cand.filas):,} filas); es la "
-                    f"versión vigente desde la próxima ejecución.")
+    auditar(
+        usuario,
+        "catalogo_cargado",
+        json.dumps(
+            {
+                "catalogo": nombre,
+                "version": version,
+                "archivo": archivo_original,
+                "sha256": cand.sha256,
+                "filas": len(cand.filas),
+                "comentario": comentario.strip(),
+            },
+            ensure_ascii=False,
+        ),
+    )
+    mensajes.append(
+        f"INFO: catálogo {nombre} guardado como versión {version} ({len(cand.filas):,} filas); es la "
+        f"versión vigente desde la próxima ejecución."
+    )
     return Resultado(True, mensajes, version)
 
 
@@ -638,13 +731,23 @@ def restaurar_anterior(nombre: str, usuario: str) -> Resultado:
         if not entrada or previa is None:
             raise CatalogoError(f"El catálogo {nombre} no tiene una versión anterior que restaurar.")
         actual = activa(nombre)
-        entrada["historial"].append({"version": previa, "fecha": datetime.now().isoformat(timespec="seconds"),
-                                     "usuario": usuario, "accion": "restauracion"})
+        entrada["historial"].append(
+            {
+                "version": previa,
+                "fecha": datetime.now().isoformat(timespec="seconds"),
+                "usuario": usuario,
+                "accion": "restauracion",
+            }
+        )
         _escribir_indice(indice)
-    auditar(usuario, "catalogo_restaurado", json.dumps({"catalogo": nombre, "version": previa, "reemplaza": actual},
-                                                       ensure_ascii=False))
-    return Resultado(True, [f"INFO: catálogo {nombre}: se restauró la versión {previa} (reemplaza a {actual})."],
-                     previa)
+    auditar(
+        usuario,
+        "catalogo_restaurado",
+        json.dumps({"catalogo": nombre, "version": previa, "reemplaza": actual}, ensure_ascii=False),
+    )
+    return Resultado(
+        True, [f"INFO: catálogo {nombre}: se restauró la versión {previa} (reemplaza a {actual})."], previa
+    )
 
 
 def exportar_csv(nombre: str, version: str) -> bytes:

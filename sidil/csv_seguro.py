@@ -50,5 +50,8 @@ def copiar_csv(con, consulta: str, ruta: Path | str, params: list | None = None,
     """Write the rows of `consulta` (a SELECT, with `params`) to `ruta` as a CSV with a header, ordered by
     `orden` if given."""
     ordenar = f" order by {orden}" if orden else ""
-    con.execute(f"copy (select {seleccion_segura(con, consulta, params)} from ({consulta}){ordenar}) "
-                f"to {literal(str(ruta))} (header, delimiter ',')", params or [])
+    con.execute(
+        f"copy (select {seleccion_segura(con, consulta, params)} from ({consulta}){ordenar}) "
+        f"to {literal(str(ruta))} (header, delimiter ',')",
+        params or [],
+    )

@@ -46,10 +46,26 @@ EN_VALIDACION = ".en_validacion"  # under the archive folder: same file system a
 FILAS_VISTA = 5
 # Every extension a loader reads; compound ones first so `x.tab.gz` is not taken for `.gz`.
 EXTENSIONES = ("tab.gz", "csv.gz", "txt.gz", "dbf", "csv", "tab", "txt", "gz", "7z", "rar", "xlsx")
-NOMBRES_FUENTE = {"enoe": "INEGI — ENOE", "imss": "IMSS", "censo": "INEGI — Censo Económico",
-                  "externos": "Series externas (Semáforos)"}
-MESES = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
-         "noviembre", "diciembre")
+NOMBRES_FUENTE = {
+    "enoe": "INEGI — ENOE",
+    "imss": "IMSS",
+    "censo": "INEGI — Censo Económico",
+    "externos": "Series externas (Semáforos)",
+}
+MESES = (
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+)
 # The IMSS deliveries are named after the cut date (always day 31 in the STPS deliveries); the prefixes are
 # the ones the STPS receives (seed fuentes, descripcion).
 PREFIJOS_IMSS = {"patrones": "PATRONES_STPS_", "puestos": "PAFINALMES_F_", "riesgos": "STPS_"}
@@ -86,8 +102,11 @@ class Tabla:
 
 def _etiqueta(kind_desc: str, fuente: str, entidad: str) -> str:
     corta = re.split(r" \(|, p\. ej\.|:", kind_desc, maxsplit=1)[0].strip()
-    return f"{NOMBRES_FUENTE.get(fuente, fuente)}: {entidad.upper()} — {corta}" if corta else \
-        f"{NOMBRES_FUENTE.get(fuente, fuente)}: {entidad.upper()}"
+    return (
+        f"{NOMBRES_FUENTE.get(fuente, fuente)}: {entidad.upper()} — {corta}"
+        if corta
+        else f"{NOMBRES_FUENTE.get(fuente, fuente)}: {entidad.upper()}"
+    )
 
 
 def _descripciones() -> dict[tuple[str, str], str]:
@@ -117,8 +136,16 @@ def tablas() -> list[Tabla]:
     for (fuente, entidad), kinds in por_tabla.items():
         periodo = _periodo_ejemplo(kinds[0])
         exts = tuple(e for e in EXTENSIONES if _nombre_reconocido(fuente, entidad, kinds[0], periodo, e))
-        salida.append(Tabla(fuente, entidad, _etiqueta(desc.get((fuente, entidad), ""), fuente, entidad),
-                            kinds[0].carpeta, kinds[0].formato_periodo, exts))
+        salida.append(
+            Tabla(
+                fuente,
+                entidad,
+                _etiqueta(desc.get((fuente, entidad), ""), fuente, entidad),
+                kinds[0].carpeta,
+                kinds[0].formato_periodo,
+                exts,
+            )
+        )
     return salida
 
 
@@ -140,7 +167,9 @@ def periodos(t: Tabla, hoy: date | None = None) -> list[tuple[str, str]]:
         return [(f"{q // 4}T{q % 4 + 1}", f"{q // 4} T{q % 4 + 1}") for q in range(actual + 2, actual - 13, -1)]
     if t.formato_periodo == "aaaammdd":
         actual = hoy.year * 12 + hoy.month - 1
-        return [(f"{m // 12}-{m % 12 + 1:02d}", f"{MESES[m % 12]} {m // 12}") for m in range(actual + 2, actual - 25, -1)]
+        return [
+            (f"{m // 12}-{m % 12 + 1:02d}", f"{MESES[m % 12]} {m // 12}") for m in range(actual + 2, actual - 25, -1)
+        ]
     if t.formato_periodo == "anio":
         return [(str(a), f"Censo {a}") for a in range(hoy.year + 5, hoy.year - 16, -1) if a % 5 == 4]
     return [("serie", "serie completa (un solo archivo)")]
@@ -150,8 +179,11 @@ def _partes_periodo(t: Tabla, periodo: str) -> tuple[int, int | None]:
     """Year and quarter or month of a period value; refuses anything not shaped like the table's periods."""
     if t.formato_periodo == "trimestre" and (m := re.fullmatch(r"(\d{4})T([1-4])", periodo)):
         return int(m.group(1)), int(m.group(2))
-    if t.formato_periodo == "aaaammdd" and (m := re.fullmatch(r"(\d{4})-(\d{2})", periodo)) and \
-            1 <= int(m.group(2)) <= 12:
+    if (
+        t.formato_periodo == "aaaammdd"
+        and (m := re.fullmatch(r"(\d{4})-(\d{2})", periodo))
+        and 1 <= int(m.group(2)) <= 12
+    ):
         return int(m.group(1)), int(m.group(2))
     if t.formato_periodo == "anio" and re.fullmatch(r"\d{4}", periodo):
         return int(periodo), None
@@ -191,8 +223,10 @@ def extension(t: Tabla, nombre_original: str) -> str:
     for e in EXTENSIONES:
         if bajo.endswith("." + e) and e in t.extensiones:
             return e
-    raise CargaError(f"El archivo {nombre_original!r} no tiene una extensión que se acepte para {t.etiqueta}: "
-                     f"use {', '.join('.' + e for e in t.extensiones)}.")
+    raise CargaError(
+        f"El archivo {nombre_original!r} no tiene una extensión que se acepte para {t.etiqueta}: "
+        f"use {', '.join('.' + e for e in t.extensiones)}."
+    )
 
 
 def nombre_destino(t: Tabla, periodo: str, ext: str) -> str:
@@ -202,8 +236,11 @@ def nombre_destino(t: Tabla, periodo: str, ext: str) -> str:
     for kind in (k for k in file_kinds() if (k.fuente, k.entidad) == (t.fuente, t.entidad)):
         nombre = _construir_nombre(t.fuente, t.entidad, kind, periodo, ext)
         rec = recognise(Path("/insumos") / kind.carpeta / nombre, Path("/insumos"))
-        if rec is not None and (rec.fuente, rec.entidad) == (t.fuente, t.entidad) and \
-                (rec.periodo == periodo or t.formato_periodo == "serie"):
+        if (
+            rec is not None
+            and (rec.fuente, rec.entidad) == (t.fuente, t.entidad)
+            and (rec.periodo == periodo or t.formato_periodo == "serie")
+        ):
             return nombre
     raise CargaError(f"No hay un nombre de archivo para {t.etiqueta} {periodo} con extensión .{ext}.")
 
@@ -282,8 +319,9 @@ def _vista_dbf(ruta: Path, archivo: str) -> tuple[list[str], list[list[str]]]:
             reg = f.read(largo_registro)
             if len(reg) < largo_registro:
                 break
-            filas.append([reg[c.offset:c.offset + c.length].decode(codificacion, errors="replace").strip()
-                          for c in campos])
+            filas.append(
+                [reg[c.offset : c.offset + c.length].decode(codificacion, errors="replace").strip() for c in campos]
+            )
     return [c.name for c in campos], filas
 
 
@@ -315,7 +353,7 @@ def _vista_xlsx(ruta: Path, archivo: str, entidad: str) -> tuple[list[str], list
     encabezado = filas[0]
     while encabezado and encabezado[-1] == "":
         encabezado = encabezado[:-1]
-    return encabezado, [f[:len(encabezado)] for f in filas[1:]]
+    return encabezado, [f[: len(encabezado)] for f in filas[1:]]
 
 
 def _kind_de(t: Tabla, nombre: str) -> FileKind:
@@ -365,8 +403,7 @@ def resumir(clave: str, periodo: str, ruta_subida: Path, nombre_original: str, i
     tam = ruta_subida.stat().st_size
     limite = tamanio_maximo()
     if tam > limite:
-        raise CargaError(f"El archivo pesa {tam:,} bytes y el máximo permitido es {limite:,} "
-                         f"bytes ({ENV_TAMANIO}).")
+        raise CargaError(f"El archivo pesa {tam:,} bytes y el máximo permitido es {limite:,} bytes ({ENV_TAMANIO}).")
     if tam == 0:
         raise CargaError(f"El archivo {nombre_original!r} está vacío (0 bytes).")
     nombre = nombre_destino(t, periodo, ext)
@@ -392,11 +429,19 @@ def resumir(clave: str, periodo: str, ruta_subida: Path, nombre_original: str, i
             personal = campos[canon].personal
             if personal:
                 personales.add(i)
-            r.columnas.append(Columna(str(h), canon, "dato personal: se seudonimiza u omite" if personal
-                                      else "campo del catálogo"))
+            r.columnas.append(
+                Columna(str(h), canon, "dato personal: se seudonimiza u omite" if personal else "campo del catálogo")
+            )
         else:
-            r.columnas.append(Columna(str(h), None, "adicional (se guarda en campos_adicionales)"
-                                      if t.fuente in SOURCES_WITH_EXTRAS else "desconocido: el archivo se rechazará"))
+            r.columnas.append(
+                Columna(
+                    str(h),
+                    None,
+                    "adicional (se guarda en campos_adicionales)"
+                    if t.fuente in SOURCES_WITH_EXTRAS
+                    else "desconocido: el archivo se rechazará",
+                )
+            )
     presentes = {c.campo for c in r.columnas}
     r.faltantes = [c.nombre for c in campos.values() if c.requerido and c.nombre not in presentes]
     try:
@@ -404,8 +449,9 @@ def resumir(clave: str, periodo: str, ruta_subida: Path, nombre_original: str, i
     except LoadError as exc:
         r.veredicto_encabezado = str(exc)
     r.vista_encabezado = [str(h) for h in encabezado]
-    r.vista_filas = [["[dato personal oculto]" if i in personales else _ocultar(v) for i, v in enumerate(f)]
-                     for f in filas]
+    r.vista_filas = [
+        ["[dato personal oculto]" if i in personales else _ocultar(v) for i, v in enumerate(f)] for f in filas
+    ]
     return r
 
 
@@ -441,9 +487,11 @@ def _llave() -> tuple[bytes, str | None]:
     try:
         return pseudonym.load_key(allow_demo_key=False), None
     except pseudonym.MissingKey:
-        return secrets.token_hex(32).encode(), (f"***ADVERTENCIA***: falta la llave de seudonimización "
-                                                f"({pseudonym.KEY_ENV}); la comprobación usó una temporal, pero "
-                                                f"`sidil load` la necesitará.")
+        return secrets.token_hex(32).encode(), (
+            f"***ADVERTENCIA***: falta la llave de seudonimización "
+            f"({pseudonym.KEY_ENV}); la comprobación usó una temporal, pero "
+            f"`sidil load` la necesitará."
+        )
 
 
 def _copia_de_trabajo(con, rec, log: Callable[[str], None]) -> None:
@@ -463,21 +511,33 @@ def _copia_de_trabajo(con, rec, log: Callable[[str], None]) -> None:
     try:
         con.execute(f"attach {literal(str(almacen))} as almacen (read_only)")
     except duckdb.Error:
-        log("***ADVERTENCIA***: la base de datos está en uso por otro proceso; el archivo se comprobó sin compararlo "
-            "con lo ya cargado (esa comparación se hará al ejecutar la carga).")
+        log(
+            "***ADVERTENCIA***: la base de datos está en uso por otro proceso; el archivo se comprobó sin compararlo "
+            "con lo ya cargado (esa comparación se hará al ejecutar la carga)."
+        )
         return
     try:
-        existe = lambda esquema, tabla_: con.execute(
-            "select count(*) from duckdb_tables() where database_name = 'almacen' and schema_name = ? "
-            "and table_name = ?", [esquema, tabla_]).fetchone()[0] > 0
+        existe = lambda esquema, tabla_: (
+            con.execute(
+                "select count(*) from duckdb_tables() where database_name = 'almacen' and schema_name = ? "
+                "and table_name = ?",
+                [esquema, tabla_],
+            ).fetchone()[0]
+            > 0
+        )
         if existe("raw", "load_manifest"):
-            con.execute("insert into raw.load_manifest by name select * from almacen.raw.load_manifest "
-                        "where fuente = ? and entidad = ?", [rec.fuente, rec.entidad])
+            con.execute(
+                "insert into raw.load_manifest by name select * from almacen.raw.load_manifest "
+                "where fuente = ? and entidad = ?",
+                [rec.fuente, rec.entidad],
+            )
         tabla_raw = raw_table(rec)
         if existe("raw", tabla_raw.split(".")[1]):
             where, params = period_filter(rec)
-            con.execute(f"create table {table_name(tabla_raw)} as select * from almacen.{table_name(tabla_raw)} "
-                        f"where {where}", params)
+            con.execute(
+                f"create table {table_name(tabla_raw)} as select * from almacen.{table_name(tabla_raw)} where {where}",
+                params,
+            )
     finally:
         con.execute("detach almacen")
 
@@ -495,8 +555,11 @@ def comprobar(clave: str, periodo: str, ruta: Path, insumos: Path, log: Callable
     t = tabla(clave)
     raiz = ruta.parents[len(Path(t.carpeta).parts)]
     rec = recognise(ruta, raiz)
-    if rec is None or (rec.fuente, rec.entidad) != (t.fuente, t.entidad) or \
-            (rec.periodo != periodo and t.formato_periodo != "serie"):
+    if (
+        rec is None
+        or (rec.fuente, rec.entidad) != (t.fuente, t.entidad)
+        or (rec.periodo != periodo and t.formato_periodo != "serie")
+    ):
         raise CargaError(f"{ruta.name} no se reconoce como {t.etiqueta} {periodo}")
     key, aviso = _llave()
     if aviso:
@@ -526,8 +589,15 @@ def comprobar(clave: str, periodo: str, ruta: Path, insumos: Path, log: Callable
     return e is not None and e.estado != "error"
 
 
-def guardar(clave: str, periodo: str, ruta_subida: Path, nombre_original: str, insumos: Path, usuario: str,
-            log: Callable[[str], None] = lambda _l: None) -> Resultado:
+def guardar(
+    clave: str,
+    periodo: str,
+    ruta_subida: Path,
+    nombre_original: str,
+    insumos: Path,
+    usuario: str,
+    log: Callable[[str], None] = lambda _l: None,
+) -> Resultado:
     """Check an uploaded file as `sidil load` would and, if the loader accepts it, store it in the input
     folder under its period's name, archiving the file(s) of that period it replaces. The upload is consumed
     (moved or deleted). Every attempt goes to the audit log with the user."""
@@ -549,24 +619,25 @@ def guardar(clave: str, periodo: str, ruta_subida: Path, nombre_original: str, i
         tam = ruta_subida.stat().st_size
         detalle["tamano_bytes"] = tam
         if tam > tamanio_maximo():
-            raise CargaError(f"El archivo pesa {tam:,} bytes y el máximo permitido es {tamanio_maximo():,} "
-                             f"bytes ({ENV_TAMANIO}).")
+            raise CargaError(
+                f"El archivo pesa {tam:,} bytes y el máximo permitido es {tamanio_maximo():,} bytes ({ENV_TAMANIO})."
+            )
         if tam == 0:
             raise CargaError(f"El archivo {nombre_original!r} está vacío (0 bytes).")
         staged_dir = insumos / ARCHIVE_DIR / EN_VALIDACION / secrets.token_hex(8)
         staged = staged_dir / t.carpeta / nombre
         staged.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(ruta_subida), staged)
-        decir(f"INFO: comprobando {nombre} con las reglas de `sidil load` en una copia de trabajo (lo cargado no "
-              f"cambia)…")
+        decir(
+            f"INFO: comprobando {nombre} con las reglas de `sidil load` en una copia de trabajo (lo cargado no cambia)…"
+        )
         aceptado = comprobar(clave, periodo, staged, insumos, decir)
         from loaders.manifest import file_sha256
 
         detalle["sha256"] = file_sha256(staged)
         if not aceptado:
             decir(f"***ERROR***: {nombre} no se guardó; la carpeta de insumos y lo cargado siguen igual.")
-            auditar(usuario, "insumo_rechazado", json.dumps({**detalle, "mensajes": mensajes[-4:]},
-                                                            ensure_ascii=False))
+            auditar(usuario, "insumo_rechazado", json.dumps({**detalle, "mensajes": mensajes[-4:]}, ensure_ascii=False))
             return Resultado(False, mensajes, nombre)
         with _bloqueo(insumos):
             anteriores = _mismos_periodo(insumos, t, periodo)
@@ -576,8 +647,10 @@ def guardar(clave: str, periodo: str, ruta_subida: Path, nombre_original: str, i
                     destino = archivo / p.relative_to(insumos)
                     destino.parent.mkdir(parents=True, exist_ok=True)
                     os.replace(p, destino)
-                    decir(f"INFO: {p.relative_to(insumos).as_posix()} se archivó en "
-                          f"{destino.relative_to(insumos).as_posix()}.")
+                    decir(
+                        f"INFO: {p.relative_to(insumos).as_posix()} se archivó en "
+                        f"{destino.relative_to(insumos).as_posix()}."
+                    )
                 detalle["archivados"] = [p.relative_to(insumos).as_posix() for p in anteriores]
             final = insumos / t.carpeta / nombre
             final.parent.mkdir(parents=True, exist_ok=True)
@@ -600,6 +673,11 @@ def rechazar(clave: str, periodo: str, nombre_original: str, usuario: str, motiv
     """Record an upload refused before "Guardar archivo" (too big, empty, wrong extension)."""
     from sidil.interfaz.auditoria import auditar
 
-    auditar(usuario, "insumo_rechazado", json.dumps({"tabla": clave, "periodo": periodo,
-                                                     "archivo_original": nombre_original, "mensajes": [motivo]},
-                                                    ensure_ascii=False))
+    auditar(
+        usuario,
+        "insumo_rechazado",
+        json.dumps(
+            {"tabla": clave, "periodo": periodo, "archivo_original": nombre_original, "mensajes": [motivo]},
+            ensure_ascii=False,
+        ),
+    )

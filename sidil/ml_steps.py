@@ -6,15 +6,36 @@ from __future__ import annotations
 
 from rich.table import Table
 
-METRICAS_VISIBLES = ("roc_auc", "auc_maximo", "brecha_auc", "average_precision", "precision_top10",
-                     "lift_top10", "f1", "brier", "brier_referencia", "ece")
-ETIQUETAS = {"roc_auc": "AUC", "auc_maximo": "AUC máx.", "brecha_auc": "brecha", "average_precision": "AP",
-             "precision_top10": "prec. 10 %", "lift_top10": "lift 10 %", "f1": "F1", "brier": "Brier",
-             "brier_referencia": "Brier base", "ece": "ECE"}
+METRICAS_VISIBLES = (
+    "roc_auc",
+    "auc_maximo",
+    "brecha_auc",
+    "average_precision",
+    "precision_top10",
+    "lift_top10",
+    "f1",
+    "brier",
+    "brier_referencia",
+    "ece",
+)
+ETIQUETAS = {
+    "roc_auc": "AUC",
+    "auc_maximo": "AUC máx.",
+    "brecha_auc": "brecha",
+    "average_precision": "AP",
+    "precision_top10": "prec. 10 %",
+    "lift_top10": "lift 10 %",
+    "f1": "F1",
+    "brier": "Brier",
+    "brier_referencia": "Brier base",
+    "ece": "ECE",
+}
 # Rows of a run's metrics shown after training: its own models, then the averages of what it is compared with.
-NOMBRE_COMPARACION = {"linea_base_manual": "Línea base del manual (prom.)",
-                      "historico_manual": "Histórico del manual (prom.)",
-                      "historico_puntual": "Histórico puntual (prom.)"}
+NOMBRE_COMPARACION = {
+    "linea_base_manual": "Línea base del manual (prom.)",
+    "historico_manual": "Histórico del manual (prom.)",
+    "historico_puntual": "Histórico puntual (prom.)",
+}
 
 
 def _fmt(v) -> str:
@@ -40,15 +61,19 @@ def metrics_table(resumen: dict) -> Table:
 
 def model_runs(con, n: int = 5) -> list[tuple]:
     """The latest model runs, newest first (empty when none was trained)."""
-    exists = con.execute("select count(*) from information_schema.tables where table_schema = 'ml' and "
-                         "table_name = 'model_runs'").fetchone()[0]
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'ml' and table_name = 'model_runs'"
+    ).fetchone()[0]
     if not exists:
         return []
-    return con.execute("""
+    return con.execute(
+        """
         select run_id, creado_en, familia, division, corte, n_entrenamiento, n_prueba, auc_promedio,
                auc_general, brecha_auc_promedio, lift_top10_promedio
         from ml.model_runs order by creado_en desc, run_id desc limit ?
-    """, [n]).fetchall()
+    """,
+        [n],
+    ).fetchall()
 
 
 def status_tables(con) -> list[Table]:
@@ -56,16 +81,38 @@ def status_tables(con) -> list[Table]:
     runs = model_runs(con)
     if runs:
         t = Table(title="Últimos modelos entrenados")
-        for c in ("modelo", "familia", "evaluación", "entrenamiento", "prueba", "AUC prom.", "AUC general",
-                  "brecha AUC", "lift 10 %", "ECE prom.", "lift manual"):
+        for c in (
+            "modelo",
+            "familia",
+            "evaluación",
+            "entrenamiento",
+            "prueba",
+            "AUC prom.",
+            "AUC general",
+            "brecha AUC",
+            "lift 10 %",
+            "ECE prom.",
+            "lift manual",
+        ):
             t.add_column(c)
         extra = _promedios_calibracion(con, [r[0] for r in runs])
         for r in runs:
-            t.add_row(r[0], r[2], f"temporal desde {r[4]}" if r[4] else r[3], f"{r[5]:,}", f"{r[6]:,}",
-                      _fmt(r[7]), _fmt(r[8]), _fmt(r[9]), _fmt(r[10]), *[_fmt(v) for v in extra.get(r[0], (None, None))])
+            t.add_row(
+                r[0],
+                r[2],
+                f"temporal desde {r[4]}" if r[4] else r[3],
+                f"{r[5]:,}",
+                f"{r[6]:,}",
+                _fmt(r[7]),
+                _fmt(r[8]),
+                _fmt(r[9]),
+                _fmt(r[10]),
+                *[_fmt(v) for v in extra.get(r[0], (None, None))],
+            )
         out.append(t)
-    exists = con.execute("select count(*) from information_schema.tables where table_schema = 'ml' and "
-                         "table_name = 'mpr_metadatos'").fetchone()[0]
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'ml' and table_name = 'mpr_metadatos'"
+    ).fetchone()[0]
     if exists:
         run_id, generado, n = con.execute("select run_id, generado_en, n_centros from ml.mpr_metadatos").fetchone()
         t = Table(title="Matriz de predicción de riesgos (ml.mpr)")
@@ -82,20 +129,28 @@ def status_tables(con) -> list[Table]:
 
 def _promedios_calibracion(con, run_ids: list[str]) -> dict[str, tuple]:
     """{run: (average ECE, average lift of the manual's baseline)} from ml.model_metrics."""
-    filas = con.execute(f"""
+    filas = con.execute(
+        f"""
         select run_id,
                any_value(valor) filter (where modelo = 'promedio' and metrica = 'ece'),
                any_value(valor) filter (where modelo = 'linea_base_manual' and submateria_id is null
                                         and metrica = 'lift_top10')
         from ml.model_metrics where run_id in ({", ".join("?" * len(run_ids))}) group by run_id
-    """, run_ids).fetchall()
+    """,
+        run_ids,
+    ).fetchall()
     return {r: (e, l) for r, e, l in filas}
 
 
 def confidence_table(con) -> Table | None:
     """The confidence of every prediction column of the MPR (None before predictions carried it)."""
-    cols = {r[0] for r in con.execute("select column_name from information_schema.columns where table_schema = 'ml' "
-                                      "and table_name = 'mpr_diccionario'").fetchall()}
+    cols = {
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns where table_schema = 'ml' "
+            "and table_name = 'mpr_diccionario'"
+        ).fetchall()
+    }
     if "confianza" not in cols:
         return None
     filas = con.execute("""
@@ -109,8 +164,17 @@ def confidence_table(con) -> Table | None:
     for c in ("columna", "predicción", "confianza", "apta para priorizar", "AUC", "lift 10 %", "Brier", "ECE"):
         t.add_column(c)
     for col, etiqueta, nivel, apta, auc, lift, brier, ece in filas:
-        t.add_row(col, etiqueta[:40], nivel, "sí" if apta else "NO", _fmt(auc), _fmt(lift), _fmt(brier), _fmt(ece),
-                  style=None if apta else "bold red")
+        t.add_row(
+            col,
+            etiqueta[:40],
+            nivel,
+            "sí" if apta else "NO",
+            _fmt(auc),
+            _fmt(lift),
+            _fmt(brier),
+            _fmt(ece),
+            style=None if apta else "bold red",
+        )
     return t
 
 
@@ -121,35 +185,51 @@ def drift_table(con) -> Table | None:
     filas = ultima(con)
     if not filas:
         return None
-    t = Table(title=f"Deriva en la predicción del {filas[0][0]:%Y-%m-%d %H:%M} (PSI; umbrales en la semilla "
-                    f"deriva_umbrales)")
+    t = Table(
+        title=f"Deriva en la predicción del {filas[0][0]:%Y-%m-%d %H:%M} (PSI; umbrales en la semilla deriva_umbrales)"
+    )
     for c in ("comparación", "variable", "PSI", "deriva"):
         t.add_column(c)
     que = {"entrenamiento_vs_universo": "entrenamiento vs. universo", "mpr_anterior_vs_nueva": "MPR anterior vs. nueva"}
     for _, _, comparacion, variable, psi, nivel in filas:
-        t.add_row(que.get(comparacion, comparacion), variable, _fmt(psi), nivel,
-                  style="bold red" if nivel == "alta" else None)
+        t.add_row(
+            que.get(comparacion, comparacion), variable, _fmt(psi), nivel, style="bold red" if nivel == "alta" else None
+        )
     return t
 
 
 def comparison_table(con, run_ids: list[str]) -> Table:
     """Side-by-side metrics of several runs (default: the latest run of each family)."""
     if not run_ids:
-        run_ids = [r[0] for r in con.execute("""
+        run_ids = [
+            r[0]
+            for r in con.execute("""
             select arg_max(run_id, creado_en) from ml.model_runs group by familia order by familia
-        """).fetchall()]
-    rows = con.execute(f"""
+        """).fetchall()
+        ]
+    rows = con.execute(
+        f"""
         select run_id, modelo, coalesce(cast(submateria_id as varchar), modelo) as sub, metrica, valor
         from ml.model_metrics
         where run_id in ({", ".join("?" * len(run_ids))}) and metrica in ('roc_auc', 'lift_top10', 'brecha_auc')
               and modelo in ('submateria', 'general', 'promedio')
-    """, run_ids).fetchall()
-    cortes = dict(con.execute(f"select run_id, coalesce(cast(corte as varchar), division) from ml.model_runs "
-                              f"where run_id in ({', '.join('?' * len(run_ids))})", run_ids).fetchall())
+    """,
+        run_ids,
+    ).fetchall()
+    cortes = dict(
+        con.execute(
+            f"select run_id, coalesce(cast(corte as varchar), division) from ml.model_runs "
+            f"where run_id in ({', '.join('?' * len(run_ids))})",
+            run_ids,
+        ).fetchall()
+    )
     valores = {(r, s, m): v for r, _, s, m, v in rows}
     subs = sorted({s for _, _, s, _, _ in rows}, key=lambda s: (not s.isdigit(), s))
-    t = Table(title="Comparación de modelos en sus inspecciones de prueba (" +
-              "; ".join(f"{r}: {cortes.get(r)}" for r in run_ids) + ")")
+    t = Table(
+        title="Comparación de modelos en sus inspecciones de prueba ("
+        + "; ".join(f"{r}: {cortes.get(r)}" for r in run_ids)
+        + ")"
+    )
     t.add_column("submateria")
     for r in run_ids:
         for m in ("roc_auc", "lift_top10"):

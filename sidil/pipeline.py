@@ -27,11 +27,24 @@ from loaders.warehouse import db_path
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 
 ORDEN = ("load", "build", "train", "predict", "publish", "docs")
-ETIQUETAS = {"load": "Carga de insumos", "build": "Construcción de modelos (dbt)", "train": "Entrenamiento",
-             "predict": "Predicción (MPR)", "publish": "Publicación de la MPR", "docs": "Documentación de dbt"}
-PASOS = {"load": "la carga", "build": "la construcción de dbt", "train": "el entrenamiento",
-         "predict": "la predicción", "publish": "la publicación", "docs": "la documentación de dbt",
-         "plan": "el plan de inspección", "run": "el proceso completo"}
+ETIQUETAS = {
+    "load": "Carga de insumos",
+    "build": "Construcción de modelos (dbt)",
+    "train": "Entrenamiento",
+    "predict": "Predicción (MPR)",
+    "publish": "Publicación de la MPR",
+    "docs": "Documentación de dbt",
+}
+PASOS = {
+    "load": "la carga",
+    "build": "la construcción de dbt",
+    "train": "el entrenamiento",
+    "predict": "la predicción",
+    "publish": "la publicación",
+    "docs": "la documentación de dbt",
+    "plan": "el plan de inspección",
+    "run": "el proceso completo",
+}
 FUENTES = ("enoe", "imss", "censo", "externos", "dne", "siapi")
 OK, FALLO, NO_INICIA = 0, 1, 2
 
@@ -50,14 +63,16 @@ def ordenar(pasos) -> list[str]:
 
 # --- the lock -----------------------------------------------------------------------------------------------
 
+
 def _ruta_candado(db: Path | None = None) -> Path:
     db = Path(db or db_path()).resolve()
     return db.with_name(db.name + ".sidil.lock")
 
 
 @contextlib.contextmanager
-def exclusive(db: Path | None = None, pasos: list[str] | tuple[str, ...] = (), usuario: str | None = None
-              ) -> Iterator[None]:
+def exclusive(
+    db: Path | None = None, pasos: list[str] | tuple[str, ...] = (), usuario: str | None = None
+) -> Iterator[None]:
     """Hold the warehouse's pipeline lock (a file beside the DuckDB file) for the duration; the file says
     who holds it, for `en_curso`."""
     ruta = _ruta_candado(db)
@@ -67,16 +82,30 @@ def exclusive(db: Path | None = None, pasos: list[str] | tuple[str, ...] = (), u
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             quien = en_curso(db)
-            detalle = (f" ({', '.join(quien.get('pasos') or []) or 'un paso'} de {quien.get('usuario')}, desde "
-                       f"{quien.get('inicio')})") if quien else ""
+            detalle = (
+                (
+                    f" ({', '.join(quien.get('pasos') or []) or 'un paso'} de {quien.get('usuario')}, desde "
+                    f"{quien.get('inicio')})"
+                )
+                if quien
+                else ""
+            )
             raise PipelineBusy(
                 f"Otro proceso de SIDIL está trabajando sobre {Path(db or db_path()).resolve()}{detalle}; espere a "
                 f"que termine (un solo proceso de escritura a la vez)."
             ) from None
         lock.seek(0)
         lock.truncate()
-        json.dump({"pid": os.getpid(), "pasos": list(pasos), "usuario": usuario or usuario_actual(),
-                   "inicio": datetime.now().replace(microsecond=0).isoformat()}, lock, ensure_ascii=False)
+        json.dump(
+            {
+                "pid": os.getpid(),
+                "pasos": list(pasos),
+                "usuario": usuario or usuario_actual(),
+                "inicio": datetime.now().replace(microsecond=0).isoformat(),
+            },
+            lock,
+            ensure_ascii=False,
+        )
         lock.flush()
         try:
             yield
@@ -110,6 +139,7 @@ def usuario_actual() -> str:
 
 
 # --- messages -------------------------------------------------------------------------------------------------
+
 
 def ruta_errores() -> Path:
     """Technical detail of unexpected failures: `logs/sidil_errores.log` (SIDIL_ERRORES_LOG overrides)."""
@@ -157,10 +187,12 @@ def mensaje_inesperado(proceso: str, exc: BaseException) -> str:
 class Salida:
     """Where a step's output goes. `decir` takes each message line; `mostrar` a table for a terminal (the
     web ignores it); `barra(descripcion, total)` a context manager giving a function to call per item."""
+
     decir: Callable[[str], None] = print
     mostrar: Callable[[Any], None] = lambda _tabla: None
     barra: Callable[[str, int], contextlib.AbstractContextManager] = field(
-        default=lambda _d, _n: contextlib.nullcontext(lambda *_a: None))
+        default=lambda _d, _n: contextlib.nullcontext(lambda *_a: None)
+    )
 
 
 class Paso:
@@ -205,11 +237,21 @@ class Paso:
             if self._con is not None and not ok:  # whatever the failed step left open is not committed
                 with contextlib.suppress(Exception):
                     self._con.execute("rollback")
-            manifest.log_run(self.con, self.inicio, self.proceso, self.parametros,
-                             resultado or ("ok" if ok else "error"), final, self.lineas, quien=self.usuario)
+            manifest.log_run(
+                self.con,
+                self.inicio,
+                self.proceso,
+                self.parametros,
+                resultado or ("ok" if ok else "error"),
+                final,
+                self.lineas,
+                quien=self.usuario,
+            )
         except Exception as exc:
-            self.salida.decir(f"***ADVERTENCIA***: no se pudo registrar el paso {self.proceso} en raw.bitacora "
-                              f"({type(exc).__name__}).")
+            self.salida.decir(
+                f"***ADVERTENCIA***: no se pudo registrar el paso {self.proceso} en raw.bitacora "
+                f"({type(exc).__name__})."
+            )
         finally:
             self.cerrar()
         return ok
@@ -229,12 +271,14 @@ def _abrir_almacen(paso: Paso) -> bool:
         paso.con
         return True
     except Exception as exc:
-        paso.salida.decir(f"***ERROR***: {exc}" if isinstance(exc, WarehouseBusy)
-                          else mensaje_inesperado(paso.proceso, exc))
+        paso.salida.decir(
+            f"***ERROR***: {exc}" if isinstance(exc, WarehouseBusy) else mensaje_inesperado(paso.proceso, exc)
+        )
         return False
 
 
 # --- dbt --------------------------------------------------------------------------------------------------------
+
 
 def dbt(*args: str) -> tuple[bool, list[str]]:
     """Run a dbt command on the project against the warehouse. Returns (success, failed node names)."""
@@ -256,9 +300,18 @@ def dbt(*args: str) -> tuple[bool, list[str]]:
 
 # --- the steps ----------------------------------------------------------------------------------------------
 
-def cargar(salida: Salida, entrada: Path, fuente: str = "all", *, solo_adicionales: bool = True,
-           dne_url: str | None = None, siapi_url: list[str] | tuple[str, ...] = (), forzar: bool = False,
-           muestra: int | None = None) -> int:
+
+def cargar(
+    salida: Salida,
+    entrada: Path,
+    fuente: str = "all",
+    *,
+    solo_adicionales: bool = True,
+    dne_url: str | None = None,
+    siapi_url: list[str] | tuple[str, ...] = (),
+    forzar: bool = False,
+    muestra: int | None = None,
+) -> int:
     """Land the inputs of a folder into the raw schema (only what is new, unless solo_adicionales=False).
     1 when some inputs were refused (the rest landed)."""
     from loaders import databases, pseudonym, report
@@ -277,8 +330,9 @@ def cargar(salida: Salida, entrada: Path, fuente: str = "all", *, solo_adicional
     except pseudonym.MissingKey as exc:
         salida.decir(f"***ERROR***: {exc}")
         return NO_INICIA
-    parametros = (f"input={entrada} source={fuente} solo_adicionales={solo_adicionales} forzar={forzar}"
-                  + (f" muestra={muestra}" if muestra else ""))
+    parametros = f"input={entrada} source={fuente} solo_adicionales={solo_adicionales} forzar={forzar}" + (
+        f" muestra={muestra}" if muestra else ""
+    )
     from sidil.catalogos import preparar_semillas
 
     preparar_semillas()  # the loaders read the active field catalogs (an operator's version if there is one)
@@ -287,29 +341,45 @@ def cargar(salida: Salida, entrada: Path, fuente: str = "all", *, solo_adicional
         return NO_INICIA
     # Messages quote file names and headers: a pseudonymisation key never lets an NSS/CURP through them.
     redactar = pseudonym.Redactor(clave)
-    paso.decir(f"INFO: cargando {', '.join(sorted(fuentes))} de {entrada} en {db_path()}."
-               + (f" IMSS: solo una muestra de {muestra:,} registros patronales (--muestra)." if muestra else ""))
+    paso.decir(
+        f"INFO: cargando {', '.join(sorted(fuentes))} de {entrada} en {db_path()}."
+        + (f" IMSS: solo una muestra de {muestra:,} registros patronales (--muestra)." if muestra else "")
+    )
     errores = 0
     try:
         with salida.barra("INFO: archivos", count_files(entrada, fuentes)) as avanzar:
-            resultado = load_files(paso.con, entrada, fuentes, clave, solo_adicionales, paso.decir,
-                                   lambda _f: avanzar(), forzar=forzar, muestra=muestra)
+            resultado = load_files(
+                paso.con,
+                entrada,
+                fuentes,
+                clave,
+                solo_adicionales,
+                paso.decir,
+                lambda _f: avanzar(),
+                forzar=forzar,
+                muestra=muestra,
+            )
         errores += resultado.count("error")
-        for de_base in databases.load_databases(paso.con, entrada, fuentes, dne_url, list(siapi_url or []),
-                                                solo_adicionales, paso.decir, forzar=forzar):
+        for de_base in databases.load_databases(
+            paso.con, entrada, fuentes, dne_url, list(siapi_url or []), solo_adicionales, paso.decir, forzar=forzar
+        ):
             errores += de_base.count("error")
     except pseudonym.KeyMismatch as exc:
         paso.terminar(False, redactar(f"***ERROR***: {exc}"))
         return NO_INICIA
     except Exception as exc:  # a failure no loader expected: one line, one bitacora row
-        paso.terminar(False, redactar(mensaje_inesperado("load", exc)
-                                      + " Lo cargado antes de este archivo sigue intacto."))
+        paso.terminar(
+            False, redactar(mensaje_inesperado("load", exc) + " Lo cargado antes de este archivo sigue intacto.")
+        )
         return FALLO
     for linea in report.consistency(paso.con):
         paso.decir(linea)
     if errores:
-        paso.terminar(False, f"***ERROR***: {errores} insumo(s) no se cargaron; el resto sí. Vea los mensajes "
-                             f"anteriores.", resultado="con_errores")
+        paso.terminar(
+            False,
+            f"***ERROR***: {errores} insumo(s) no se cargaron; el resto sí. Vea los mensajes anteriores.",
+            resultado="con_errores",
+        )
         return FALLO
     paso.terminar(True, "INFO: carga terminada.")
     return OK
@@ -330,14 +400,20 @@ def construir(salida: Salida, select: str | None = None, meses_recalculo: int | 
         propias = {n: v for n, v in sorted(preparar_semillas().items()) if v != "repositorio"}
         paso.parametros += " catalogos=" + (",".join(f"{n}:{v}" for n, v in propias.items()) or "repositorio")
         if propias:
-            paso.decir("INFO: catálogos del operador en uso: "
-                       + ", ".join(f"{n} (versión {v})" for n, v in propias.items()) + ".")
+            paso.decir(
+                "INFO: catálogos del operador en uso: "
+                + ", ".join(f"{n} (versión {v})" for n, v in propias.items())
+                + "."
+            )
         ok, fallidos = dbt(*args)
     except Exception as exc:  # dbt itself broke
         return paso.inesperado(exc, " Lo construido antes sigue disponible.")
     if not ok:
-        paso.terminar(False, f"***ERROR***: fallaron {len(fallidos)} modelo(s) o prueba(s): "
-                             f"{', '.join(fallidos[:20])}. Vea logs/dbt.log; lo construido antes sigue disponible.")
+        paso.terminar(
+            False,
+            f"***ERROR***: fallaron {len(fallidos)} modelo(s) o prueba(s): "
+            f"{', '.join(fallidos[:20])}. Vea logs/dbt.log; lo construido antes sigue disponible.",
+        )
         return FALLO
     final = "INFO: modelos construidos y pruebas aprobadas."
     from sidil.alertas import aviso_tras_build
@@ -363,9 +439,18 @@ def documentar(salida: Salida) -> int:
     return OK
 
 
-def entrenar(salida: Salida, familia: str = "bosque", division: str = "temporal", corte: date | None = None,
-             fraccion_prueba: float = 0.2, verdad: Path | None = None, reentrenar: bool = True,
-             historico: str = "puntual", calibracion: str = "auto", linea_base: bool = True) -> int:
+def entrenar(
+    salida: Salida,
+    familia: str = "bosque",
+    division: str = "temporal",
+    corte: date | None = None,
+    fraccion_prueba: float = 0.2,
+    verdad: Path | None = None,
+    reentrenar: bool = True,
+    historico: str = "puntual",
+    calibracion: str = "auto",
+    linea_base: bool = True,
+) -> int:
     """Train the risk models on marts.entrenamiento (point-in-time; `historico="manual"`: the manual's rule,
     marts.entrenamiento_manual), calibrate, evaluate against the manual's baseline, explain and store the run."""
     from ml.features import FeatureMismatch
@@ -373,19 +458,34 @@ def entrenar(salida: Salida, familia: str = "bosque", division: str = "temporal"
     from ml.train import TrainingError, train
     from sidil.ml_steps import metrics_table
 
-    paso = Paso(salida, "train", f"familia={familia} division={division} corte={corte} verdad={verdad} "
-                                 f"historico={historico} calibracion={calibracion} linea_base={linea_base}")
+    paso = Paso(
+        salida,
+        "train",
+        f"familia={familia} division={division} corte={corte} verdad={verdad} "
+        f"historico={historico} calibracion={calibracion} linea_base={linea_base}",
+    )
     if not _abrir_almacen(paso):
         return NO_INICIA
     try:
         paso.decir(f"INFO: entrenando los modelos de riesgo (familia {familia}).")
-        resumen = train(paso.con, familia=familia, division=division, corte=corte, fraccion_prueba=fraccion_prueba,
-                        verdad_dir=verdad, reentrenar=reentrenar, historico=historico, calibracion=calibracion,
-                        linea_base=linea_base, say=paso.decir)
+        resumen = train(
+            paso.con,
+            familia=familia,
+            division=division,
+            corte=corte,
+            fraccion_prueba=fraccion_prueba,
+            verdad_dir=verdad,
+            reentrenar=reentrenar,
+            historico=historico,
+            calibracion=calibracion,
+            linea_base=linea_base,
+            say=paso.decir,
+        )
         salida.mostrar(metrics_table(resumen))
         carpeta = models_store() / resumen["run_id"]
-        paso.terminar(True, f"INFO: modelo {resumen['run_id']} guardado en {carpeta}; reporte en "
-                            f"{carpeta / 'reporte.html'}.")
+        paso.terminar(
+            True, f"INFO: modelo {resumen['run_id']} guardado en {carpeta}; reporte en {carpeta / 'reporte.html'}."
+        )
         return OK
     except (TrainingError, FeatureMismatch, ValueError) as exc:
         paso.terminar(False, f"***ERROR***: {exc}")
@@ -410,9 +510,12 @@ def predecir(salida: Salida, run_id: str | None = None) -> int:
     try:
         resumen = predict(paso.con, run_id=run_id, say=paso.decir)
         paso.parametros = f"run={resumen['run_id']}"
-        paso.terminar(True, f"INFO: predicción en {resumen['total_s']:.1f} s; MPR por revisar en "
-                            f"{resumen['salidas']} (mpr.parquet y mpr.csv); publíquela con «Enviar a consulta» "
-                            f"o `sidil publish`.")
+        paso.terminar(
+            True,
+            f"INFO: predicción en {resumen['total_s']:.1f} s; MPR por revisar en "
+            f"{resumen['salidas']} (mpr.parquet y mpr.csv); publíquela con «Enviar a consulta» "
+            f"o `sidil publish`.",
+        )
         return OK
     except (ModelNotFound, FeatureMismatch) as exc:  # ModeloDanado included
         paso.terminar(False, f"***ERROR***: {exc}{vigente}")
@@ -437,14 +540,18 @@ def publicar(salida: Salida, usuario: str | None = None, comentario: str = "") -
     except Exception as exc:
         return paso.inesperado(exc, " La MPR publicada antes sigue vigente.")
     paso.parametros = f"usuario={usuario} version={meta['version']} run={meta.get('run_id')}"
-    paso.terminar(True, f"INFO: MPR {meta['version']} (modelo {meta.get('run_id')}, generada "
-                        f"{meta.get('generado_en')}) enviada a consulta por {usuario}.")
+    paso.terminar(
+        True,
+        f"INFO: MPR {meta['version']} (modelo {meta.get('run_id')}, generada "
+        f"{meta.get('generado_en')}) enviada a consulta por {usuario}.",
+    )
     return OK
 
 
 @dataclass
 class Resumen:
     """What `ejecutar` did: one (step, result) per step, and the exit code."""
+
     pasos: list[tuple[str, str]] = field(default_factory=list)
     codigo: int = OK
 
@@ -462,16 +569,23 @@ def _ultimo_modelo() -> str | None:
     return modelo if modelo and (models_store() / modelo).exists() else None
 
 
-def ejecutar(salida: Salida, entrada: Path, pasos: list[str], *, entrenar_si_falta: bool = False,
-             familia: str = "bosque", meses_recalculo: int | None = None, usuario: str | None = None,
-             comentario: str = "") -> Resumen:
+def ejecutar(
+    salida: Salida,
+    entrada: Path,
+    pasos: list[str],
+    *,
+    entrenar_si_falta: bool = False,
+    familia: str = "bosque",
+    meses_recalculo: int | None = None,
+    usuario: str | None = None,
+    comentario: str = "",
+) -> Resumen:
     """Run the steps asked for, in the pipeline's order, under the lock. With `entrenar_si_falta` the train
     step only runs when no model exists (the scheduler's run). A load that refused some inputs goes on with
     the rest, as it always has; any other failure stops the run with its exit code."""
     programados = ordenar(pasos)
     with como_usuario(usuario):
-        return _ejecutar(salida, entrada, programados, entrenar_si_falta, familia, meses_recalculo, usuario,
-                         comentario)
+        return _ejecutar(salida, entrada, programados, entrenar_si_falta, familia, meses_recalculo, usuario, comentario)
 
 
 @contextlib.contextmanager
@@ -489,8 +603,16 @@ def como_usuario(usuario: str | None) -> Iterator[None]:
             os.environ["SIDIL_USUARIO"] = antes
 
 
-def _ejecutar(salida: Salida, entrada: Path, programados: list[str], entrenar_si_falta: bool, familia: str,
-              meses_recalculo: int | None, usuario: str | None, comentario: str) -> Resumen:
+def _ejecutar(
+    salida: Salida,
+    entrada: Path,
+    programados: list[str],
+    entrenar_si_falta: bool,
+    familia: str,
+    meses_recalculo: int | None,
+    usuario: str | None,
+    comentario: str,
+) -> Resumen:
     from ml.paths import models_store
 
     resumen = Resumen()

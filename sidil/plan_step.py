@@ -20,23 +20,41 @@ def carpeta_plan() -> Path:
     return carpeta_salidas() / "plan"
 
 
-def generar(con, decir, capacidad: Path | None = None, periodo: str | None = None,
-            reglas_csv: Path | None = None, pesos_csv: Path | None = None, prioritarios: Path | None = None,
-            semilla: int = 1, meses: int | None = None, exploracion: float | None = None,
-            max_municipio: int | None = None, fecha_referencia: date | None = None, verdad: Path | None = None,
-            destino: Path | None = None, con_costos: bool = True) -> dict:
+def generar(
+    con,
+    decir,
+    capacidad: Path | None = None,
+    periodo: str | None = None,
+    reglas_csv: Path | None = None,
+    pesos_csv: Path | None = None,
+    prioritarios: Path | None = None,
+    semilla: int = 1,
+    meses: int | None = None,
+    exploracion: float | None = None,
+    max_municipio: int | None = None,
+    fecha_referencia: date | None = None,
+    verdad: Path | None = None,
+    destino: Path | None = None,
+    con_costos: bool = True,
+) -> dict:
     """Build, write and summarise the plan; raises EntradaInvalida or PlanInfactible with a Spanish message."""
     t0 = time.perf_counter()
     if exploracion is not None and not 0 <= exploracion <= 1:
         raise entradas.EntradaInvalida(f"--exploracion debe estar entre 0 y 1 (se indicó {exploracion}).")
     if (meses is not None and meses < 0) or (max_municipio is not None and max_municipio < 0):
         raise entradas.EntradaInvalida("--meses y --max-municipio deben ser 0 o más.")
-    cap, periodo = entradas.leer_capacidad(capacidad or entradas.SEEDS / "plan_capacidad.csv", periodo,
-                                           nombre=capacidad.name if capacidad else "plan_capacidad.csv")
-    pesos = entradas.leer_pesos(pesos_csv or entradas.SEEDS / "plan_submaterias.csv",
-                                nombre=pesos_csv.name if pesos_csv else "plan_submaterias.csv")
-    cfg = entradas.leer_reglas(reglas_csv or entradas.SEEDS / "plan_reglas.csv",
-                               nombre=reglas_csv.name if reglas_csv else "plan_reglas.csv")
+    cap, periodo = entradas.leer_capacidad(
+        capacidad or entradas.SEEDS / "plan_capacidad.csv",
+        periodo,
+        nombre=capacidad.name if capacidad else "plan_capacidad.csv",
+    )
+    pesos = entradas.leer_pesos(
+        pesos_csv or entradas.SEEDS / "plan_submaterias.csv",
+        nombre=pesos_csv.name if pesos_csv else "plan_submaterias.csv",
+    )
+    cfg = entradas.leer_reglas(
+        reglas_csv or entradas.SEEDS / "plan_reglas.csv", nombre=reglas_csv.name if reglas_csv else "plan_reglas.csv"
+    )
     prio = entradas.leer_prioritarios(prioritarios, prioritarios.name) if prioritarios else frozenset()
     meses = cfg["meses_exclusion"] if meses is None else meses
     fecha_referencia = fecha_referencia or date.today()
@@ -50,19 +68,34 @@ def generar(con, decir, capacidad: Path | None = None, periodo: str | None = Non
     ultima, con_estatus = almacen.ultima_inspeccion(con, cfg["estatus_abierto"])
     por_procedimiento = cfg["excluir_procedimiento_abierto"] and con_estatus
     if cfg["excluir_procedimiento_abierto"] and not con_estatus:
-        decir("***ADVERTENCIA***: el historial de inspecciones no trae el estatus de SIAPI: no se excluyen los "
-              "centros con procedimiento abierto.")
+        decir(
+            "***ADVERTENCIA***: el historial de inspecciones no trae el estatus de SIAPI: no se excluyen los "
+            "centros con procedimiento abierto."
+        )
     fuera = almacen.excluidos(ultima, meses, fecha_referencia, por_procedimiento)
-    notas = (f"Capacidad: {capacidad or 'seeds/plan_capacidad.csv'}, periodo {periodo}.",
-             f"Excluidos: inspeccionados desde {fecha_referencia:%Y-%m-%d} menos {meses} meses"
-             + (f"; con procedimiento abierto (estatus {', '.join(cfg['estatus_abierto'])})" if por_procedimiento
-                else "; procedimiento abierto: no disponible o no aplicado") + ".",
-             f"Submaterias ponderadas: {', '.join(f'{c} ({w:g})' for c, w in pesos.items())}.",
-             f"Semilla de la exploración y del plan aleatorio: {semilla}.")
-    reglas = Reglas(capacidad=cap, pesos=pesos, cobertura=tuple(cfg["cobertura"]),
-                    max_por_municipio=cfg["max_por_municipio"] if max_municipio is None else (max_municipio or None),
-                    prioritarios=prio, exploracion=cfg["exploracion"] if exploracion is None else exploracion,
-                    semilla=semilla, periodo=periodo, notas=notas)
+    notas = (
+        f"Capacidad: {capacidad or 'seeds/plan_capacidad.csv'}, periodo {periodo}.",
+        f"Excluidos: inspeccionados desde {fecha_referencia:%Y-%m-%d} menos {meses} meses"
+        + (
+            f"; con procedimiento abierto (estatus {', '.join(cfg['estatus_abierto'])})"
+            if por_procedimiento
+            else "; procedimiento abierto: no disponible o no aplicado"
+        )
+        + ".",
+        f"Submaterias ponderadas: {', '.join(f'{c} ({w:g})' for c, w in pesos.items())}.",
+        f"Semilla de la exploración y del plan aleatorio: {semilla}.",
+    )
+    reglas = Reglas(
+        capacidad=cap,
+        pesos=pesos,
+        cobertura=tuple(cfg["cobertura"]),
+        max_por_municipio=cfg["max_por_municipio"] if max_municipio is None else (max_municipio or None),
+        prioritarios=prio,
+        exploracion=cfg["exploracion"] if exploracion is None else exploracion,
+        semilla=semilla,
+        periodo=periodo,
+        notas=notas,
+    )
     faltan_prio = len(prio - set(mpr["centro_trabajo_id"].tolist()))
     if faltan_prio:
         decir(f"***ADVERTENCIA***: {faltan_prio} centros prioritarios no están en la MPR y no entran al plan.")
@@ -96,8 +129,11 @@ def planear_paso(salida: Salida, **opciones) -> int:
         return NO_INICIA
     try:
         r = generar(paso.con, paso.decir, **opciones)
-        paso.terminar(True, f"INFO: plan de {r['centros']:,} inspecciones en ml.plan_inspeccion y {r['salidas']} "
-                            f"(un CSV y un XLSX por oficina) en {r['segundos']:.1f} s.")
+        paso.terminar(
+            True,
+            f"INFO: plan de {r['centros']:,} inspecciones en ml.plan_inspeccion y {r['salidas']} "
+            f"(un CSV y un XLSX por oficina) en {r['segundos']:.1f} s.",
+        )
         return OK
     except (entradas.EntradaInvalida, PlanInfactible, FileNotFoundError) as exc:
         paso.terminar(False, f"***ERROR***: {exc} No se escribió un plan nuevo.")
@@ -106,4 +142,3 @@ def planear_paso(salida: Salida, **opciones) -> int:
         return paso.inesperado(exc, " No se escribió un plan nuevo.")
     finally:
         paso.cerrar()
-

@@ -67,8 +67,12 @@ def publicaciones() -> list[dict]:
     raiz = carpeta_archivo()
     if not raiz.is_dir():
         return []
-    out = [m for d in raiz.iterdir() if d.is_dir() and not d.name.startswith(".")
-           if (m := _leer_json(d / PUBLICACION)) is not None]
+    out = [
+        m
+        for d in raiz.iterdir()
+        if d.is_dir() and not d.name.startswith(".")
+        if (m := _leer_json(d / PUBLICACION)) is not None
+    ]
     return sorted(out, key=lambda m: (str(m.get("publicado_en", "")), str(m.get("version", ""))), reverse=True)
 
 
@@ -91,8 +95,9 @@ def publicar(usuario: str, comentario: str = "") -> dict:
     version = _nueva_version(ahora)
     origen = carpeta_revision()
     meta = {k: v for k, v in cand.items() if k not in ("carpeta", "publicada")}
-    meta.update(version=version, publicado_en=ahora.isoformat(), publicado_por=str(usuario),
-                comentario=str(comentario or ""))
+    meta.update(
+        version=version, publicado_en=ahora.isoformat(), publicado_por=str(usuario), comentario=str(comentario or "")
+    )
     texto_meta = json.dumps(meta, ensure_ascii=False, indent=1)
 
     # 1. The archive copy, complete before anything the consultation reads changes.

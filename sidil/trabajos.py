@@ -44,16 +44,16 @@ class Trabajo:
     id: str
     pasos: list[str]
     usuario: str
-    inicio: str                  # ISO date and time
+    inicio: str  # ISO date and time
     pid: int
-    log: str                     # file name inside carpeta()
-    codigo: int | None = None    # exit code once it ended
+    log: str  # file name inside carpeta()
+    codigo: int | None = None  # exit code once it ended
     fin: str | None = None
     arranque: str | None = None  # the process's start time (/proc), against recycled pids
 
     @property
     def ruta_log(self) -> Path:
-        return carpeta() / Path(self.log).name   # only the name is kept: the folder is ours
+        return carpeta() / Path(self.log).name  # only the name is kept: the folder is ours
 
     @property
     def en_curso(self) -> bool:
@@ -80,7 +80,7 @@ def _arranque(pid: int) -> str | None:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
-    campos = stat[stat.rindex(")") + 2:].split()  # after "pid (comm) ": state is field 3, starttime 22
+    campos = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) ": state is field 3, starttime 22
     return None if campos[0] == "Z" else campos[19]
 
 
@@ -127,20 +127,34 @@ def ocupado() -> str | None:
     """Why a job cannot start now (who runs what since when), None when it can."""
     t = ultimo()
     if t is not None and t.en_curso:
-        return (f"Ya hay un proceso en curso: {t.etiquetas}, iniciado por {t.usuario} el {_fecha(t.inicio)}. "
-                f"Espere a que termine; solo se ejecuta un proceso a la vez.")
+        return (
+            f"Ya hay un proceso en curso: {t.etiquetas}, iniciado por {t.usuario} el {_fecha(t.inicio)}. "
+            f"Espere a que termine; solo se ejecuta un proceso a la vez."
+        )
     otro = pipeline.en_curso()
     if otro:
         pasos = ", ".join(pipeline.ETIQUETAS.get(p, p) for p in otro.get("pasos") or []) or "un proceso"
-        return (f"La base de datos está ocupada por otra ejecución de SIDIL ({pasos}, de {otro.get('usuario', '?')}, "
-                f"desde {_fecha(otro.get('inicio'))}; p. ej. una ejecución programada). Espere a que termine; "
-                f"solo se ejecuta un proceso a la vez.")
+        return (
+            f"La base de datos está ocupada por otra ejecución de SIDIL ({pasos}, de {otro.get('usuario', '?')}, "
+            f"desde {_fecha(otro.get('inicio'))}; p. ej. una ejecución programada). Espere a que termine; "
+            f"solo se ejecuta un proceso a la vez."
+        )
     return None
 
 
 def comando(pasos: list[str], usuario: str, insumos: Path) -> list[str]:
-    return [sys.executable, "-m", "sidil.cli", "run", "--input", str(insumos), "--pasos", ",".join(pasos),
-            "--usuario", usuario]
+    return [
+        sys.executable,
+        "-m",
+        "sidil.cli",
+        "run",
+        "--input",
+        str(insumos),
+        "--pasos",
+        ",".join(pasos),
+        "--usuario",
+        usuario,
+    ]
 
 
 def iniciar(pasos, usuario: str, insumos: Path, orden: list[str] | None = None) -> Trabajo:
@@ -157,8 +171,9 @@ def iniciar(pasos, usuario: str, insumos: Path, orden: list[str] | None = None) 
         raise TrabajoRechazado("Elija al menos un proceso.")
     with _exclusivo():
         if motivo := ocupado():
-            auditar(usuario, "proceso_rechazado", json.dumps({"pasos": ordenados, "motivo": motivo},
-                                                             ensure_ascii=False))
+            auditar(
+                usuario, "proceso_rechazado", json.dumps({"pasos": ordenados, "motivo": motivo}, ensure_ascii=False)
+            )
             raise TrabajoRechazado(motivo)
         ahora = datetime.now()
         ident = f"{ahora:%Y%m%d-%H%M%S}-{os.getpid()}"
@@ -166,14 +181,28 @@ def iniciar(pasos, usuario: str, insumos: Path, orden: list[str] | None = None) 
         ruta_log = carpeta() / log
         env = dict(os.environ, SIDIL_USUARIO=usuario, PYTHONUNBUFFERED="1", NO_COLOR="1")
         with open(ruta_log, "wb") as salida:
-            proc = subprocess.Popen(orden or comando(ordenados, usuario, insumos), stdout=salida,
-                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
-                                    cwd=str(pipeline.PROJECT_DIR), start_new_session=True)
-        t = Trabajo(ident, ordenados, usuario, ahora.replace(microsecond=0).isoformat(), proc.pid, log,
-                    arranque=_arranque(proc.pid))
+            proc = subprocess.Popen(
+                orden or comando(ordenados, usuario, insumos),
+                stdout=salida,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=env,
+                cwd=str(pipeline.PROJECT_DIR),
+                start_new_session=True,
+            )
+        t = Trabajo(
+            ident,
+            ordenados,
+            usuario,
+            ahora.replace(microsecond=0).isoformat(),
+            proc.pid,
+            log,
+            arranque=_arranque(proc.pid),
+        )
         _guardar(t)
-    auditar(usuario, "proceso_iniciado", json.dumps({"trabajo": ident, "pasos": ordenados, "log": log},
-                                                    ensure_ascii=False))
+    auditar(
+        usuario, "proceso_iniciado", json.dumps({"trabajo": ident, "pasos": ordenados, "log": log}, ensure_ascii=False)
+    )
     _ESPERANDO.add(ident)
     threading.Thread(target=_esperar, args=(proc, t), daemon=True, name=f"trabajo-{ident}").start()
     return t
@@ -192,8 +221,11 @@ def _esperar(proc: subprocess.Popen, t: Trabajo) -> None:
                 _guardar(t)
     finally:
         _ESPERANDO.discard(t.id)
-    auditar(t.usuario, "proceso_terminado", json.dumps({"trabajo": t.id, "pasos": t.pasos, "codigo": codigo},
-                                                       ensure_ascii=False))
+    auditar(
+        t.usuario,
+        "proceso_terminado",
+        json.dumps({"trabajo": t.id, "pasos": t.pasos, "codigo": codigo}, ensure_ascii=False),
+    )
 
 
 def es_mensaje(linea: str) -> bool:

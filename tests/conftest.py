@@ -33,9 +33,16 @@ def tiny_demo(tmp_path_factory) -> Path:
     return out
 
 
-def load_all(con: duckdb.DuckDBPyConnection, root: Path, sources: set[str] = ALL_SOURCES,
-             solo_adicionales: bool = True, log=None, forzar: bool = False, key: bytes = KEY,
-             muestra: int | None = None):
+def load_all(
+    con: duckdb.DuckDBPyConnection,
+    root: Path,
+    sources: set[str] = ALL_SOURCES,
+    solo_adicionales: bool = True,
+    log=None,
+    forzar: bool = False,
+    key: bytes = KEY,
+    muestra: int | None = None,
+):
     """Land files and databases of an input folder like `sidil load`; the outcome carries `.lines`."""
     from loaders.databases import load_databases
     from loaders.run import load_files
@@ -64,9 +71,24 @@ def run_dbt(db: Path, *args: str, target: Path | None = None) -> subprocess.Comp
     env = dict(os.environ, SIDIL_DB=str(db), DBT_SEND_ANONYMOUS_USAGE_STATS="false")
     target = target or db.parent / "target"
     dbt = Path(sys.executable).with_name("dbt")
-    return subprocess.run([str(dbt), *args, "--profiles-dir", str(ROOT), "--project-dir", str(ROOT),
-                           "--target-path", str(target), "--log-path", str(target / "logs")],
-                          cwd=ROOT, env=env, capture_output=True, text=True)
+    return subprocess.run(
+        [
+            str(dbt),
+            *args,
+            "--profiles-dir",
+            str(ROOT),
+            "--project-dir",
+            str(ROOT),
+            "--target-path",
+            str(target),
+            "--log-path",
+            str(target / "logs"),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
 
 
 @pytest.fixture(scope="session")

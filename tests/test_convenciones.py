@@ -72,8 +72,11 @@ def test_every_model_has_a_key_test(manifiesto):
 
 
 def test_every_mart_has_an_enforced_contract(manifiesto):
-    sin = [n["name"] for n in _modelos(manifiesto).values()
-           if _capa(n) == "marts" and not (n["config"].get("contract") or {}).get("enforced")]
+    sin = [
+        n["name"]
+        for n in _modelos(manifiesto).values()
+        if _capa(n) == "marts" and not (n["config"].get("contract") or {}).get("enforced")
+    ]
     assert _sin_excepcion("contrato", sin) == []
 
 
@@ -88,8 +91,10 @@ def test_layers_flow_one_way_and_sources_are_read_only_in_staging(manifiesto):
             if dep in modelos and _capa(modelos[dep]) and capa is not None:
                 origen = CAPAS[_capa(modelos[dep])]
                 # staging may read its own source's base models (dbt's base/ pattern), nothing else of staging
-                base = modelos[dep]["name"].startswith("base_") and "base" in Path(
-                    modelos[dep]["original_file_path"]).parts
+                base = (
+                    modelos[dep]["name"].startswith("base_")
+                    and "base" in Path(modelos[dep]["original_file_path"]).parts
+                )
                 if origen > capa or (origen == capa == CAPAS["staging"] and not base):
                     atras.append(f"{modelos[dep]['name']}->{nodo['name']}")
     assert _sin_excepcion("capa", atras) == [], "an edge goes from a later layer back (or staging to staging)"
@@ -101,7 +106,8 @@ def test_every_mart_and_source_column_is_declared_and_described(manifiesto, buil
     try:
         reales = {}
         for esquema, tabla, columna in con.execute(
-                "select table_schema, table_name, column_name from information_schema.columns").fetchall():
+            "select table_schema, table_name, column_name from information_schema.columns"
+        ).fetchall():
             reales.setdefault((esquema, tabla), []).append(columna)
     finally:
         con.close()

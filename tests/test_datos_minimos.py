@@ -22,8 +22,9 @@ def _dne(demo) -> dict:
     empresas = con.execute("select empresa_id, razon_social, rfc from empresa").fetchall()
     fisicas = {e for e, _, rfc in empresas if rfc and RFC_FISICA.fullmatch(rfc)}
     morales = {e for e, _, rfc in empresas if rfc and len(rfc) == 12}
-    cts = con.execute("select centro_trabajo_id, empresa_id, ct_nombre, ct_calle, ct_num_exterior, ct_colonia "
-                      "from centro_trabajo").fetchall()
+    cts = con.execute(
+        "select centro_trabajo_id, empresa_id, ct_nombre, ct_calle, ct_num_exterior, ct_colonia from centro_trabajo"
+    ).fetchall()
     con.close()
     return {
         "rfc": {rfc for e, _, rfc in empresas if e in fisicas},
@@ -52,13 +53,17 @@ def _patrones_fisicas(demo) -> set[str]:
 
 def _hits(con, clear: set[str]) -> list[str]:
     con.execute("create or replace temp table clear_values as select unnest(?::varchar[]) as v", [sorted(clear)])
-    columns = con.execute("select table_schema, table_name, column_name from information_schema.columns "
-                          "where data_type = 'VARCHAR' and table_schema not in ('temp', 'information_schema', "
-                          "'pg_catalog') and table_catalog = current_database()").fetchall()
+    columns = con.execute(
+        "select table_schema, table_name, column_name from information_schema.columns "
+        "where data_type = 'VARCHAR' and table_schema not in ('temp', 'information_schema', "
+        "'pg_catalog') and table_catalog = current_database()"
+    ).fetchall()
     assert len(columns) > 100
-    return [f"{s}.{t}.{c}" for s, t, c in columns
-            if con.execute(f'select count(*) from "{s}"."{t}" where "{c}" in (select v from clear_values)'
-                           ).fetchone()[0]]
+    return [
+        f"{s}.{t}.{c}"
+        for s, t, c in columns
+        if con.execute(f'select count(*) from "{s}"."{t}" where "{c}" in (select v from clear_values)').fetchone()[0]
+    ]
 
 
 def test_no_rfc_name_or_address_of_a_persona_fisica_anywhere_in_the_warehouse(built_tiny, tiny_demo):
@@ -69,8 +74,13 @@ def test_no_rfc_name_or_address_of_a_persona_fisica_anywhere_in_the_warehouse(bu
     con = duckdb.connect(str(built_tiny), read_only=True)
     assert _hits(con, dne["rfc"] | dne["nombres"] | patrones | dne["domicilios"]) == []
     # The street address is never read and the IMSS razón social never landed: no such column anywhere.
-    assert con.execute("select count(*) from information_schema.columns where column_name in "
-                       "('ct_calle', 'ct_num_exterior', 'ct_colonia', 'domicilio')").fetchone()[0] == 0
+    assert (
+        con.execute(
+            "select count(*) from information_schema.columns where column_name in "
+            "('ct_calle', 'ct_num_exterior', 'ct_colonia', 'domicilio')"
+        ).fetchone()[0]
+        == 0
+    )
     assert "razon_social" not in {r[0] for r in con.execute("describe raw.imss_patrones").fetchall()}
     con.close()
 
@@ -86,8 +96,10 @@ def test_names_of_personas_morales_stay_for_the_mpr_and_the_consultation(built_t
     assert fisicas and all(rows[ct] is None for ct in fisicas)
     tipos = dict(con.execute("select tipo_persona, count(*) from staging.stg_dne__empresa group by 1").fetchall())
     assert tipos["fisica"] == len(dne["rfc"]) and tipos["moral"] > 10 * tipos["fisica"]
-    n = con.execute("select count(*) from staging.stg_dne__empresa where tipo_persona is distinct from 'moral' "
-                    "and (razon_social is not null or rfc is not null)").fetchone()[0]
+    n = con.execute(
+        "select count(*) from staging.stg_dne__empresa where tipo_persona is distinct from 'moral' "
+        "and (razon_social is not null or rfc is not null)"
+    ).fetchone()[0]
     assert n == 0
     con.close()
 
@@ -100,8 +112,9 @@ def test_a_field_landed_in_clear_before_is_dropped_at_the_next_load(tiny_demo, t
     con.execute("create schema raw")
     con.execute("create table raw.dne_centro_trabajo (centro_trabajo_id varchar, ct_calle varchar)")
     con.execute("insert into raw.dne_centro_trabajo values ('1', 'AV. JUAREZ')")
-    con.execute("create table raw.imss_patrones (cve_registro varchar, razon_social varchar, periodo date, "
-                "archivo varchar)")
+    con.execute(
+        "create table raw.imss_patrones (cve_registro varchar, razon_social varchar, periodo date, archivo varchar)"
+    )
     con.execute("insert into raw.imss_patrones values ('A0000000000', 'JUAN PEREZ LOPEZ', '2000-01-01', 'viejo')")
     load_all(con, tiny_demo, {"dne", "imss"})
     for table in ("raw.dne_centro_trabajo", "raw.imss_patrones"):

@@ -45,10 +45,12 @@ def _bad_delivery(demo, root) -> None:
     shutil.copytree(demo, root)
     puestos = root / "imss/puestos/PAFINALMES_F_20260931.tab"
     lines = puestos.read_text(encoding="utf-8").splitlines(keepends=True)
-    puestos.write_text(lines[0] + "".join(ln.replace("\t", ";", 1) for ln in lines[1:60]) + "".join(lines[60:]),
-                       encoding="utf-8")
-    (root / "imss/patrones/PATRONES_STPS_20261131.tab").write_bytes(b"".join(
-        ln.encode() for ln in lines))  # a puestos file where patrones go
+    puestos.write_text(
+        lines[0] + "".join(ln.replace("\t", ";", 1) for ln in lines[1:60]) + "".join(lines[60:]), encoding="utf-8"
+    )
+    (root / "imss/patrones/PATRONES_STPS_20261131.tab").write_bytes(
+        b"".join(ln.encode() for ln in lines)
+    )  # a puestos file where patrones go
     cut = root / "imss/riesgos/STPS_20250931.xlsx"
     wb = openpyxl.load_workbook(cut)
     ws = wb.worksheets[0]
@@ -83,13 +85,16 @@ def test_no_clear_nss_or_curp_in_any_table_reject_log_export_model_or_artifact(t
 
     con = duckdb.connect(str(db))
     con.execute("create temp table clear_ids as select unnest(?::varchar[]) as v", [sorted(clear)])
-    columns = con.execute("select table_schema, table_name, column_name from information_schema.columns "
-                          "where data_type = 'VARCHAR' and table_schema not in ('temp', 'information_schema', "
-                          "'pg_catalog') and table_catalog = current_database()").fetchall()
+    columns = con.execute(
+        "select table_schema, table_name, column_name from information_schema.columns "
+        "where data_type = 'VARCHAR' and table_schema not in ('temp', 'information_schema', "
+        "'pg_catalog') and table_catalog = current_database()"
+    ).fetchall()
     assert len(columns) > 100
     for schema, table, column in columns:
-        n = con.execute(f'select count(*) from "{schema}"."{table}" where "{column}" in (select v from clear_ids)'
-                        ).fetchone()[0]
+        n = con.execute(
+            f'select count(*) from "{schema}"."{table}" where "{column}" in (select v from clear_ids)'
+        ).fetchone()[0]
         assert n == 0, f"{schema}.{table}.{column} holds clear identifiers"
     rejects = con.execute("select count(*) from raw.load_rejects").fetchone()[0]
     assert rejects >= 59
@@ -100,8 +105,9 @@ def test_no_clear_nss_or_curp_in_any_table_reject_log_export_model_or_artifact(t
         quoted = str(parquet).replace("'", "''")
         con.execute(f"create or replace temp view export as select * from read_parquet('{quoted}')")
         for (column,) in con.execute("select column_name from (describe export)").fetchall():
-            n = con.execute(f'select count(*) from export where "{column}"::varchar in (select v from clear_ids)'
-                            ).fetchone()[0]
+            n = con.execute(
+                f'select count(*) from export where "{column}"::varchar in (select v from clear_ids)'
+            ).fetchone()[0]
             assert n == 0, f"{parquet}: {column}"
     con.close()
     hits = []

@@ -18,14 +18,23 @@ def test_dbt_build_loads_seeds_and_passes_data_tests(repo_root, tmp_path):
     assert schemas == {"staging"}
     assert con.execute("select count(*) from staging.inegi_municipios").fetchone()[0] == 2478
     # Codes keep their leading zeros and real values survive the load.
-    assert con.execute("select nom_mun from staging.inegi_municipios where cvegeo = '01001'").fetchone()[0] \
+    assert (
+        con.execute("select nom_mun from staging.inegi_municipios where cvegeo = '01001'").fetchone()[0]
         == "Aguascalientes"
-    wage = con.execute("select salario_diario from staging.salarios_minimos_diarios "
-                       "where zona = 'general' and fecha = date '2025-01-01'").fetchone()[0]
+    )
+    wage = con.execute(
+        "select salario_diario from staging.salarios_minimos_diarios "
+        "where zona = 'general' and fecha = date '2025-01-01'"
+    ).fetchone()[0]
     assert wage == 278.80
     # The nominal series (the 2005-2018 rows were once a deflated one): January 2012's national average.
-    assert con.execute("select salario_diario from staging.salarios_minimos_diarios "
-                       "where zona = 'general' and fecha = date '2012-01-01'").fetchone()[0] == 60.75
+    assert (
+        con.execute(
+            "select salario_diario from staging.salarios_minimos_diarios "
+            "where zona = 'general' and fecha = date '2012-01-01'"
+        ).fetchone()[0]
+        == 60.75
+    )
     assert con.execute("select count(*) from staging.scian2018 where nivel = 'subsector'").fetchone()[0] == 94
     con.close()
 
@@ -41,8 +50,10 @@ def test_a_minimum_wage_that_falls_fails_its_data_test(built_tiny, tmp_path):
     db = tmp_path / "sidil.duckdb"
     shutil.copy(built_tiny, db)
     con = duckdb.connect(str(db))
-    con.execute("update staging.salarios_minimos_diarios set salario_diario = 50 "
-                "where zona = 'general' and fecha = date '2016-06-01'")
+    con.execute(
+        "update staging.salarios_minimos_diarios set salario_diario = 50 "
+        "where zona = 'general' and fecha = date '2016-06-01'"
+    )
     con.close()
     result = run_dbt(db, "test", "--select", "salarios_minimos_diarios,test_name:no_decreciente")
     assert result.returncode != 0 and "no_decreciente" in result.stdout, result.stdout[-3000:]

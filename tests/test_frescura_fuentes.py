@@ -12,9 +12,15 @@ import pytest
 from tests.conftest import run_dbt
 
 CATALOGOS_SIN_FRESCURA = {  # rarely-changing snapshots: an unchanged one is not reloaded, so age means nothing
-    "dne.dne_grupo_empresa", "siapi.siapi_tipo_inspeccion", "siapi.siapi_subtipo_inspeccion",
-    "siapi.siapi_tipo_desahogo", "siapi.siapi_materia", "siapi.siapi_submateria", "siapi.siapi_indicador",
-    "siapi.siapi_oficina", "siapi.siapi_participantes",
+    "dne.dne_grupo_empresa",
+    "siapi.siapi_tipo_inspeccion",
+    "siapi.siapi_subtipo_inspeccion",
+    "siapi.siapi_tipo_desahogo",
+    "siapi.siapi_materia",
+    "siapi.siapi_submateria",
+    "siapi.siapi_indicador",
+    "siapi.siapi_oficina",
+    "siapi.siapi_participantes",
 }
 
 
@@ -29,8 +35,10 @@ def _envejecer(db, dias: int) -> None:
     """Move every raw row's landing time `dias` days back, as if nothing had been delivered since."""
     con = duckdb.connect(str(db))
     try:
-        for (tabla,) in con.execute("select distinct table_name from information_schema.columns "
-                                    "where table_schema = 'raw' and column_name = 'cargado_en'").fetchall():
+        for (tabla,) in con.execute(
+            "select distinct table_name from information_schema.columns "
+            "where table_schema = 'raw' and column_name = 'cargado_en'"
+        ).fetchall():
             con.execute(f'update raw."{tabla}" set cargado_en = cargado_en - to_days(?)', [dias])
     finally:
         con.close()

@@ -15,7 +15,9 @@ from sidil.cli import app
 def _bitacora(db) -> list[tuple]:
     con = duckdb.connect(str(db))  # not read-only: dbt keeps the database open in this process
     try:
-        return con.execute("select proceso, resultado, usuario, parametros from raw.bitacora order by inicio").fetchall()
+        return con.execute(
+            "select proceso, resultado, usuario, parametros from raw.bitacora order by inicio"
+        ).fetchall()
     finally:
         con.close()
 
@@ -51,15 +53,21 @@ def test_run_loads_builds_trains_predicts_and_publishes_only_when_asked(tiny_dem
     meta = json.loads((salidas / "mpr" / "mpr_metadatos.json").read_text(encoding="utf-8"))
     assert meta["run_id"] == run_id and meta["publicado_por"] == "operadora1" and meta["comentario"] == "revisada"
     archivo = salidas / "mpr_publicadas" / meta["version"]
-    assert sorted(p.name for p in archivo.iterdir()) == ["mpr.csv", "mpr.parquet", "mpr_diccionario.parquet",
-                                                         "mpr_metadatos.json", "publicacion.json"]
+    assert sorted(p.name for p in archivo.iterdir()) == [
+        "mpr.csv",
+        "mpr.parquet",
+        "mpr_diccionario.parquet",
+        "mpr_metadatos.json",
+        "publicacion.json",
+    ]
     assert (archivo / "mpr.parquet").read_bytes() == (salidas / "mpr_revision" / "mpr.parquet").read_bytes()
     proceso, resultado, usuario, parametros = _bitacora(tmp_path / "w.duckdb")[-1]
     assert (proceso, resultado, usuario) == ("publish", "ok", "operadora1") and meta["version"] in parametros
 
     # steps named in any order run in the pipeline's order, recorded under the user given
-    result = CliRunner().invoke(app, ["run", "--input", str(tiny_demo), "--pasos", "publish,predict",
-                                      "--usuario", "operador2"])
+    result = CliRunner().invoke(
+        app, ["run", "--input", str(tiny_demo), "--pasos", "publish,predict", "--usuario", "operador2"]
+    )
     assert result.exit_code == 0, result.output[-3000:]
     ultimos = _bitacora(tmp_path / "w.duckdb")[-2:]
     assert [(p, r, u) for p, r, u, _ in ultimos] == [("predict", "ok", "operador2"), ("publish", "ok", "operador2")]

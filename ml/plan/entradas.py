@@ -44,12 +44,14 @@ def _filas(datos: bytes | str | Path, nombre: str, columnas: set[str], obligator
     encabezado = [(c or "").strip().lower() for c in (lector.fieldnames or [])]
     faltan = obligatorias - set(encabezado)
     if faltan:
-        raise EntradaInvalida(f"{nombre}: faltan las columnas {', '.join(sorted(faltan))} "
-                              f"(se esperan {', '.join(sorted(columnas))}).")
+        raise EntradaInvalida(
+            f"{nombre}: faltan las columnas {', '.join(sorted(faltan))} (se esperan {', '.join(sorted(columnas))})."
+        )
     sobran = [c for c in encabezado if c not in columnas]
     if sobran:
-        raise EntradaInvalida(f"{nombre}: columna desconocida «{sobran[0][:40]}» "
-                              f"(se esperan {', '.join(sorted(columnas))}).")
+        raise EntradaInvalida(
+            f"{nombre}: columna desconocida «{sobran[0][:40]}» (se esperan {', '.join(sorted(columnas))})."
+        )
     filas = []
     for i, fila in enumerate(lector, start=2):
         if i - 1 > MAX_FILAS:
@@ -80,36 +82,44 @@ def _real(v: str, nombre: str, fila: int, campo: str, minimo: float, maximo: flo
     return x
 
 
-def leer_capacidad(datos: bytes | str | Path, periodo: str | None = None,
-                   nombre: str = "capacidad") -> tuple[dict[str, int], str]:
+def leer_capacidad(
+    datos: bytes | str | Path, periodo: str | None = None, nombre: str = "capacidad"
+) -> tuple[dict[str, int], str]:
     """{office (geo2, 2 digits): inspections} for `periodo` (default: the latest period in the file)."""
     filas = _filas(datos, nombre, {"geo2", "periodo", "capacidad"}, {"geo2", "capacidad"})
     por_periodo: dict[str, dict[str, int]] = {}
     for f in filas:
         if not _GEO2.fullmatch(f["geo2"]) or not 1 <= int(f["geo2"]) <= 32:
-            raise EntradaInvalida(f"{nombre}, fila {f['_fila']}, campo geo2: «{f['geo2'][:40]}» no es una clave "
-                                  f"de entidad (01 a 32).")
+            raise EntradaInvalida(
+                f"{nombre}, fila {f['_fila']}, campo geo2: «{f['geo2'][:40]}» no es una clave de entidad (01 a 32)."
+            )
         per = f.get("periodo", "")
         if per and not _PERIODO.fullmatch(per):
-            raise EntradaInvalida(f"{nombre}, fila {f['_fila']}, campo periodo: «{per[:40]}» no es un periodo "
-                                  f"(aaaa, aaaa-T1 a aaaa-T4, aaaa-S1, aaaa-S2 o aaaa-mm).")
+            raise EntradaInvalida(
+                f"{nombre}, fila {f['_fila']}, campo periodo: «{per[:40]}» no es un periodo "
+                f"(aaaa, aaaa-T1 a aaaa-T4, aaaa-S1, aaaa-S2 o aaaa-mm)."
+            )
         geo2 = f["geo2"].zfill(2)
         cap = _entero(f["capacidad"], nombre, f["_fila"], "capacidad", 0, 100_000)
         d = por_periodo.setdefault(per, {})
         if geo2 in d:
-            raise EntradaInvalida(f"{nombre}, fila {f['_fila']}: la oficina {geo2} se repite en el periodo "
-                                  f"{per or '(sin periodo)'}.")
+            raise EntradaInvalida(
+                f"{nombre}, fila {f['_fila']}: la oficina {geo2} se repite en el periodo {per or '(sin periodo)'}."
+            )
         d[geo2] = cap
     if periodo is None:
         periodo = max(por_periodo)
     if periodo not in por_periodo:
-        raise EntradaInvalida(f"{nombre}: no hay capacidad para el periodo {periodo[:20]} (hay: "
-                              f"{', '.join(sorted(p or '(sin periodo)' for p in por_periodo))}).")
+        raise EntradaInvalida(
+            f"{nombre}: no hay capacidad para el periodo {periodo[:20]} (hay: "
+            f"{', '.join(sorted(p or '(sin periodo)' for p in por_periodo))})."
+        )
     return por_periodo[periodo], periodo
 
 
-def leer_pesos(datos: bytes | str | Path = SEEDS / "plan_submaterias.csv",
-               nombre: str = "plan_submaterias.csv") -> dict[str, float]:
+def leer_pesos(
+    datos: bytes | str | Path = SEEDS / "plan_submaterias.csv", nombre: str = "plan_submaterias.csv"
+) -> dict[str, float]:
     """{pred_<submateria>: weight} of the submaterias in scope (weight > 0)."""
     filas = _filas(datos, nombre, {"submateria_id", "peso", "nota"}, {"submateria_id", "peso"})
     pesos = {}
@@ -127,19 +137,27 @@ def leer_reglas(datos: bytes | str | Path = SEEDS / "plan_reglas.csv", nombre: s
     """The rules seed: coverage minimums, maximum per municipality, exploration share, exclusion months and
     whether an open proceeding excludes."""
     filas = _filas(datos, nombre, {"regla", "dimension", "valor", "parametro", "nota"}, {"regla", "parametro"})
-    out: dict = {"cobertura": [], "max_por_municipio": None, "exploracion": 0.0, "meses_exclusion": 0,
-                 "excluir_procedimiento_abierto": False, "estatus_abierto": ()}
+    out: dict = {
+        "cobertura": [],
+        "max_por_municipio": None,
+        "exploracion": 0.0,
+        "meses_exclusion": 0,
+        "excluir_procedimiento_abierto": False,
+        "estatus_abierto": (),
+    }
     for f in filas:
         regla, fila = f["regla"], f["_fila"]
         if regla == "cobertura_minima":
             dim, valor = f.get("dimension", ""), f.get("valor", "")
             if dim not in DIMENSIONES:
-                raise EntradaInvalida(f"{nombre}, fila {fila}, campo dimension: «{dim[:40]}» (se espera "
-                                      f"{' o '.join(DIMENSIONES)}).")
+                raise EntradaInvalida(
+                    f"{nombre}, fila {fila}, campo dimension: «{dim[:40]}» (se espera {' o '.join(DIMENSIONES)})."
+                )
             if not _VALOR.fullmatch(valor):
                 raise EntradaInvalida(f"{nombre}, fila {fila}, campo valor: «{valor[:40]}» no es un código.")
-            out["cobertura"].append(ReglaCobertura(dim, valor, _real(f["parametro"], nombre, fila, "parametro",
-                                                                      0.0, 1.0)))
+            out["cobertura"].append(
+                ReglaCobertura(dim, valor, _real(f["parametro"], nombre, fila, "parametro", 0.0, 1.0))
+            )
         elif regla == "maximo_por_municipio":
             out["max_por_municipio"] = _entero(f["parametro"], nombre, fila, "parametro", 1, 100_000)
         elif regla == "exploracion":
@@ -150,8 +168,10 @@ def leer_reglas(datos: bytes | str | Path = SEEDS / "plan_reglas.csv", nombre: s
             out["excluir_procedimiento_abierto"] = _entero(f["parametro"], nombre, fila, "parametro", 0, 1) == 1
             estatus = tuple(e.strip() for e in f.get("valor", "").split("|") if e.strip())
             if not estatus or not all(_ESTATUS.fullmatch(e) for e in estatus):
-                raise EntradaInvalida(f"{nombre}, fila {fila}, campo valor: indique los estatus de SIAPI que "
-                                      f"significan un procedimiento abierto, separados por |.")
+                raise EntradaInvalida(
+                    f"{nombre}, fila {fila}, campo valor: indique los estatus de SIAPI que "
+                    f"significan un procedimiento abierto, separados por |."
+                )
             out["estatus_abierto"] = estatus
         else:
             raise EntradaInvalida(f"{nombre}, fila {fila}, campo regla: «{regla[:40]}» no es una regla conocida.")
@@ -161,5 +181,4 @@ def leer_reglas(datos: bytes | str | Path = SEEDS / "plan_reglas.csv", nombre: s
 def leer_prioritarios(datos: bytes | str | Path, nombre: str = "prioritarios") -> frozenset[int]:
     """The workplaces that must enter the plan: a CSV with a `centro_trabajo_id` column."""
     filas = _filas(datos, nombre, {"centro_trabajo_id", "nota"}, {"centro_trabajo_id"})
-    return frozenset(_entero(f["centro_trabajo_id"], nombre, f["_fila"], "centro_trabajo_id", 1, 10**15)
-                     for f in filas)
+    return frozenset(_entero(f["centro_trabajo_id"], nombre, f["_fila"], "centro_trabajo_id", 1, 10**15) for f in filas)

@@ -16,6 +16,7 @@ class PlanInfactible(Exception):
 @dataclass(frozen=True)
 class ReglaCobertura:
     """At least `proporcion` of each office's plan has `dimension` = `valor` (a sector or a size class)."""
+
     dimension: str
     valor: str
     proporcion: float
@@ -27,12 +28,12 @@ class ReglaCobertura:
 
 @dataclass(frozen=True)
 class Reglas:
-    capacidad: dict[str, int]                      # office (geo2) -> inspections available in the period
-    pesos: dict[str, float]                        # pred_<submateria> -> weight
+    capacidad: dict[str, int]  # office (geo2) -> inspections available in the period
+    pesos: dict[str, float]  # pred_<submateria> -> weight
     cobertura: tuple[ReglaCobertura, ...] = ()
     max_por_municipio: int | None = None
     prioritarios: frozenset[int] = frozenset()
-    exploracion: float = 0.0                       # share of each office's plan drawn at random
+    exploracion: float = 0.0  # share of each office's plan drawn at random
     semilla: int = 1
     periodo: str = ""
     notas: tuple[str, ...] = field(default=(), compare=False)  # where each input came from, for the summary

@@ -19,11 +19,36 @@ from sidil.csv_seguro import copiar_csv
 from sidil.interfaz.xlsx import escribir_xlsx, hoja_de_consulta, hoja_de_filas
 
 # MPR identification columns copied into the plan, when the MPR has them.
-IDENTIFICACION = ("nombre_ct", "nom_geo2", "geo5", "nom_geo5", "scian2018_2", "nom_scian2018_2", "cat_tamanio",
-                  "nom_cat_tamanio", "riesgo")
-COLUMNAS = ("periodo", "oficina", "nom_oficina", "orden", "centro_trabajo_id", "nombre_ct", "geo5", "nom_geo5",
-            "scian2018_2", "nom_scian2018_2", "cat_tamanio", "nom_cat_tamanio", "motivo", "exploracion",
-            "infracciones_esperadas", "riesgo", "generado_en")
+IDENTIFICACION = (
+    "nombre_ct",
+    "nom_geo2",
+    "geo5",
+    "nom_geo5",
+    "scian2018_2",
+    "nom_scian2018_2",
+    "cat_tamanio",
+    "nom_cat_tamanio",
+    "riesgo",
+)
+COLUMNAS = (
+    "periodo",
+    "oficina",
+    "nom_oficina",
+    "orden",
+    "centro_trabajo_id",
+    "nombre_ct",
+    "geo5",
+    "nom_geo5",
+    "scian2018_2",
+    "nom_scian2018_2",
+    "cat_tamanio",
+    "nom_cat_tamanio",
+    "motivo",
+    "exploracion",
+    "infracciones_esperadas",
+    "riesgo",
+    "generado_en",
+)
 ORDEN = "oficina, orden"
 
 
@@ -48,7 +73,9 @@ def escribir_tabla(con: duckdb.DuckDBPyConnection, tabla: pd.DataFrame) -> None:
         con.execute("create schema if not exists ml")
         con.execute("begin transaction")
         try:
-            con.execute("create or replace table ml.plan_inspeccion as select * from plan_nuevo order by oficina, orden")
+            con.execute(
+                "create or replace table ml.plan_inspeccion as select * from plan_nuevo order by oficina, orden"
+            )
             con.execute("commit")
         except Exception:
             con.execute("rollback")
@@ -64,8 +91,13 @@ def nombre_oficina(oficina: str, extension: str) -> str:
     return f"plan_inspeccion-oficina_{oficina}.{extension}"
 
 
-def exportar_oficina(tabla: pd.DataFrame, oficina: str, carpeta: Path, resumen_filas: list[list] | None = None,
-                     extensiones: tuple[str, ...] = ("csv", "xlsx")) -> list[Path]:
+def exportar_oficina(
+    tabla: pd.DataFrame,
+    oficina: str,
+    carpeta: Path,
+    resumen_filas: list[list] | None = None,
+    extensiones: tuple[str, ...] = ("csv", "xlsx"),
+) -> list[Path]:
     """One office's plan as CSV and/or XLSX in `carpeta` (text cells that look like formulas get a ')."""
     con = duckdb.connect()
     con.register("plan", tabla)
@@ -77,8 +109,13 @@ def exportar_oficina(tabla: pd.DataFrame, oficina: str, carpeta: Path, resumen_f
         rutas.append(ruta)
     if "xlsx" in extensiones:
         ruta = carpeta / nombre_oficina(oficina, "xlsx")
-        escribir_xlsx(ruta, [hoja_de_consulta(con, "plan", sql, params, "orden"),
-                             hoja_de_filas("resumen", ["concepto", "valor"], resumen_filas or [])])
+        escribir_xlsx(
+            ruta,
+            [
+                hoja_de_consulta(con, "plan", sql, params, "orden"),
+                hoja_de_filas("resumen", ["concepto", "valor"], resumen_filas or []),
+            ],
+        )
         rutas.append(ruta)
     con.close()
     return rutas
@@ -88,8 +125,9 @@ def filas_resumen(lineas: list[str]) -> list[list]:
     return [["resumen", linea] for linea in lineas]
 
 
-def escribir_salidas(tabla: pd.DataFrame, resumen: dict, lineas: list[str], destino: Path,
-                     ultima_inspeccion: pd.DataFrame | None = None) -> Path:
+def escribir_salidas(
+    tabla: pd.DataFrame, resumen: dict, lineas: list[str], destino: Path, ultima_inspeccion: pd.DataFrame | None = None
+) -> Path:
     """Write every export into a fresh folder and swap it in for `destino` (readers never see half a plan)."""
     destino.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".plan-", dir=destino.parent))
@@ -103,8 +141,9 @@ def escribir_salidas(tabla: pd.DataFrame, resumen: dict, lineas: list[str], dest
             con.register("ultima", ultima_inspeccion)
             con.execute(f"copy ultima to {literal(str(tmp / 'ultima_inspeccion.parquet'))} (format parquet)")
         con.close()
-        (tmp / "resumen.json").write_text(json.dumps(resumen, ensure_ascii=False, indent=1, default=str),
-                                          encoding="utf-8")
+        (tmp / "resumen.json").write_text(
+            json.dumps(resumen, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
+        )
         (tmp / "resumen.txt").write_text("\n".join(lineas) + "\n", encoding="utf-8")
         viejo = destino.with_name(destino.name + ".anterior")
         if destino.exists():

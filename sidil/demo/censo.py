@@ -34,14 +34,36 @@ ARCHIVO = "TABLA_C3_CENSO2019.csv"
 FILAS_REALES = 31_399  # rows of the real table (all municipalities)
 
 COLUMNAS = [
-    "entidad", "etiq_entidad", "municipio", "etiq_municipio", "scian2dgts", "etiq_scian2dgts",
-    "ct3_po", "ct3_remunerado", "ct3_otra_razon", "ct3_est_informales", "ct3_remun_po", "ct3_remun_remunerado",
-    "ct3_remuin_est_informales", "ct3_costo_otra_razon",
-    "ue", "total_ocupado", "total_depndiente_rs", "total_remunerado",
-    "total_ocupado_hombres", "total_ocupado_mujeres", "total_remunerado_produccion", "total_remunerado_admvo",
-    "total_propietarios", "total_no_depndiente_rs", "total_honorarios", "total_remuneraciones",
-    "total_horas_trabajadas", "total_produccion_bruta",
-    "total_otra_rs", "total_costo_otra_rs",
+    "entidad",
+    "etiq_entidad",
+    "municipio",
+    "etiq_municipio",
+    "scian2dgts",
+    "etiq_scian2dgts",
+    "ct3_po",
+    "ct3_remunerado",
+    "ct3_otra_razon",
+    "ct3_est_informales",
+    "ct3_remun_po",
+    "ct3_remun_remunerado",
+    "ct3_remuin_est_informales",
+    "ct3_costo_otra_razon",
+    "ue",
+    "total_ocupado",
+    "total_depndiente_rs",
+    "total_remunerado",
+    "total_ocupado_hombres",
+    "total_ocupado_mujeres",
+    "total_remunerado_produccion",
+    "total_remunerado_admvo",
+    "total_propietarios",
+    "total_no_depndiente_rs",
+    "total_honorarios",
+    "total_remuneraciones",
+    "total_horas_trabajadas",
+    "total_produccion_bruta",
+    "total_otra_rs",
+    "total_costo_otra_rs",
 ]
 
 # Census sectors (SIDIL code, INEGI code): 93 is outside the census.
@@ -100,8 +122,11 @@ def _numero(x: np.ndarray, decimales: int) -> np.ndarray:
     """Numbers as the CSV shows them: rounded, no trailing zeros, empty when missing."""
     out = np.full(len(x), "", dtype=object)
     ok = np.isfinite(x)
-    txt = np.char.mod(f"%.{decimales}f", np.round(x[ok], decimales)) if decimales else \
-        np.char.mod("%d", np.round(x[ok]).astype(np.int64))
+    txt = (
+        np.char.mod(f"%.{decimales}f", np.round(x[ok], decimales))
+        if decimales
+        else np.char.mod("%d", np.round(x[ok]).astype(np.int64))
+    )
     if decimales:
         txt = np.char.rstrip(np.char.rstrip(txt, "0"), ".")
     out[ok] = txt
@@ -154,8 +179,7 @@ def tabla(world: World) -> pd.DataFrame:
     pago = pay[si] * np.exp(0.25 * area + 0.05 * (np.log10(pop[mi]) - 4.0)) * rng.lognormal(0, 0.2, n)
     ct3_remun_remunerado = pago * (1.0 + 0.1 * (top3 > 0.5))
     ct3_remun_po = ct3_remun_remunerado * rng.uniform(0.75, 0.97, n)
-    ct3_remuin_est_informales = np.where(informal & (ct3_est_informales > 0), pago * rng.uniform(0.2, 0.45, n),
-                                         np.nan)
+    ct3_remuin_est_informales = np.where(informal & (ct3_est_informales > 0), pago * rng.uniform(0.2, 0.45, n), np.nan)
     ct3_costo_otra_razon = np.where(ct3_otra_razon > 0, pago * rng.uniform(1.05, 1.5, n), np.nan)
 
     # Tabla 2 totals (persons; money in millions of pesos; hours in thousands).
@@ -180,13 +204,21 @@ def tabla(world: World) -> pd.DataFrame:
     u = rng.random(n)
     censurada = ((ue <= 2) & (u < 0.7)) | ((ue <= 29) & (u < 0.06))
     totales = {
-        "total_ocupado": total_ocupado, "total_depndiente_rs": total_dep, "total_remunerado": total_remunerado,
-        "total_ocupado_hombres": total_hombres, "total_ocupado_mujeres": total_mujeres,
-        "total_remunerado_produccion": total_prod, "total_remunerado_admvo": total_admvo,
-        "total_propietarios": total_propietarios, "total_no_depndiente_rs": total_no_dep,
-        "total_honorarios": total_honorarios, "total_remuneraciones": total_remuneraciones,
-        "total_horas_trabajadas": total_horas, "total_produccion_bruta": total_produccion,
-        "total_otra_rs": total_otra_rs, "total_costo_otra_rs": total_costo_otra_rs,
+        "total_ocupado": total_ocupado,
+        "total_depndiente_rs": total_dep,
+        "total_remunerado": total_remunerado,
+        "total_ocupado_hombres": total_hombres,
+        "total_ocupado_mujeres": total_mujeres,
+        "total_remunerado_produccion": total_prod,
+        "total_remunerado_admvo": total_admvo,
+        "total_propietarios": total_propietarios,
+        "total_no_depndiente_rs": total_no_dep,
+        "total_honorarios": total_honorarios,
+        "total_remuneraciones": total_remuneraciones,
+        "total_horas_trabajadas": total_horas,
+        "total_produccion_bruta": total_produccion,
+        "total_otra_rs": total_otra_rs,
+        "total_costo_otra_rs": total_costo_otra_rs,
     }
     totales = {k: np.where(censurada, np.nan, v.astype(float)) for k, v in totales.items()}
 
@@ -194,26 +226,41 @@ def tabla(world: World) -> pd.DataFrame:
     sector = scian[scian["nivel"] == "sector"]
     titulos = dict(zip(sector["codigo"], sector["titulo"]))
     inegi = np.array([v[0] for v in SECTORES.values()])
-    return pd.DataFrame({
-        "entidad": mun["cve_ent"].astype(int).to_numpy()[mi],
-        "etiq_entidad": mun["nom_ent"].to_numpy()[mi],
-        "municipio": mun["cve_mun"].astype(int).to_numpy()[mi],
-        "etiq_municipio": mun["nom_mun"].to_numpy()[mi],
-        "scian2dgts": inegi[si],
-        "etiq_scian2dgts": np.array([titulos[c] for c in inegi])[si],
-        "ct3_po": ct3_po, "ct3_remunerado": ct3_remunerado, "ct3_otra_razon": ct3_otra_razon,
-        "ct3_est_informales": ct3_est_informales, "ct3_remun_po": ct3_remun_po,
-        "ct3_remun_remunerado": ct3_remun_remunerado, "ct3_remuin_est_informales": ct3_remuin_est_informales,
-        "ct3_costo_otra_razon": ct3_costo_otra_razon,
-        "ue": ue.astype(float),
-        **totales,
-    })[COLUMNAS]
+    return pd.DataFrame(
+        {
+            "entidad": mun["cve_ent"].astype(int).to_numpy()[mi],
+            "etiq_entidad": mun["nom_ent"].to_numpy()[mi],
+            "municipio": mun["cve_mun"].astype(int).to_numpy()[mi],
+            "etiq_municipio": mun["nom_mun"].to_numpy()[mi],
+            "scian2dgts": inegi[si],
+            "etiq_scian2dgts": np.array([titulos[c] for c in inegi])[si],
+            "ct3_po": ct3_po,
+            "ct3_remunerado": ct3_remunerado,
+            "ct3_otra_razon": ct3_otra_razon,
+            "ct3_est_informales": ct3_est_informales,
+            "ct3_remun_po": ct3_remun_po,
+            "ct3_remun_remunerado": ct3_remun_remunerado,
+            "ct3_remuin_est_informales": ct3_remuin_est_informales,
+            "ct3_costo_otra_razon": ct3_costo_otra_razon,
+            "ue": ue.astype(float),
+            **totales,
+        }
+    )[COLUMNAS]
 
 
 DECIMALES = {
-    "ct3_po": 2, "ct3_remunerado": 2, "ct3_otra_razon": 2, "ct3_est_informales": 2, "ct3_remun_po": 3,
-    "ct3_remun_remunerado": 3, "ct3_remuin_est_informales": 3, "ct3_costo_otra_razon": 3,
-    "total_remuneraciones": 3, "total_horas_trabajadas": 3, "total_produccion_bruta": 3, "total_costo_otra_rs": 3,
+    "ct3_po": 2,
+    "ct3_remunerado": 2,
+    "ct3_otra_razon": 2,
+    "ct3_est_informales": 2,
+    "ct3_remun_po": 3,
+    "ct3_remun_remunerado": 3,
+    "ct3_remuin_est_informales": 3,
+    "ct3_costo_otra_razon": 3,
+    "total_remuneraciones": 3,
+    "total_horas_trabajadas": 3,
+    "total_produccion_bruta": 3,
+    "total_costo_otra_rs": 3,
 }
 
 

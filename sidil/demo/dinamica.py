@@ -82,7 +82,9 @@ class Dinamica:
         n, t = len(estado), len(ANIOS)
         ref = _k(ANIO_REFERENCIA)
         anos = ((ANIOS - ANIO_REFERENCIA) / 10.0).astype(np.float32)
-        tendencia = rng.normal(0, TENDENCIA_CENTRO, n).astype(np.float32) + self.tendencia_estado[estado].astype(np.float32)
+        tendencia = rng.normal(0, TENDENCIA_CENTRO, n).astype(np.float32) + self.tendencia_estado[estado].astype(
+            np.float32
+        )
         # float32 throughout: at full scale a million registros x 15 years stays under 100 MB.
         delta = np.empty((n, t), dtype=np.float32)
         delta[:, 0] = rng.normal(0, DESVIACION_ANUAL / np.sqrt(1 - PERSISTENCIA**2), n)

@@ -27,9 +27,17 @@ from pathlib import Path
 import numpy as np
 
 from sidil.demo import catalogs
-from sidil.demo.nombres import (CALLES, COLONIAS, COMPLEMENTOS, CP_PREFIJOS, NUCLEOS, RAMA_POR_PREFIJO,
-                                    SUFIJOS, TIPO_POR_SECTOR)
 from sidil.demo.dne_sqlite import abrir, dias, fechas, tabla
+from sidil.demo.nombres import (
+    CALLES,
+    COLONIAS,
+    COMPLEMENTOS,
+    CP_PREFIJOS,
+    NUCLEOS,
+    RAMA_POR_PREFIJO,
+    SUFIJOS,
+    TIPO_POR_SECTOR,
+)
 from sidil.demo.randomness import stream
 from sidil.demo.registros import LETRAS, luhn_digit, registro_strings
 from sidil.demo.truth import centro_trabajo_id
@@ -136,8 +144,9 @@ def _nombres_empresas(world: World, empresa: np.ndarray) -> tuple[np.ndarray, np
     return comercial, razon, rfc
 
 
-def _personas_fisicas(world: World, empresa: np.ndarray, comercial: np.ndarray, razon: np.ndarray,
-                      rfc: np.ndarray) -> None:
+def _personas_fisicas(
+    world: World, empresa: np.ndarray, comercial: np.ndarray, razon: np.ndarray, rfc: np.ndarray
+) -> None:
     """Some single-CT companies are employers who are persons (personas físicas): their legal and trade name
     is the person's name and their RFC has 13 characters (4 letters, birth date yymmdd, homoclave). Drawn
     from their own random stream, so every other value of the DNE stays as it was. Changes the arrays."""
@@ -214,8 +223,9 @@ def _registros(world: World) -> np.ndarray:
 
 
 # ---- the tables ---------------------------------------------------------------------------------------
-def centros_trabajo(world: World, empresa: np.ndarray, rango: np.ndarray, comercial: np.ndarray
-                    ) -> dict[str, np.ndarray]:
+def centros_trabajo(
+    world: World, empresa: np.ndarray, rango: np.ndarray, comercial: np.ndarray
+) -> dict[str, np.ndarray]:
     """Columns of `centro_trabajo` (numpy / object arrays; None or NaN = NULL), in table order, for the
     CTs' companies (0-based), their rank within it and the companies' trade names."""
     rng = stream(world.seed, "dne", "centro_trabajo")
@@ -265,8 +275,10 @@ def centros_trabajo(world: World, empresa: np.ndarray, rango: np.ndarray, comerc
     fin = np.searchsorted(clases, np.array([str(int(c) + 1) for c in sub_codes]), side="left")
     s = cts.subsector.astype(np.int64)
     clase_idx = inicio[s] + np.floor(rng.random(n) * (fin[s] - inicio[s])).astype(np.int64)
-    rama_clase = np.array([next((RAMA_POR_PREFIJO[c[:k]] for k in (5, 4, 3) if c[:k] in RAMA_POR_PREFIJO), 0)
-                           for c in clases], dtype=float)
+    rama_clase = np.array(
+        [next((RAMA_POR_PREFIJO[c[:k]] for k in (5, 4, 3) if c[:k] in RAMA_POR_PREFIJO), 0) for c in clases],
+        dtype=float,
+    )
     rama = rama_clase[clase_idx]
     rama[rama == 0] = np.nan
     scian_id = clases.astype(np.int64)[clase_idx].astype(float)
@@ -294,8 +306,9 @@ def centros_trabajo(world: World, empresa: np.ndarray, rango: np.ndarray, comerc
         flags[nombre_flag] = f
     piroforicos = ((cts.peligro == 1) & (rng.random(n) < 0.15)).astype(np.int64)
     grande = cts.n_trabajadores >= 250
-    prioritario = (((cts.clase_riesgo >= 4) | grande | (cts.peligro == 1)) & (rng.random(n) < 0.5)) \
-        | (rng.random(n) < 0.02)
+    prioritario = (((cts.clase_riesgo >= 4) | grande | (cts.peligro == 1)) & (rng.random(n) < 0.5)) | (
+        rng.random(n) < 0.02
+    )
     declare = rng.random(n) < 0.05 + 0.25 * (cts.n_trabajadores >= 51)
 
     # Dates: the bulk loaded when the directory started, the rest added since; updated later.
@@ -347,8 +360,18 @@ def _duplicados(world: World, cols: dict[str, np.ndarray]) -> None:
     par = par[rng.random(len(par)) < min(1.0, 0.005 * len(clave) / max(len(par), 1))]  # ~0.5 % of CTs
     par = par[np.concatenate([[True], np.diff(par) > 1])] if len(par) else par  # disjoint pairs
     original, copia = orden[par], orden[par + 1]
-    for col in ("empresa_id", "ct_nombre", "ct_calle", "ct_num_exterior", "ct_colonia", "codigo_postal",
-                "entidad_federativa_id", "municipio_id", "scian_id", "rama_industrial_id"):
+    for col in (
+        "empresa_id",
+        "ct_nombre",
+        "ct_calle",
+        "ct_num_exterior",
+        "ct_colonia",
+        "codigo_postal",
+        "entidad_federativa_id",
+        "municipio_id",
+        "scian_id",
+        "rama_industrial_id",
+    ):
         cols[col][copia] = cols[col][original]
 
 
@@ -370,8 +393,11 @@ def empresas(world: World, empresa: np.ndarray, razon: np.ndarray, rfc: np.ndarr
         "fecha_alta": fechas(alta),
         "estatus": np.array(["ACTIVA", "BAJA"], dtype=object)[(rng.random(n_empresas) < 0.03).astype(int)],
     }
-    nombre_grupo = "GRUPO " + _elegir(rng, NUCLEOS, n_grupos) + _elegir(rng, ("", " CORPORATIVO", " INDUSTRIAL",
-                                                                             " EMPRESARIAL", " DE MEXICO"), n_grupos)
+    nombre_grupo = (
+        "GRUPO "
+        + _elegir(rng, NUCLEOS, n_grupos)
+        + _elegir(rng, ("", " CORPORATIVO", " INDUSTRIAL", " EMPRESARIAL", " DE MEXICO"), n_grupos)
+    )
     grupo_cols = {
         "grupo_empresa_id": np.arange(1, n_grupos + 1),
         "nombre": nombre_grupo + ", S.A. DE C.V.",

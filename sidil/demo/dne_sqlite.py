@@ -41,8 +41,9 @@ def _lista(col) -> list:
     return list(col)
 
 
-def tabla(con: sqlite3.Connection, nombre: str, ddl: str, columnas: dict[str, object],
-          indices: tuple[str, ...] = ()) -> int:
+def tabla(
+    con: sqlite3.Connection, nombre: str, ddl: str, columnas: dict[str, object], indices: tuple[str, ...] = ()
+) -> int:
     """Create table `nombre` with the column definitions `ddl` (same order as `columnas`), insert the rows
     in one transaction, then create indexes on the named columns. Returns the rows written."""
     con.execute(f"create table {nombre} ({ddl})")
@@ -51,7 +52,7 @@ def tabla(con: sqlite3.Connection, nombre: str, ddl: str, columnas: dict[str, ob
     sql = f"insert into {nombre} ({', '.join(columnas)}) values ({', '.join('?' * len(valores))})"
     con.execute("begin")
     for i in range(0, n, LOTE):  # Python lists of a batch at a time bound the memory
-        con.executemany(sql, zip(*[_lista(c[i:i + LOTE]) for c in valores]))
+        con.executemany(sql, zip(*[_lista(c[i : i + LOTE]) for c in valores]))
     con.execute("commit")
     for col in indices:
         con.execute(f"create index ix_{nombre}_{col} on {nombre} ({col})")

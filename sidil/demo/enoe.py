@@ -131,10 +131,12 @@ def columnas_sdem(anio: int, trimestre: int, ancho_nombre: int) -> list[Columna]
         _c("EST", 1, lambda v: _cod(v["est"], 1)),
     ]
     if nueva:
-        geo += [_c("EST_D_TRI", 4, lambda v: _cod(v["estrato"], 4)),
-                _c("EST_D_MEN", 4, lambda v: _cod(v["estrato"], 4)),
-                _c("T_LOC_TRI", 1, lambda v: _cod(v["t_loc"], 1)),
-                _c("T_LOC_MEN", 1, lambda v: _cod(v["t_loc"], 1))]
+        geo += [
+            _c("EST_D_TRI", 4, lambda v: _cod(v["estrato"], 4)),
+            _c("EST_D_MEN", 4, lambda v: _cod(v["estrato"], 4)),
+            _c("T_LOC_TRI", 1, lambda v: _cod(v["t_loc"], 1)),
+            _c("T_LOC_MEN", 1, lambda v: _cod(v["t_loc"], 1)),
+        ]
     else:
         geo += [_c("EST_D", 4, lambda v: _cod(v["estrato"], 4)), _c("T_LOC", 1, lambda v: _cod(v["t_loc"], 1))]
     llaves = _llaves(anio, trimestre)
@@ -152,10 +154,26 @@ def columnas_sdem(anio: int, trimestre: int, ancho_nombre: int) -> list[Columna]
     derivadas = [
         _n(nombre.upper(), ancho, (lambda k: lambda v: v[k])(nombre), dec)
         for nombre, ancho, dec in (
-            ("clase1", 1, 0), ("clase2", 1, 0), ("pos_ocu", 1, 0), ("seg_soc", 1, 0), ("rama", 1, 0),
-            ("ing7c", 1, 0), ("dur9c", 1, 0), ("tue1", 1, 0), ("tue2", 1, 0), ("sub_o", 1, 0),
-            ("remune2c", 1, 0), ("pre_asa", 1, 0), ("tip_con", 1, 0), ("anios_esc", 2, 0), ("hrsocup", 3, 0),
-            ("ingocup", 6, 0), ("ing_x_hrs", 9, 2), ("tpg_p8a", 1, 0), ("tcco", 1, 0), ("emp_ppal", 1, 0),
+            ("clase1", 1, 0),
+            ("clase2", 1, 0),
+            ("pos_ocu", 1, 0),
+            ("seg_soc", 1, 0),
+            ("rama", 1, 0),
+            ("ing7c", 1, 0),
+            ("dur9c", 1, 0),
+            ("tue1", 1, 0),
+            ("tue2", 1, 0),
+            ("sub_o", 1, 0),
+            ("remune2c", 1, 0),
+            ("pre_asa", 1, 0),
+            ("tip_con", 1, 0),
+            ("anios_esc", 2, 0),
+            ("hrsocup", 3, 0),
+            ("ingocup", 6, 0),
+            ("ing_x_hrs", 9, 2),
+            ("tpg_p8a", 1, 0),
+            ("tcco", 1, 0),
+            ("emp_ppal", 1, 0),
         )
     ]
     # SDEM weights sit before the derived variables in INEGI's layout; ENOE-N keys go last.
@@ -209,14 +227,18 @@ def columnas_coe1(anio: int, trimestre: int) -> list[Columna]:
 
 
 def columnas_coe2(anio: int, trimestre: int) -> list[Columna]:
-    return _llaves(anio, trimestre) + [
-        _c("EDA", 2, lambda v: _cod(v["eda"], 2)),
-        _c("N_INF", 2, lambda v: _cod(v["n_inf"], 2)),
-        _c("P6B1", 1, lambda v: _texto1(v["p6b1"])),
-        _n("P6B2", 6, lambda v: v["p6b2"]),
-        _c("P6C", 1, lambda v: _texto1(v["p6c"])),
-        _c("P8A", 1, lambda v: _texto1(v["p8a"])),
-    ] + _cola(anio, trimestre)
+    return (
+        _llaves(anio, trimestre)
+        + [
+            _c("EDA", 2, lambda v: _cod(v["eda"], 2)),
+            _c("N_INF", 2, lambda v: _cod(v["n_inf"], 2)),
+            _c("P6B1", 1, lambda v: _texto1(v["p6b1"])),
+            _n("P6B2", 6, lambda v: v["p6b2"]),
+            _c("P6C", 1, lambda v: _texto1(v["p6c"])),
+            _c("P8A", 1, lambda v: _texto1(v["p8a"])),
+        ]
+        + _cola(anio, trimestre)
+    )
 
 
 # ---- writers -----------------------------------------------------------------------------------
@@ -240,12 +262,12 @@ def _escribir_csv(path: Path, columnas: list[Columna], v: dict[str, np.ndarray])
                 enteros = pd.array(np.where(np.isnan(xf), 0, xf).astype(np.int64), dtype="Int64")
                 enteros[np.isnan(xf)] = pd.NA
                 datos[f.name.lower()] = enteros
-    pd.DataFrame(datos).to_csv(path, index=False, encoding=CSV_ENCODING, lineterminator="\n",
-                               quoting=csv.QUOTE_MINIMAL)
+    pd.DataFrame(datos).to_csv(path, index=False, encoding=CSV_ENCODING, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
 
 
-def escribir_trimestre(world: World, anio: int, trimestre: int, carpeta: Path,
-                       tick: Callable[[str], None]) -> list[Path]:
+def escribir_trimestre(
+    world: World, anio: int, trimestre: int, carpeta: Path, tick: Callable[[str], None]
+) -> list[Path]:
     muestra: Muestra = simular(world, anio, trimestre)
     v = muestra.v
     mun = world.municipios
@@ -265,8 +287,12 @@ def escribir_trimestre(world: World, anio: int, trimestre: int, carpeta: Path,
         if path.suffix == ".csv":
             _escribir_csv(path, columnas, datos)
         else:
-            write_dbf(path, [f for f, _ in columnas], [fuente(datos) for _, fuente in columnas],
-                      fecha_publicacion(anio, trimestre))
+            write_dbf(
+                path,
+                [f for f, _ in columnas],
+                [fuente(datos) for _, fuente in columnas],
+                fecha_publicacion(anio, trimestre),
+            )
         tick(path.name)
         escritos.append(path)
     return escritos

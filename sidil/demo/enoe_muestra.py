@@ -34,30 +34,95 @@ CRECIMIENTO_ANUAL = 0.0085
 # National trend of INEGI's Q1 rates (participation, unemployment, informality TIL1, in %), the real
 # 2023 Q1 state values are shifted by (year - 2023).
 TENDENCIA = {
-    2012: (59.2, 4.9, 59.8), 2013: (58.9, 4.9, 58.8), 2014: (58.4, 4.8, 58.2), 2015: (59.1, 4.2, 57.6),
-    2016: (59.2, 4.0, 57.4), 2017: (58.8, 3.4, 57.0), 2018: (59.5, 3.2, 56.8), 2019: (60.0, 3.5, 56.9),
-    2020: (59.8, 3.4, 56.1), 2021: (57.1, 4.4, 55.1), 2022: (59.1, 3.5, 55.2), 2023: (60.2, 2.7, 55.1),
-    2024: (59.9, 2.5, 54.3), 2025: (59.5, 2.5, 54.9), 2026: (59.6, 2.6, 54.6),
+    2012: (59.2, 4.9, 59.8),
+    2013: (58.9, 4.9, 58.8),
+    2014: (58.4, 4.8, 58.2),
+    2015: (59.1, 4.2, 57.6),
+    2016: (59.2, 4.0, 57.4),
+    2017: (58.8, 3.4, 57.0),
+    2018: (59.5, 3.2, 56.8),
+    2019: (60.0, 3.5, 56.9),
+    2020: (59.8, 3.4, 56.1),
+    2021: (57.1, 4.4, 55.1),
+    2022: (59.1, 3.5, 55.2),
+    2023: (60.2, 2.7, 55.1),
+    2024: (59.9, 2.5, 54.3),
+    2025: (59.5, 2.5, 54.9),
+    2026: (59.6, 2.6, 54.6),
 }
 # Mean monthly labor income of paid subordinate workers (nominal pesos), INEGI order of magnitude.
 INGRESO_MEDIO = {
-    2012: 5300, 2013: 5450, 2014: 5600, 2015: 5750, 2016: 5950, 2017: 6200, 2018: 6450, 2019: 6800,
-    2020: 7100, 2021: 7400, 2022: 8100, 2023: 9000, 2024: 10500, 2025: 11800, 2026: 12800,
+    2012: 5300,
+    2013: 5450,
+    2014: 5600,
+    2015: 5750,
+    2016: 5950,
+    2017: 6200,
+    2018: 6450,
+    2019: 6800,
+    2020: 7100,
+    2021: 7400,
+    2022: 8100,
+    2023: 9000,
+    2024: 10500,
+    2025: 11800,
+    2026: 12800,
 }
 # Share of total employment by SIDIL sector (ENOE, all positions), before state adjustments.
 SECTOR_OCUPACION = {
-    "11": 0.115, "21": 0.004, "22": 0.005, "23": 0.080, "31": 0.165, "43": 0.035, "46": 0.165,
-    "48": 0.050, "51": 0.008, "52": 0.010, "53": 0.005, "54": 0.020, "55": 0.001, "56": 0.040,
-    "61": 0.045, "62": 0.030, "71": 0.010, "72": 0.085, "81": 0.085, "93": 0.045,
+    "11": 0.115,
+    "21": 0.004,
+    "22": 0.005,
+    "23": 0.080,
+    "31": 0.165,
+    "43": 0.035,
+    "46": 0.165,
+    "48": 0.050,
+    "51": 0.008,
+    "52": 0.010,
+    "53": 0.005,
+    "54": 0.020,
+    "55": 0.001,
+    "56": 0.040,
+    "61": 0.045,
+    "62": 0.030,
+    "71": 0.010,
+    "72": 0.085,
+    "81": 0.085,
+    "93": 0.045,
 }
 # Mean log10 of the size of the economic unit of paid workers, by sector.
-SECTOR_TAMANIO = {"93": 2.3, "22": 2.3, "21": 2.2, "52": 2.1, "55": 2.0, "31": 1.8, "61": 1.9, "62": 1.8,
-                  "43": 1.4, "48": 1.3, "51": 1.5, "56": 1.5, "54": 1.1, "23": 1.2, "53": 0.9,
-                  "71": 1.0, "46": 0.9, "72": 0.8, "81": 0.5, "11": 0.6}
+SECTOR_TAMANIO = {
+    "93": 2.3,
+    "22": 2.3,
+    "21": 2.2,
+    "52": 2.1,
+    "55": 2.0,
+    "31": 1.8,
+    "61": 1.9,
+    "62": 1.8,
+    "43": 1.4,
+    "48": 1.3,
+    "51": 1.5,
+    "56": 1.5,
+    "54": 1.1,
+    "23": 1.2,
+    "53": 0.9,
+    "71": 1.0,
+    "46": 0.9,
+    "72": 0.8,
+    "81": 0.5,
+    "11": 0.6,
+}
 # Share of paid workers in public institutions by sector, and their level of government (fed, est, mun).
 SECTOR_PUBLICO = {"93": 1.0, "61": 0.6, "62": 0.45, "22": 0.55, "21": 0.4}
-NIVEL_GOBIERNO = {"93": (0.25, 0.40, 0.35), "61": (0.30, 0.65, 0.05), "62": (0.65, 0.33, 0.02),
-                  "22": (1.0, 0.0, 0.0), "21": (1.0, 0.0, 0.0)}
+NIVEL_GOBIERNO = {
+    "93": (0.25, 0.40, 0.35),
+    "61": (0.30, 0.65, 0.05),
+    "62": (0.65, 0.33, 0.02),
+    "22": (1.0, 0.0, 0.0),
+    "21": (1.0, 0.0, 0.0),
+}
 # Unit-size codes (p3l / p3q) by number of workers: 1; 2-5; 6-10; 11-15; 16-20; 21-30; 31-50;
 # 51-100; 101-250; 251-500; 501+.
 TAMANIO_LIMITES = np.array([1, 5, 10, 15, 20, 30, 50, 100, 250, 500])
@@ -69,11 +134,13 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def calibrar(lin: np.ndarray, grupo: np.ndarray, objetivo: np.ndarray, peso: np.ndarray,
-             n_grupos: int, iteraciones: int = 30) -> np.ndarray:
+def calibrar(
+    lin: np.ndarray, grupo: np.ndarray, objetivo: np.ndarray, peso: np.ndarray, n_grupos: int, iteraciones: int = 30
+) -> np.ndarray:
     """Intercept per group so that the weighted mean of sigmoid(lin + c[group]) equals `objetivo`."""
     c = np.log(objetivo / (1 - objetivo)) - np.bincount(grupo, peso * lin, n_grupos) / np.maximum(
-        np.bincount(grupo, peso, n_grupos), 1e-9)
+        np.bincount(grupo, peso, n_grupos), 1e-9
+    )
     total = np.maximum(np.bincount(grupo, peso, n_grupos), 1e-9)
     for _ in range(iteraciones):
         p = _sigmoid(lin + c[grupo])
@@ -153,8 +220,12 @@ def marco(world: World, edicion: str) -> Marco:
             cols["estrato"].append(np.full(m, n_estrato + h + 1))
             cols["estado"].append(np.full(m, e))
             cols["t_loc"].append(np.full(m, t_loc_h[h]))
-            base_est = {1: [0.15, 0.35, 0.35, 0.15], 2: [0.25, 0.4, 0.25, 0.1],
-                        3: [0.4, 0.4, 0.15, 0.05], 4: [0.6, 0.3, 0.08, 0.02]}[int(t_loc_h[h])]
+            base_est = {
+                1: [0.15, 0.35, 0.35, 0.15],
+                2: [0.25, 0.4, 0.25, 0.1],
+                3: [0.4, 0.4, 0.15, 0.05],
+                4: [0.6, 0.3, 0.08, 0.02],
+            }[int(t_loc_h[h])]
             cols["est"].append(rng.choice(4, m, p=base_est) + 1)
             cols["loc"].append(np.where(urbano, 1, rng.integers(2, 900, m)))
         n_estrato += n_h
@@ -167,8 +238,14 @@ def marco(world: World, edicion: str) -> Marco:
     cd_a = np.where((a["municipio"] == principal[estado]) & (a["t_loc"] == 1), estado + 1, 96)
     offset = 1 if edicion == "clasica" else 5001  # a new frame gets new PSU numbers
     resultado = Marco(
-        estrato=a["estrato"], estado=estado, municipio=a["municipio"], t_loc=a["t_loc"],
-        upm=(estado + 1) * 100_000 + offset + orden, con=offset + orden, cd_a=cd_a, est=a["est"],
+        estrato=a["estrato"],
+        estado=estado,
+        municipio=a["municipio"],
+        t_loc=a["t_loc"],
+        upm=(estado + 1) * 100_000 + offset + orden,
+        con=offset + orden,
+        cd_a=cd_a,
+        est=a["est"],
         loc=a["loc"],
     )
     cache[edicion] = resultado
@@ -254,8 +331,7 @@ def simular(world: World, anio: int, trimestre: int) -> Muestra:
     sexo = np.where(rng.random(n) < 0.49, 1, 2)
     sexo = np.where(jefe, np.where(hombre_jefe[hog], 1, 2), sexo)
     sexo = np.where(conyuge, np.where(hombre_jefe[hog], 2, 1), sexo)
-    par_c = np.select([jefe, conyuge, hijo & (edad_jefe - edad >= 35) & (edad < 18), hijo],
-                      [101, 201, 609, 301], 601)
+    par_c = np.select([jefe, conyuge, hijo & (edad_jefe - edad >= 35) & (edad < 18), hijo], [101, 201, 609, 301], 601)
     c_res = rng.choice([1, 2, 3], n, p=[0.966, 0.014, 0.020])
     c_res[jefe] = 1
     eda = np.minimum(edad, 97)
@@ -263,11 +339,15 @@ def simular(world: World, anio: int, trimestre: int) -> Muestra:
     eda = np.where(adulto_desc, 98, eda)
 
     # Schooling years and level (cs_p13_1) from age and cohort.
-    anios_esc = np.clip(np.rint(rng.normal(10.5 - 0.06 * (np.maximum(edad, 25) - 40) + 0.05 * (anio - 2012),
-                                           3.6, n)), 0, 22)
+    anios_esc = np.clip(
+        np.rint(rng.normal(10.5 - 0.06 * (np.maximum(edad, 25) - 40) + 0.05 * (anio - 2012), 3.6, n)), 0, 22
+    )
     anios_esc = np.minimum(anios_esc, np.maximum(edad - 5, 0)).astype(int)
-    nivel = np.select([anios_esc == 0, anios_esc <= 6, anios_esc <= 9, anios_esc <= 12, anios_esc <= 16,
-                       anios_esc <= 18], [0, 2, 3, 4, 7, 8], 9)
+    nivel = np.select(
+        [anios_esc == 0, anios_esc <= 6, anios_esc <= 9, anios_esc <= 12, anios_esc <= 16, anios_esc <= 18],
+        [0, 2, 3, 4, 7, 8],
+        9,
+    )
     nivel = np.where((nivel == 4) & (rng.random(n) < 0.15), 6, nivel)
     nivel = np.where((edad < 6) & (edad >= 3), 1, nivel)
     esc_desc = rng.random(n) < 0.003
@@ -360,9 +440,12 @@ def simular(world: World, anio: int, trimestre: int) -> Muestra:
     # Size of the economic unit (workers) and latent job quality.
     mu = np.array([SECTOR_TAMANIO[x] for x in sectores])[sector]
     area = world.efecto_area(e_o, sector, anio)  # the year's conditions (sidil/demo/dinamica.py)
-    log_t = np.where(pos == 1, rng.normal(mu + 0.3 * area + 0.5 * publico, 0.9),
-                     np.where(pos == 2, rng.normal(0.75, 0.35, m), rng.normal(0.05, 0.35, m)))
-    trabajadores = np.maximum(np.rint(10 ** log_t), np.where(pos == 1, 2, 1)).astype(np.int64)
+    log_t = np.where(
+        pos == 1,
+        rng.normal(mu + 0.3 * area + 0.5 * publico, 0.9),
+        np.where(pos == 2, rng.normal(0.75, 0.35, m), rng.normal(0.05, 0.35, m)),
+    )
+    trabajadores = np.maximum(np.rint(10**log_t), np.where(pos == 1, 2, 1)).astype(np.int64)
     calidad = area + 0.35 * (np.log10(trabajadores) - 1.2) + rng.normal(0, 0.7, m)
 
     g_pos = np.select([pos == 1, pos == 2, pos == 3, pos == 4], [0.0, -0.8, -2.8, -9.0], -1.5) + 3.0 * publico
@@ -385,8 +468,11 @@ def simular(world: World, anio: int, trimestre: int) -> Muestra:
     dias = np.where((pos == 1) & ~parcial & (rng.random(m) < 0.5), np.where(rng.random(m) < 0.6, 6, 5), dias)
     dias = np.where(ausente, 0, dias)
     dias = np.where(rng.random(m) < 0.003, 9, dias)
-    dur9c = np.select([ausente, horas_desc, horas < 15, horas < 25, horas < 35, horas < 40, horas <= 48,
-                       horas <= 56], [1, 9, 2, 3, 4, 5, 6, 7], 8)
+    dur9c = np.select(
+        [ausente, horas_desc, horas < 15, horas < 25, horas < 35, horas < 40, horas <= 48, horas <= 56],
+        [1, 9, 2, 3, 4, 5, 6, 7],
+        8,
+    )
     sub_o = np.where(~ausente & (rng.random(m) < np.where(horas < 35, 0.22, 0.025)), 1, 0)
     busca = rng.random(m) < _sigmoid(-3.2 - 0.5 * calidad + 0.9 * sub_o)
 
@@ -395,17 +481,27 @@ def simular(world: World, anio: int, trimestre: int) -> Muestra:
     frontera = zlfn_mun[municipio[io]]
     mes_sm = 3 * trimestre - 1
     sm = np.where(frontera, catalogs.salario_minimo(anio, mes_sm, True), catalogs.salario_minimo(anio, mes_sm, False))
-    log_y = (np.log(INGRESO_MEDIO[anio]) - 0.2 + 0.40 * calidad + 0.25 * formal
-             + 0.05 * (np.where(anios_esc[io] == 99, 10, anios_esc[io]) - 10) + 0.12 * hombre[io]
-             + 0.35 * np.log(np.maximum(hrsocup, 5) / 45) + rng.normal(0, 0.5, m))
+    log_y = (
+        np.log(INGRESO_MEDIO[anio])
+        - 0.2
+        + 0.40 * calidad
+        + 0.25 * formal
+        + 0.05 * (np.where(anios_esc[io] == 99, 10, anios_esc[io]) - 10)
+        + 0.12 * hombre[io]
+        + 0.35 * np.log(np.maximum(hrsocup, 5) / 45)
+        + rng.normal(0, 0.5, m)
+    )
     log_y += np.select([pos == 2, pos == 3], [np.log(1.8), np.log(0.75)], 0.0)
     ingreso = np.exp(log_y)
     # Scale so that paid subordinate workers earn INEGI's mean income of the year on average.
     ingreso *= INGRESO_MEDIO[anio] / np.average(ingreso[pos == 1], weights=w[io][pos == 1])
     sin_ingreso = (pos == 4) | ((pos == 3) & (rng.random(m) < 0.04)) | ((pos == 5) & (rng.random(m) < 0.5))
     no_resp = ~sin_ingreso & (rng.random(m) < 0.12 + 0.012 * (anio - 2012))
-    periodo = np.where(pos == 1, rng.choice([1, 2, 3, 4], m, p=[0.25, 0.35, 0.35, 0.05]),
-                       rng.choice([1, 2, 3, 4, 5], m, p=[0.45, 0.1, 0.3, 0.1, 0.05]))
+    periodo = np.where(
+        pos == 1,
+        rng.choice([1, 2, 3, 4], m, p=[0.25, 0.35, 0.35, 0.05]),
+        rng.choice([1, 2, 3, 4, 5], m, p=[0.45, 0.1, 0.3, 0.1, 0.05]),
+    )
     factor = np.select([periodo == 2, periodo == 3, periodo == 4], [2.0, 4.3, 30.0], 1.0)
     monto = np.clip(np.rint(ingreso / factor), 1, 999_990)
     ingocup = np.where(sin_ingreso | no_resp, 0, np.minimum(np.rint(monto * factor), 999_998)).astype(np.int64)
@@ -413,8 +509,11 @@ def simular(world: World, anio: int, trimestre: int) -> Muestra:
     clase_sm = np.select([veces <= 1, veces <= 2, veces <= 3, veces <= 5], [1, 2, 3, 4], 5)
     rango = no_resp & (rng.random(m) < 0.7)  # gave the range (p6c) instead of the amount
     ing7c = np.select([sin_ingreso, no_resp & ~rango], [6, 7], clase_sm)
-    p6c = np.where(rango, np.select([veces <= 0.9, veces <= 1, veces <= 2, veces <= 3, veces <= 5, veces <= 10],
-                                    [1, 2, 3, 4, 5, 6], 7), np.where(no_resp, 9, np.nan))
+    p6c = np.where(
+        rango,
+        np.select([veces <= 0.9, veces <= 1, veces <= 2, veces <= 3, veces <= 5, veces <= 10], [1, 2, 3, 4, 5, 6], 7),
+        np.where(no_resp, 9, np.nan),
+    )
     p6b1 = np.where(sin_ingreso, 6, np.where(no_resp, np.where(rng.random(m) < 0.5, 7, 8), periodo))
     p6b2 = np.where(sin_ingreso, np.nan, np.where(no_resp, 999_999, monto))
     ing_x_hrs = np.where((ingocup > 0) & (hrsocup > 0), np.round(ingocup / (np.maximum(hrsocup, 1) * 4.3), 2), 0.0)
@@ -429,8 +528,13 @@ def simular(world: World, anio: int, trimestre: int) -> Muestra:
     tipo_cod = np.where(rng.random(m) < 0.01, 9, np.where(base_c, 2, 1))
     prest = rng.random(m) < _sigmoid(-2.0 + 3.6 * formal + 0.6 * calidad)
     prest_desc = rng.random(m) < 0.005
-    sindicato = rng.random(m) < _sigmoid(-3.0 + 1.3 * formal + 0.5 * (np.log10(trabajadores) - 1) + 1.5 * publico
-                                         + 0.4 * np.isin(sec_cod, ["21", "22", "31"]))
+    sindicato = rng.random(m) < _sigmoid(
+        -3.0
+        + 1.3 * formal
+        + 0.5 * (np.log10(trabajadores) - 1)
+        + 1.5 * publico
+        + 0.4 * np.isin(sec_cod, ["21", "22", "31"])
+    )
     sind_cod = np.where(rng.random(m) < 0.003, 9, np.where(sindicato, 1, 2))
     asalariado = subord & (rng.random(m) < 0.92)
     # Benefits named (aguinaldo, paid vacation, profit sharing) by those who have at least one.
@@ -441,22 +545,32 @@ def simular(world: World, anio: int, trimestre: int) -> Muestra:
     # Unit-size code with non-response (12-14: does not know the number but says small/medium/large).
     tam_cod = np.searchsorted(TAMANIO_LIMITES, trabajadores, side="left") + 1
     u = rng.random(m)
-    tam_cod = np.select([u < 0.02, u < 0.027, u < 0.03, u < 0.04],
-                        [12, 13, 14, 99], tam_cod)
+    tam_cod = np.select([u < 0.02, u < 0.027, u < 0.03, u < 0.04], [12, 13, 14, 99], tam_cod)
 
     # Type of economic unit: tue2 (5 = informal sector) and tue1.
     agro = sec_cod == "11"
     domestico = subord & (sec_cod == "81") & ~formal & (rng.random(m) < 0.5)
     tue2 = np.select(
-        [publico, domestico, agro & ~subord & ~formal & (rng.random(m) < 0.4), ~formal & ~subord & ~agro,
-         ~formal & subord & ~agro & (rng.random(m) < 0.4), np.isin(sec_cod, ["61", "62", "81"]) & formal,
-         formal & (trabajadores > 10)],
-        [4, 6, 7, 5, 5, 3, 1], 2)
+        [
+            publico,
+            domestico,
+            agro & ~subord & ~formal & (rng.random(m) < 0.4),
+            ~formal & ~subord & ~agro,
+            ~formal & subord & ~agro & (rng.random(m) < 0.4),
+            np.isin(sec_cod, ["61", "62", "81"]) & formal,
+            formal & (trabajadores > 10),
+        ],
+        [4, 6, 7, 5, 5, 3, 1],
+        2,
+    )
     tue2 = np.where(pos == 5, 8, tue2)
     tue1 = np.select([np.isin(tue2, [1, 2, 5]), np.isin(tue2, [3, 4]), np.isin(tue2, [6, 7])], [1, 2, 3], 4)
 
-    tcco = np.select([(hrsocup < 35) & (sub_o == 1), (hrsocup >= 35) & (ing7c == 1) & (veces < 0.7),
-                      (hrsocup > 48) & (ing7c == 2)], [1, 2, 3], 4)
+    tcco = np.select(
+        [(hrsocup < 35) & (sub_o == 1), (hrsocup >= 35) & (ing7c == 1) & (veces < 0.7), (hrsocup > 48) & (ing7c == 2)],
+        [1, 2, 3],
+        4,
+    )
 
     # ---- write into per-resident arrays ------------------------------------------------------
     def por_persona(valores: np.ndarray, defecto: float = 0) -> np.ndarray:
@@ -466,26 +580,64 @@ def simular(world: World, anio: int, trimestre: int) -> Muestra:
 
     nan = np.nan
     v.update(
-        r_def=r_def, estado=estado, municipio=municipio, upm=fr.upm[upm], con=fr.con[upm], cd_a=fr.cd_a[upm],
-        estrato=fr.estrato[upm], t_loc=fr.t_loc[upm], est=fr.est[upm], loc=fr.loc[upm],
-        d_sem=semana_h[hog], n_pro_viv=np.ones(n, int), v_sel=v_sel_h[hog], n_hog=n_hog_h[hog],
-        h_mud=h_mud_h[hog], n_ent=n_ent_h[hog], tipo=tipo_h[hog], mes_cal=mes_h[hog], n_ren=n_ren,
-        hogar=hog, c_res=c_res, par_c=par_c, sex=sexo, eda=eda, cs_p13_1=cs_p13_1, anios_esc=anios_esc,
-        fac=fac_h[hog], ur=np.where(fr.t_loc[upm] <= 3, 1, 2),
-        clase1=clase1, clase2=clase2, pos_ocu=por_persona(pos).astype(int),
-        seg_soc=por_persona(seg).astype(int), ing7c=por_persona(ing7c).astype(int),
-        dur9c=por_persona(dur9c).astype(int), tue1=por_persona(tue1).astype(int),
-        tue2=por_persona(tue2).astype(int), sub_o=por_persona(sub_o).astype(int),
+        r_def=r_def,
+        estado=estado,
+        municipio=municipio,
+        upm=fr.upm[upm],
+        con=fr.con[upm],
+        cd_a=fr.cd_a[upm],
+        estrato=fr.estrato[upm],
+        t_loc=fr.t_loc[upm],
+        est=fr.est[upm],
+        loc=fr.loc[upm],
+        d_sem=semana_h[hog],
+        n_pro_viv=np.ones(n, int),
+        v_sel=v_sel_h[hog],
+        n_hog=n_hog_h[hog],
+        h_mud=h_mud_h[hog],
+        n_ent=n_ent_h[hog],
+        tipo=tipo_h[hog],
+        mes_cal=mes_h[hog],
+        n_ren=n_ren,
+        hogar=hog,
+        c_res=c_res,
+        par_c=par_c,
+        sex=sexo,
+        eda=eda,
+        cs_p13_1=cs_p13_1,
+        anios_esc=anios_esc,
+        fac=fac_h[hog],
+        ur=np.where(fr.t_loc[upm] <= 3, 1, 2),
+        clase1=clase1,
+        clase2=clase2,
+        pos_ocu=por_persona(pos).astype(int),
+        seg_soc=por_persona(seg).astype(int),
+        ing7c=por_persona(ing7c).astype(int),
+        dur9c=por_persona(dur9c).astype(int),
+        tue1=por_persona(tue1).astype(int),
+        tue2=por_persona(tue2).astype(int),
+        sub_o=por_persona(sub_o).astype(int),
         remune2c=por_persona(np.where(subord, np.where(asalariado, 1, 2), 0)).astype(int),
         pre_asa=por_persona(np.where(subord, np.where(prest_desc, 3, np.where(prest, 1, 2)), 0)).astype(int),
-        tip_con=por_persona(np.where(subord, np.select(
-            [contrato_cod == 9, contrato_cod == 2, tipo_cod == 1, tipo_cod == 2], [5, 4, 1, 2], 3), 0)).astype(int),
-        hrsocup=por_persona(hrsocup).astype(int), ingocup=por_persona(ingocup).astype(np.int64),
-        ing_x_hrs=por_persona(ing_x_hrs), tpg_p8a=por_persona(np.where(busca, 1, 2)).astype(int),
-        tcco=por_persona(tcco).astype(int), emp_ppal=por_persona(np.where(formal, 2, 1)).astype(int),
+        tip_con=por_persona(
+            np.where(
+                subord,
+                np.select([contrato_cod == 9, contrato_cod == 2, tipo_cod == 1, tipo_cod == 2], [5, 4, 1, 2], 3),
+                0,
+            )
+        ).astype(int),
+        hrsocup=por_persona(hrsocup).astype(int),
+        ingocup=por_persona(ingocup).astype(np.int64),
+        ing_x_hrs=por_persona(ing_x_hrs),
+        tpg_p8a=por_persona(np.where(busca, 1, 2)).astype(int),
+        tcco=por_persona(tcco).astype(int),
+        emp_ppal=por_persona(np.where(formal, 2, 1)).astype(int),
         rama=por_persona(np.array([RAMA_SECTOR.get(x, 4) for x in sectores])[sector]).astype(int),
-        salario=np.where(zlfn_mun[municipio],
-                         catalogs.salario_minimo(anio, mes_sm, True), catalogs.salario_minimo(anio, mes_sm, False)),
+        salario=np.where(
+            zlfn_mun[municipio],
+            catalogs.salario_minimo(anio, mes_sm, True),
+            catalogs.salario_minimo(anio, mes_sm, False),
+        ),
         # COE answers (NaN = not asked).
         p1=np.where(clase2 == 1, 1, np.where(universo, 2, nan)),
         p3=por_persona(np.floor(rng.random(m) * 9000) + 1000, nan),
@@ -496,8 +648,12 @@ def simular(world: World, anio: int, trimestre: int) -> Muestra:
         tipo_contrato=por_persona(np.where(subord & (contrato_cod == 1), tipo_cod, nan), nan),
         sindicato=por_persona(np.where(subord, sind_cod, nan), nan),
         prestaciones=por_persona(np.where(subord, np.where(prest_desc, 9, np.where(prest, 1, 0)), nan), nan),
-        tamanio=por_persona(tam_cod, nan), dias=por_persona(dias, nan), horas=por_persona(thrs, nan),
-        p6b1=por_persona(p6b1, nan), p6b2=por_persona(p6b2, nan), p6c=por_persona(p6c, nan),
+        tamanio=por_persona(tam_cod, nan),
+        dias=por_persona(dias, nan),
+        horas=por_persona(thrs, nan),
+        p6b1=por_persona(p6b1, nan),
+        p6b2=por_persona(p6b2, nan),
+        p6c=por_persona(p6c, nan),
         p8a=por_persona(np.where(busca, 1, 2), nan),
         aguinaldo=por_persona(np.where(items[:, 0], 1, nan), nan),
         vacaciones=por_persona(np.where(items[:, 1], 2, nan), nan),

@@ -49,20 +49,27 @@ def series(world: World) -> dict[str, np.ndarray]:
     tendencia = rng.normal(0.005, 0.003, 32)  # quarterly log growth per state
     log_i = np.zeros((32, len(trimestres)))
     for k, tq in enumerate(trimestres[1:], start=1):
-        log_i[:, k] = log_i[:, k - 1] + tendencia + CHOQUES.get(tq, 0.0) * rng.uniform(0.7, 1.3, 32) \
-            + rng.normal(0, 0.008, 32)
+        log_i[:, k] = (
+            log_i[:, k - 1] + tendencia + CHOQUES.get(tq, 0.0) * rng.uniform(0.7, 1.3, 32) + rng.normal(0, 0.008, 32)
+        )
     k2018 = [k for k, (a, _t) in enumerate(trimestres) if a == 2018]
     itaee = 100 * np.exp(log_i - log_i[:, k2018].mean(axis=1, keepdims=True))
     anios_pibe = [a for a in ANIOS if a < ULTIMO_TRIMESTRE[0]]
-    media_anual = np.stack([itaee[:, [k for k, (a, _t) in enumerate(trimestres) if a == y]].mean(axis=1)
-                            for y in anios_pibe], axis=1)
+    media_anual = np.stack(
+        [itaee[:, [k for k, (a, _t) in enumerate(trimestres) if a == y]].mean(axis=1) for y in anios_pibe], axis=1
+    )
     peso = pob * productividad
     pibe = (PIB_NACIONAL_2018 * peso / peso.sum())[:, None] * media_anual / 100
     deuda0 = rng.lognormal(np.log(2.5), 0.6, 32)
     deriva = np.cumsum(rng.normal(0, 0.12, (32, len(anios_pibe))), axis=1)
     deuda = np.clip(deuda0[:, None] + deriva, 0.1, 12.0)
-    return {"trimestres": np.array(trimestres), "itaee": itaee, "anios": np.array(anios_pibe), "pibe": pibe,
-            "deuda": deuda}
+    return {
+        "trimestres": np.array(trimestres),
+        "itaee": itaee,
+        "anios": np.array(anios_pibe),
+        "pibe": pibe,
+        "deuda": deuda,
+    }
 
 
 def write(world: World, out: Path, tick: Callable[[str], None]) -> list[Path]:

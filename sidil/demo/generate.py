@@ -18,12 +18,19 @@ from sidil.demo import censo, dne, enoe, externos, imss, siapi, truth
 from sidil.demo.scales import SCALES
 from sidil.demo.world import World
 
-SOURCES: dict[str, ModuleType] = {"enoe": enoe, "imss": imss, "censo": censo, "externos": externos, "dne": dne,
-                                  "siapi": siapi}
+SOURCES: dict[str, ModuleType] = {
+    "enoe": enoe,
+    "imss": imss,
+    "censo": censo,
+    "externos": externos,
+    "dne": dne,
+    "siapi": siapi,
+}
 
 
-def generate(scale: str, seed: int, out: Path,
-             on_source: Callable[[str, int], Callable[[str], None]] | None = None) -> dict:
+def generate(
+    scale: str, seed: int, out: Path, on_source: Callable[[str, int], Callable[[str], None]] | None = None
+) -> dict:
     """Generate every source into `out` (replaced if it exists). Returns the summary written to
     truth/demo.json. `on_source(name, n_files)` may return a per-file `tick` callback."""
     if scale not in SCALES:
@@ -46,6 +53,5 @@ def generate(scale: str, seed: int, out: Path,
     truth.write_ct_submateria(world, out / "truth")
     truth.write_por_anio(world, out / "truth")
     summary = {"escala": scale, "semilla": seed, "archivos": files}
-    (out / "truth" / "demo.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n",
-                                             encoding="utf-8")
+    (out / "truth" / "demo.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return summary

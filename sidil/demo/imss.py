@@ -34,8 +34,18 @@ from sidil.demo.scales import PERIODS, imss_months
 from sidil.demo.world import World
 
 # Delivery format of history months (default: plain .tab).
-FORMATOS = {(2019, 9): "7z", (2019, 10): "7z", (2020, 9): "gz", (2020, 10): "gz", (2020, 11): "gz",
-            (2020, 12): "gz", (2022, 10): "csv", (2023, 11): "gz", (2023, 12): "gz", (2024, 9): "7z"}
+FORMATOS = {
+    (2019, 9): "7z",
+    (2019, 10): "7z",
+    (2020, 9): "gz",
+    (2020, 10): "gz",
+    (2020, 11): "gz",
+    (2020, 12): "gz",
+    (2022, 10): "csv",
+    (2023, 11): "gz",
+    (2023, 12): "gz",
+    (2024, 9): "7z",
+}
 # Months 1-9 written with a one-digit month (aaaamdd); the others use aaaammdd.
 SIETE_DIGITOS = {(2019, 9), (2021, 9), (2023, 9), (2025, 9), (2026, 6), (2026, 8)}
 ANIOS_CRLF = {2019}
@@ -43,8 +53,7 @@ ANIOS_LATIN1 = {2019, 2020}
 # Size of the history registros in December of each year relative to the latest month.
 CRECIMIENTO = {2019: 0.90, 2020: 0.86, 2021: 0.90, 2022: 0.93, 2023: 0.96, 2024: 0.98, 2025: 0.99}
 # UMA (daily, pesos) of each year; the insured wage is capped at 25 UMA.
-UMA = {2019: 84.49, 2020: 86.88, 2021: 89.62, 2022: 96.22, 2023: 103.74, 2024: 108.57, 2025: 113.14,
-       2026: 117.31}
+UMA = {2019: 84.49, 2020: 86.88, 2021: 89.62, 2022: 96.22, 2023: 103.74, 2024: 108.57, 2025: 113.14, 2026: 117.31}
 SHARE_CURP_VACIA = 0.01  # rows with an empty CURP, recoverable from other rows of the NSS
 EDADES = np.array([15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 70, 75])
 RANGOS_EDAD = np.array([f"E{k}" for k in range(1, 15)])
@@ -92,8 +101,13 @@ def pesos(cents: np.ndarray) -> pa.Array:
 
 
 def _options(anio: int, delimiter: str = "\t") -> pacsv.WriteOptions:
-    return pacsv.WriteOptions(delimiter=delimiter, quoting_style="none", quoting_header="none",
-                              eol="\r\n" if anio in ANIOS_CRLF else "\n", batch_size=65_536)
+    return pacsv.WriteOptions(
+        delimiter=delimiter,
+        quoting_style="none",
+        quoting_header="none",
+        eol="\r\n" if anio in ANIOS_CRLF else "\n",
+        batch_size=65_536,
+    )
 
 
 def _write_text(path: Path, tables: Iterator[pa.Table], anio: int, latin1: bool = False) -> None:
@@ -116,8 +130,14 @@ def _write_text(path: Path, tables: Iterator[pa.Table], anio: int, latin1: bool 
 
 
 def _sin_encabezado(opts: pacsv.WriteOptions) -> pacsv.WriteOptions:
-    return pacsv.WriteOptions(include_header=False, delimiter=opts.delimiter, quoting_style="none",
-                              quoting_header="none", eol=opts.eol, batch_size=opts.batch_size)
+    return pacsv.WriteOptions(
+        include_header=False,
+        delimiter=opts.delimiter,
+        quoting_style="none",
+        quoting_header="none",
+        eol=opts.eol,
+        batch_size=opts.batch_size,
+    )
 
 
 def _write_csv(path: Path, tables: Iterator[pa.Table]) -> None:
@@ -158,8 +178,9 @@ def _ultimo_dia(anio: int, mes: int) -> np.datetime64:
     return (np.datetime64(f"{anio}-{mes:02d}", "M") + 1).astype("datetime64[D]") - 1
 
 
-def _puestos(world: World, emp: Empleadores, panel: Panel, t: int, anio: int, mes: int,
-             chunk: int) -> Iterator[pa.Table]:
+def _puestos(
+    world: World, emp: Empleadores, panel: Panel, t: int, anio: int, mes: int, chunk: int
+) -> Iterator[pa.Table]:
     rng = stream(world.seed, "imss", "puestos", anio, mes)
     s_gen = catalogs.salario_minimo(anio, mes, False)
     s_fro = catalogs.salario_minimo(anio, mes, True)
@@ -168,7 +189,7 @@ def _puestos(world: World, emp: Empleadores, panel: Panel, t: int, anio: int, me
     campo = campo_registro(anio)
     jobs = panel.activos[t]
     for start in range(0, len(jobs), chunk):
-        j = jobs[start:start + chunk]
+        j = jobs[start : start + chunk]
         wr = panel.registros[panel.registro_de[j]]
         per = panel.persona[j]
         vacia = ~panel.tiene_curp[per] | panel.curp_vacia[j] | (rng.random(len(j)) < SHARE_CURP_VACIA)
@@ -177,35 +198,40 @@ def _puestos(world: World, emp: Empleadores, panel: Panel, t: int, anio: int, me
         edad = (fecha_dias - panel.nacimiento[per]) / 365.25
         rango_edad = RANGOS_EDAD[np.searchsorted(EDADES, edad, side="right")]
         rango_uma = RANGOS_UMA[np.clip(np.ceil(cents / (UMA[anio] * 100)).astype(np.int64), 1, 25) - 1]
-        yield pa.table({
-            campo: fixed_strings(emp.registro[wr].view(np.uint8).reshape(-1, 11)),
-            "nss": fixed_strings(panel.nss[per]),
-            "curp": fixed_strings(panel.curp[per], vacia),
-            "sbc": pesos(cents),
-            "tipo_trabajador": pa.array(panel.tipo_trabajador[j]),
-            "rango_edad": pa.array(rango_edad),
-            "rango_uma": pa.array(rango_uma),
-        })
+        yield pa.table(
+            {
+                campo: fixed_strings(emp.registro[wr].view(np.uint8).reshape(-1, 11)),
+                "nss": fixed_strings(panel.nss[per]),
+                "curp": fixed_strings(panel.curp[per], vacia),
+                "sbc": pesos(cents),
+                "tipo_trabajador": pa.array(panel.tipo_trabajador[j]),
+                "rango_edad": pa.array(rango_edad),
+                "rango_uma": pa.array(rango_uma),
+            }
+        )
 
 
-def _patrones(world: World, emp: Empleadores, registros: np.ndarray, num_puestos: np.ndarray,
-              anio: int) -> Iterator[pa.Table]:
+def _patrones(
+    world: World, emp: Empleadores, registros: np.ndarray, num_puestos: np.ndarray, anio: int
+) -> Iterator[pa.Table]:
     keep = num_puestos > 0
     r, n = registros[keep], num_puestos[keep]
-    yield pa.table({
-        campo_registro(anio): fixed_strings(emp.registro[r].view(np.uint8).reshape(-1, 11)),
-        "razon_social": emp.razon_social.take(pa.array(r)),
-        "cve_delegacion": pa.array(emp.cve_delegacion[r]),
-        "cve_subdelegacion": pa.array(emp.cve_subdelegacion[r]),
-        "cve_municipio": pa.array(emp.cve_municipio[r].astype(str)),
-        "codigo_postal": emp.codigo_postal.take(pa.array(r)),
-        "sector_economico_1": pa.array(emp.sector_economico_1[r]),
-        "sector_economico_2": pa.array(emp.sector_economico_2[r]),
-        "sector_economico_4": pa.array(emp.sector_economico_4[r]),
-        "clase_riesgo": pa.array(clase_romana(world.registros.clase_riesgo[r])),
-        "tamano_patron": pa.array(tamano_patron(n)),
-        "num_puestos": pa.array(n),
-    })
+    yield pa.table(
+        {
+            campo_registro(anio): fixed_strings(emp.registro[r].view(np.uint8).reshape(-1, 11)),
+            "razon_social": emp.razon_social.take(pa.array(r)),
+            "cve_delegacion": pa.array(emp.cve_delegacion[r]),
+            "cve_subdelegacion": pa.array(emp.cve_subdelegacion[r]),
+            "cve_municipio": pa.array(emp.cve_municipio[r].astype(str)),
+            "codigo_postal": emp.codigo_postal.take(pa.array(r)),
+            "sector_economico_1": pa.array(emp.sector_economico_1[r]),
+            "sector_economico_2": pa.array(emp.sector_economico_2[r]),
+            "sector_economico_4": pa.array(emp.sector_economico_4[r]),
+            "clase_riesgo": pa.array(clase_romana(world.registros.clase_riesgo[r])),
+            "tamano_patron": pa.array(tamano_patron(n)),
+            "num_puestos": pa.array(n),
+        }
+    )
 
 
 # ---- orchestration -----------------------------------------------------------------------------------------
@@ -234,30 +260,65 @@ def write(world: World, out: Path, tick: Callable[[str], None]) -> list[Path]:
             noise = stream(world.seed, "imss", "anclas", last_y).normal(0, 0.15, len(registros))
             final = np.maximum(1, np.rint(reg.n_trabajadores[registros] * CRECIMIENTO[last_y] * np.exp(noise)))
             final = final.astype(np.int64)
-        panel = simular(world, emp, registros, final, len(run), _ultimo_dia(last_y, last_m),
-                        stream(world.seed, "imss", "panel", last_y), chunk)
+        panel = simular(
+            world,
+            emp,
+            registros,
+            final,
+            len(run),
+            _ultimo_dia(last_y, last_m),
+            stream(world.seed, "imss", "panel", last_y),
+            chunk,
+        )
         for t, (y, m, _r) in enumerate(run):
             stem = periodo(y, m)
-            done(_deliver(dirs["puestos"], f"PAFINALMES_F_{stem}", y, m, _puestos(world, emp, panel, t, y, m, chunk),
-                          latin1=False))
-            done(_deliver(dirs["patrones"], f"PATRONES_STPS_{stem}", y, m,
-                          _patrones(world, emp, registros, panel.conteos[:, t], y), latin1=y in ANIOS_LATIN1))
+            done(
+                _deliver(
+                    dirs["puestos"],
+                    f"PAFINALMES_F_{stem}",
+                    y,
+                    m,
+                    _puestos(world, emp, panel, t, y, m, chunk),
+                    latin1=False,
+                )
+            )
+            done(
+                _deliver(
+                    dirs["patrones"],
+                    f"PATRONES_STPS_{stem}",
+                    y,
+                    m,
+                    _patrones(world, emp, registros, panel.conteos[:, t], y),
+                    latin1=y in ANIOS_LATIN1,
+                )
+            )
         if recent:
             # Patrones of the next month arrived before its puestos.
             y, m = PERIODS.imss_patrones_sin_puestos
             last = panel.conteos[:, -1]
             step = np.rint(last * stream(world.seed, "imss", "sin_puestos").normal(0, 0.02, len(last)))
-            done(_deliver(dirs["patrones"], f"PATRONES_STPS_{periodo(y, m)}", y, m,
-                          _patrones(world, emp, registros, np.maximum(1, last + step).astype(np.int64), y),
-                          latin1=False))
+            done(
+                _deliver(
+                    dirs["patrones"],
+                    f"PATRONES_STPS_{periodo(y, m)}",
+                    y,
+                    m,
+                    _patrones(world, emp, registros, np.maximum(1, last + step).astype(np.int64), y),
+                    latin1=False,
+                )
+            )
         anio = 2026 if recent else last_y
         cortes = [m for y, m in PERIODS.riesgos_cortes if y == anio]
         if cortes:
             todos = riesgos_anio(world, emp, panel, anio, stream(world.seed, "imss", "riesgos", anio))
             for m in cortes:
                 path = dirs["riesgos"] / f"STPS_{anio}{m:02d}31.xlsx"
-                write_xlsx(path, tabla(world, emp, corte(todos, anio, m), campo_registro(anio)), "Hoja1",
-                           dt.datetime(anio + (m == 12), m % 12 + 1, 10, 9, 0, 0))
+                write_xlsx(
+                    path,
+                    tabla(world, emp, corte(todos, anio, m), campo_registro(anio)),
+                    "Hoja1",
+                    dt.datetime(anio + (m == 12), m % 12 + 1, 10, 9, 0, 0),
+                )
                 done(path)
         del panel
     return written

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -22,21 +21,93 @@ from sidil.demo.world import World
 
 FRACCION_DEFAULT = "8401"  # servicios profesionales: for sectors no fracción maps to (55 corporativos)
 
-NOMBRES = ("JOSÉ", "JUAN", "MARÍA", "GUADALUPE", "FRANCISCO", "ANTONIO", "JESÚS", "ALEJANDRO", "MIGUEL ÁNGEL",
-           "ROSA", "VERÓNICA", "JOSÉ LUIS", "CARLOS", "PATRICIA", "FERNANDO", "LETICIA", "MARTHA", "RAÚL", "SERGIO",
-           "ANA MARÍA", "RICARDO", "JORGE", "ELIZABETH", "LUIS ÁNGEL", "SOFÍA", "JOAQUÍN", "IGNACIO", "NORMA")
-APELLIDOS = ("HERNÁNDEZ", "GARCÍA", "MARTÍNEZ", "LÓPEZ", "GONZÁLEZ", "PÉREZ", "RODRÍGUEZ", "SÁNCHEZ", "RAMÍREZ",
-             "CRUZ", "FLORES", "GÓMEZ", "MORALES", "VÁZQUEZ", "JIMÉNEZ", "REYES", "DÍAZ", "TORRES", "GUTIÉRREZ",
-             "RUIZ", "MENDOZA", "AGUILAR", "ORTIZ", "CASTILLO", "MORENO", "ROMERO", "ÁLVAREZ", "CHÁVEZ", "RIVERA",
-             "JUÁREZ", "DOMÍNGUEZ", "MUÑOZ", "IBARRA", "NÚÑEZ", "PEÑA", "ZÚÑIGA", "ESPINOSA", "VILLASEÑOR")
+NOMBRES = (
+    "JOSÉ",
+    "JUAN",
+    "MARÍA",
+    "GUADALUPE",
+    "FRANCISCO",
+    "ANTONIO",
+    "JESÚS",
+    "ALEJANDRO",
+    "MIGUEL ÁNGEL",
+    "ROSA",
+    "VERÓNICA",
+    "JOSÉ LUIS",
+    "CARLOS",
+    "PATRICIA",
+    "FERNANDO",
+    "LETICIA",
+    "MARTHA",
+    "RAÚL",
+    "SERGIO",
+    "ANA MARÍA",
+    "RICARDO",
+    "JORGE",
+    "ELIZABETH",
+    "LUIS ÁNGEL",
+    "SOFÍA",
+    "JOAQUÍN",
+    "IGNACIO",
+    "NORMA",
+)
+APELLIDOS = (
+    "HERNÁNDEZ",
+    "GARCÍA",
+    "MARTÍNEZ",
+    "LÓPEZ",
+    "GONZÁLEZ",
+    "PÉREZ",
+    "RODRÍGUEZ",
+    "SÁNCHEZ",
+    "RAMÍREZ",
+    "CRUZ",
+    "FLORES",
+    "GÓMEZ",
+    "MORALES",
+    "VÁZQUEZ",
+    "JIMÉNEZ",
+    "REYES",
+    "DÍAZ",
+    "TORRES",
+    "GUTIÉRREZ",
+    "RUIZ",
+    "MENDOZA",
+    "AGUILAR",
+    "ORTIZ",
+    "CASTILLO",
+    "MORENO",
+    "ROMERO",
+    "ÁLVAREZ",
+    "CHÁVEZ",
+    "RIVERA",
+    "JUÁREZ",
+    "DOMÍNGUEZ",
+    "MUÑOZ",
+    "IBARRA",
+    "NÚÑEZ",
+    "PEÑA",
+    "ZÚÑIGA",
+    "ESPINOSA",
+    "VILLASEÑOR",
+)
 # Leading words of company names by SIDIL sector (a company's name usually says what it does).
 GIROS = {
     "11": ("AGRÍCOLA", "AGROPECUARIA", "GRANJA", "INVERNADEROS", "EMPACADORA DE FRUTAS", "GANADERA"),
     "21": ("MINERA", "EXPLORACIONES MINERAS", "PERFORACIONES", "MATERIALES PÉTREOS"),
     "22": ("GENERADORA DE ENERGÍA", "ENERGÍA", "AGUAS", "GAS NATURAL"),
     "23": ("CONSTRUCTORA", "EDIFICACIONES", "URBANIZADORA", "INGENIERÍA Y CONSTRUCCIÓN", "PAVIMENTOS"),
-    "31": ("INDUSTRIAS", "MANUFACTURAS", "MAQUILADORA", "PRODUCTOS", "METALÚRGICA", "PLÁSTICOS", "ALIMENTOS",
-           "TEXTILES", "AUTOPARTES"),
+    "31": (
+        "INDUSTRIAS",
+        "MANUFACTURAS",
+        "MAQUILADORA",
+        "PRODUCTOS",
+        "METALÚRGICA",
+        "PLÁSTICOS",
+        "ALIMENTOS",
+        "TEXTILES",
+        "AUTOPARTES",
+    ),
     "43": ("COMERCIALIZADORA", "DISTRIBUIDORA", "IMPORTADORA", "ABASTECEDORA", "SUMINISTROS"),
     "46": ("ABARROTES", "FARMACIA", "TIENDAS", "COMERCIAL", "PAPELERÍA", "FERRETERÍA", "AUTOSERVICIO", "BOUTIQUE"),
     "48": ("TRANSPORTES", "AUTOTRANSPORTES", "LOGÍSTICA", "FLETES Y MUDANZAS", "ALMACENADORA", "MENSAJERÍA"),
@@ -53,12 +124,48 @@ GIROS = {
     "81": ("TALLER", "SERVICIO AUTOMOTRIZ", "ESTÉTICA", "LAVANDERÍA", "ASOCIACIÓN", "REFACCIONARIA"),
     "93": ("ORGANISMO OPERADOR", "INSTITUTO ESTATAL", "COMISIÓN ESTATAL", "SISTEMA MUNICIPAL"),
 }
-NUCLEOS = ("DEL BAJÍO", "DEL NORTE", "DEL PACÍFICO", "DEL GOLFO", "PENINSULAR", "AZTECA", "SAN JOSÉ",
-           "LA GUADALUPANA", "EL ÁGUILA", "MONTERREY", "OCCIDENTE", "DEL SURESTE", "MEXICANA",
-           "INTERNACIONAL", "HERMANOS", "SANTA FE", "LAS AMÉRICAS", "DEL CENTRO", "TEPEYAC", "ANÁHUAC", "CUAUHTÉMOC",
-           "NUEVO LEÓN", "ZARAGOZA", "SAN ÁNGEL", "MAGAÑA", "ÁLAMOS", "LA PIÑATA")
-FORMAS = (" S.A. DE C.V.", ", S.A. DE C.V.", " SA DE CV", ", S. DE R.L. DE C.V.", " S. DE R.L. DE C.V.", " S.C.",
-          ", S.A.P.I. DE C.V.", " A.C.", " S.A.", ", S.C.", " SAPI DE CV")
+NUCLEOS = (
+    "DEL BAJÍO",
+    "DEL NORTE",
+    "DEL PACÍFICO",
+    "DEL GOLFO",
+    "PENINSULAR",
+    "AZTECA",
+    "SAN JOSÉ",
+    "LA GUADALUPANA",
+    "EL ÁGUILA",
+    "MONTERREY",
+    "OCCIDENTE",
+    "DEL SURESTE",
+    "MEXICANA",
+    "INTERNACIONAL",
+    "HERMANOS",
+    "SANTA FE",
+    "LAS AMÉRICAS",
+    "DEL CENTRO",
+    "TEPEYAC",
+    "ANÁHUAC",
+    "CUAUHTÉMOC",
+    "NUEVO LEÓN",
+    "ZARAGOZA",
+    "SAN ÁNGEL",
+    "MAGAÑA",
+    "ÁLAMOS",
+    "LA PIÑATA",
+)
+FORMAS = (
+    " S.A. DE C.V.",
+    ", S.A. DE C.V.",
+    " SA DE CV",
+    ", S. DE R.L. DE C.V.",
+    " S. DE R.L. DE C.V.",
+    " S.C.",
+    ", S.A.P.I. DE C.V.",
+    " A.C.",
+    " S.A.",
+    ", S.C.",
+    " SAPI DE CV",
+)
 P_FORMAS = np.array([30, 22, 10, 8, 6, 5, 5, 4, 4, 3, 3], dtype=float)
 
 
@@ -139,11 +246,15 @@ def razones_sociales(rng: np.random.Generator, sector: np.ndarray, n_trabajadore
     p_fisica = np.where(n_trabajadores <= 5, 0.45, np.where(n_trabajadores <= 50, 0.25, 0.04))
     fisica = rng.random(n) < p_fisica
     nombre = pc.binary_join_element_wise(
-        _pick(NOMBRES, rng.integers(0, len(NOMBRES), n)), _pick(APELLIDOS, rng.integers(0, len(APELLIDOS), n)),
-        _pick(APELLIDOS, rng.integers(0, len(APELLIDOS), n)), " ")
+        _pick(NOMBRES, rng.integers(0, len(NOMBRES), n)),
+        _pick(APELLIDOS, rng.integers(0, len(APELLIDOS), n)),
+        _pick(APELLIDOS, rng.integers(0, len(APELLIDOS), n)),
+        " ",
+    )
     nucleo = np.where(rng.random(n) < 0.4, rng.integers(0, len(APELLIDOS), n), -1)
-    core = pc.if_else(pa.array(nucleo >= 0), _pick(APELLIDOS, np.maximum(nucleo, 0)),
-                      _pick(NUCLEOS, rng.integers(0, len(NUCLEOS), n)))
+    core = pc.if_else(
+        pa.array(nucleo >= 0), _pick(APELLIDOS, np.maximum(nucleo, 0)), _pick(NUCLEOS, rng.integers(0, len(NUCLEOS), n))
+    )
     sectores = sorted(GIROS)
     vocab = tuple(g for s in sectores for g in GIROS[s])
     largo = np.array([len(GIROS[s]) for s in sectores])
@@ -151,7 +262,9 @@ def razones_sociales(rng: np.random.Generator, sector: np.ndarray, n_trabajadore
     giro = inicio[sector] + np.floor(rng.random(n) * largo[sector]).astype(np.int64)
     moral = pc.binary_join_element_wise(
         pc.binary_join_element_wise(_pick(vocab, giro), core, " "),
-        _pick(FORMAS, rng.choice(len(FORMAS), n, p=P_FORMAS / P_FORMAS.sum())), "")
+        _pick(FORMAS, rng.choice(len(FORMAS), n, p=P_FORMAS / P_FORMAS.sum())),
+        "",
+    )
     return pc.if_else(pa.array(fisica), nombre, moral)
 
 
@@ -201,5 +314,3 @@ def tamano_patron(num_puestos: np.ndarray) -> np.ndarray:
 
 def clase_romana(clase: np.ndarray) -> np.ndarray:
     return np.array(["I", "II", "III", "IV", "V"])[np.asarray(clase, dtype=np.int64) - 1]
-
-

@@ -14,10 +14,10 @@ from collections.abc import Iterable
 
 import numpy as np
 
-
 # RENAPO state codes in INEGI order (01 Aguascalientes ... 32 Zacatecas); NE = born abroad.
-ESTADOS_CURP = ("AS BC BS CC CL CM CS CH DF DG GT GR HG JC MC MN MS NT NL OC PL QT QR SP SL SR TC TS TL VZ YN ZS NE"
-                .split())
+ESTADOS_CURP = (
+    "AS BC BS CC CL CM CS CH DF DG GT GR HG JC MC MN MS NT NL OC PL QT QR SP SL SR TC TS TL VZ YN ZS NE".split()
+)
 _CURP_ALFABETO = "0123456789ABCDEFGHIJKLMNÑOPQRSTUVWXYZ"
 # Value of each ASCII byte in the verification-digit sum (Ñ never occurs in generated CURPs).
 _CURP_VALOR = np.full(256, -1, dtype=np.int64)
@@ -26,7 +26,8 @@ for _i, _ch in enumerate(_CURP_ALFABETO):
         _CURP_VALOR[ord(_ch)] = _i
 _CURP_VALOR32 = _CURP_VALOR.astype(np.int32)
 _CURP_RE = re.compile(
-    r"^[A-Z][AEIOUX][A-Z]{2}\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])[HM](" + "|".join(ESTADOS_CURP)
+    r"^[A-Z][AEIOUX][A-Z]{2}\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])[HM]("
+    + "|".join(ESTADOS_CURP)
     + r")[B-DF-HJ-NP-TV-Z]{3}[0-9A-Z]\d$"
 )
 _CONSONANTES = np.frombuffer(b"BCDFGHJKLMNPQRSTVWXYZ", dtype=np.uint8)
@@ -56,8 +57,9 @@ def luhn(digits: np.ndarray) -> np.ndarray:
     return (10 - s % 10) % 10
 
 
-def nss_chars(subdel: np.ndarray, anio_afiliacion: np.ndarray, anio_nacimiento: np.ndarray,
-              secuencia: np.ndarray) -> np.ndarray:
+def nss_chars(
+    subdel: np.ndarray, anio_afiliacion: np.ndarray, anio_nacimiento: np.ndarray, secuencia: np.ndarray
+) -> np.ndarray:
     """(n, 11) uint8 NSS digits from their parts (years as 4-digit ints, written as 2 digits)."""
     n = len(subdel)
     d = np.empty((n, 10), dtype=np.uint8)
@@ -111,8 +113,7 @@ def civil(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return yoe + era * 400 + (m <= 2), m, d
 
 
-def curp_chars(rng: np.random.Generator, nacimiento: np.ndarray, mujer: np.ndarray,
-               estado: np.ndarray) -> np.ndarray:
+def curp_chars(rng: np.random.Generator, nacimiento: np.ndarray, mujer: np.ndarray, estado: np.ndarray) -> np.ndarray:
     """(n, 18) uint8 CURPs for birth dates (datetime64[D]), sex (bool women) and birth state (0-31, 32 = NE)."""
     n = len(nacimiento)
     c = np.empty((n, 18), dtype=np.uint8)

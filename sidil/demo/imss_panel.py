@@ -18,9 +18,28 @@ from sidil.demo.imss_ids import curp_chars, nss_chars
 from sidil.demo.world import World
 
 # Share of women among insured jobs by SIDIL sector.
-MUJERES = {"11": 0.22, "21": 0.12, "22": 0.20, "23": 0.10, "31": 0.38, "43": 0.33, "46": 0.50, "48": 0.18,
-           "51": 0.38, "52": 0.55, "53": 0.40, "54": 0.45, "55": 0.40, "56": 0.40, "61": 0.60, "62": 0.65,
-           "71": 0.40, "72": 0.50, "81": 0.35, "93": 0.45}
+MUJERES = {
+    "11": 0.22,
+    "21": 0.12,
+    "22": 0.20,
+    "23": 0.10,
+    "31": 0.38,
+    "43": 0.33,
+    "46": 0.50,
+    "48": 0.18,
+    "51": 0.38,
+    "52": 0.55,
+    "53": 0.40,
+    "54": 0.45,
+    "55": 0.40,
+    "56": 0.40,
+    "61": 0.60,
+    "62": 0.65,
+    "71": 0.40,
+    "72": 0.50,
+    "81": 0.35,
+    "93": 0.45,
+}
 SHARE_SEGUNDO_EMPLEO = 0.03  # jobs held by a person who also works for another registro
 SHARE_SIN_CURP = 0.004  # persons with no CURP in any row
 SHARE_CURP_VACIA_SEGUNDO = 0.5  # rows of a second job that leave the CURP empty
@@ -74,8 +93,9 @@ def tamanos(rng: np.random.Generator, final: np.ndarray, meses: int) -> np.ndarr
     return out
 
 
-def _trayectorias(calidad: np.ndarray, registros: np.ndarray, final: np.ndarray, meses: int,
-                  rng: np.random.Generator) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
+def _trayectorias(
+    calidad: np.ndarray, registros: np.ndarray, final: np.ndarray, meses: int, rng: np.random.Generator
+) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
     """Monthly sizes, active job ids per month (grouped by registro) and the registro of every job;
     `calidad` holds every world registro's conditions in the run's year."""
     R = len(registros)
@@ -123,8 +143,7 @@ def _segundos_empleos(reg_job: np.ndarray, R: int, rng: np.random.Generator) -> 
     return persona, seg
 
 
-def _secuencias(subdel: np.ndarray, anio_af: np.ndarray, anio_nac: np.ndarray,
-                rng: np.random.Generator) -> np.ndarray:
+def _secuencias(subdel: np.ndarray, anio_af: np.ndarray, anio_nac: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """NSS sequence numbers making every NSS unique: the rank inside its (subdelegación, affiliation year,
     birth year) group from a random offset. Persons beyond 10,000 in a group move to another subdelegación
     (`subdel` is updated in place)."""
@@ -150,8 +169,16 @@ def _secuencias(subdel: np.ndarray, anio_af: np.ndarray, anio_nac: np.ndarray,
     return (rank + offset) % 10_000
 
 
-def simular(world: World, emp: Empleadores, registros: np.ndarray, final: np.ndarray, meses: int,
-            fecha_ref: np.datetime64, rng: np.random.Generator, chunk: int = 2_000_000) -> Panel:
+def simular(
+    world: World,
+    emp: Empleadores,
+    registros: np.ndarray,
+    final: np.ndarray,
+    meses: int,
+    fecha_ref: np.datetime64,
+    rng: np.random.Generator,
+    chunk: int = 2_000_000,
+) -> Panel:
     """Simulate a run; person and wage attributes are drawn `chunk` jobs at a time (bounded memory)."""
     R = len(registros)
     anio_ref = int(str(fecha_ref)[:4])
@@ -218,8 +245,23 @@ def simular(world: World, emp: Empleadores, registros: np.ndarray, final: np.nda
         razon[a:b] = r
         sector = emp.sector[wreg]
         u = rng.random(n)
-        tipo[a:b] = np.where(es_construccion[sector], np.where(u < 0.55, 3, np.where(u < 0.9, 1, 2)),
-                             np.where(es_agro[sector], np.where(u < 0.4, 4, 1), np.where(u < 0.88, 1, 2)))
-    return Panel(registros=registros, conteos=conteos, activos=activos, registro_de=reg_job, persona=persona,
-                 nss=nss, curp=curp, tiene_curp=tiene_curp, mujer=mujer, nacimiento=nacimiento,
-                 razon_sm=razon, tipo_trabajador=tipo, curp_vacia=curp_vacia)
+        tipo[a:b] = np.where(
+            es_construccion[sector],
+            np.where(u < 0.55, 3, np.where(u < 0.9, 1, 2)),
+            np.where(es_agro[sector], np.where(u < 0.4, 4, 1), np.where(u < 0.88, 1, 2)),
+        )
+    return Panel(
+        registros=registros,
+        conteos=conteos,
+        activos=activos,
+        registro_de=reg_job,
+        persona=persona,
+        nss=nss,
+        curp=curp,
+        tiene_curp=tiene_curp,
+        mujer=mujer,
+        nacimiento=nacimiento,
+        razon_sm=razon,
+        tipo_trabajador=tipo,
+        curp_vacia=curp_vacia,
+    )

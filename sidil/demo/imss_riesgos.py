@@ -23,8 +23,9 @@ CLASE_FACTOR = np.array([0.5, 0.8, 1.0, 1.4, 2.0])
 P_CONSECUENCIA = np.array([0.06, 0.876, 0.048, 0.009, 0.007])
 
 
-def riesgos_anio(world: World, emp: Empleadores, panel: Panel, anio: int,
-                 rng: np.random.Generator) -> dict[str, np.ndarray]:
+def riesgos_anio(
+    world: World, emp: Empleadores, panel: Panel, anio: int, rng: np.random.Generator
+) -> dict[str, np.ndarray]:
     """Every risk starting in `anio`, sorted by fecha_inicio (then registro). Columns as numpy arrays;
     `registro` holds world registro indices (the writer formats them)."""
     regs = panel.registros
@@ -78,20 +79,20 @@ def tabla(world: World, emp: Empleadores, r: dict, campo_registro: str) -> pa.Ta
     reg = r["registro"]
     n = len(reg)
     pct = r["porcentaje_incapacidad"]
-    return pa.table({
-        campo_registro: pa.array(emp.registro[reg].astype(str)),
-        "nss": pa.array(r["nss"].view("S11").ravel().astype(str) if n else np.array([], dtype=str)),
-        "fecha_inicio": pa.array(r["fecha_inicio"], pa.date32()),
-        "tipo_riesgo": pa.array(r["tipo_riesgo"], pa.int32()),
-        "consecuencia": pa.array(r["consecuencia"], pa.int32()),
-        "dias_subsidiados": pa.array(r["dias_subsidiados"], pa.int32()),
-        "porcentaje_incapacidad": pa.array(pct, pa.int32(), mask=pct < 0),
-        "fecha_alta": pa.array(r["fecha_alta"], pa.date32()),
-        "cve_delegacion": pa.array(emp.cve_delegacion[reg], pa.int32()),
-        "cve_subdelegacion": pa.array(emp.cve_subdelegacion[reg], pa.int32()),
-        "cve_municipio": pa.array(emp.cve_municipio[reg].astype(str)),
-        "sector_economico_4": pa.array(emp.sector_economico_4[reg], pa.int32()),
-        "clase_riesgo": pa.array(world.registros.clase_riesgo[reg], pa.int32()),
-    })
-
-
+    return pa.table(
+        {
+            campo_registro: pa.array(emp.registro[reg].astype(str)),
+            "nss": pa.array(r["nss"].view("S11").ravel().astype(str) if n else np.array([], dtype=str)),
+            "fecha_inicio": pa.array(r["fecha_inicio"], pa.date32()),
+            "tipo_riesgo": pa.array(r["tipo_riesgo"], pa.int32()),
+            "consecuencia": pa.array(r["consecuencia"], pa.int32()),
+            "dias_subsidiados": pa.array(r["dias_subsidiados"], pa.int32()),
+            "porcentaje_incapacidad": pa.array(pct, pa.int32(), mask=pct < 0),
+            "fecha_alta": pa.array(r["fecha_alta"], pa.date32()),
+            "cve_delegacion": pa.array(emp.cve_delegacion[reg], pa.int32()),
+            "cve_subdelegacion": pa.array(emp.cve_subdelegacion[reg], pa.int32()),
+            "cve_municipio": pa.array(emp.cve_municipio[reg].astype(str)),
+            "sector_economico_4": pa.array(emp.sector_economico_4[reg], pa.int32()),
+            "clase_riesgo": pa.array(world.registros.clase_riesgo[reg], pa.int32()),
+        }
+    )

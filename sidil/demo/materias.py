@@ -94,8 +94,14 @@ def submaterias_frame() -> pd.DataFrame:
     return pd.DataFrame([s.__dict__ for s in SUBMATERIAS])
 
 
-def log_odds(submateria: Submateria, calidad: np.ndarray, peligro: np.ndarray, recipientes: np.ndarray,
-             n_trabajadores: np.ndarray, anio: np.ndarray | float) -> np.ndarray:
+def log_odds(
+    submateria: Submateria,
+    calidad: np.ndarray,
+    peligro: np.ndarray,
+    recipientes: np.ndarray,
+    n_trabajadores: np.ndarray,
+    anio: np.ndarray | float,
+) -> np.ndarray:
     """Log-odds that a CT violates the submateria when inspected in `anio` (vectorised over CTs)."""
     return (
         submateria.base

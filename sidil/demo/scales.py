@@ -25,15 +25,39 @@ class Scale:
 
 
 SCALES: dict[str, Scale] = {
-    "tiny": Scale("tiny", n_ct=2_000, n_registros=1_200, n_puestos=15_000, frac_registros_historia=1.0,
-                  enoe_personas=4_000, enoe_upm_por_estrato=3, n_inspecciones=3_000,
-                  censo_frac_municipios=0.05),
-    "small": Scale("small", n_ct=20_000, n_registros=12_000, n_puestos=200_000, frac_registros_historia=1.0,
-                   enoe_personas=30_000, enoe_upm_por_estrato=4, n_inspecciones=30_000,
-                   censo_frac_municipios=0.3),
-    "full": Scale("full", n_ct=617_000, n_registros=1_000_000, n_puestos=20_000_000,
-                  frac_registros_historia=0.05, enoe_personas=400_000, enoe_upm_por_estrato=6,
-                  n_inspecciones=1_129_730, censo_frac_municipios=1.0),
+    "tiny": Scale(
+        "tiny",
+        n_ct=2_000,
+        n_registros=1_200,
+        n_puestos=15_000,
+        frac_registros_historia=1.0,
+        enoe_personas=4_000,
+        enoe_upm_por_estrato=3,
+        n_inspecciones=3_000,
+        censo_frac_municipios=0.05,
+    ),
+    "small": Scale(
+        "small",
+        n_ct=20_000,
+        n_registros=12_000,
+        n_puestos=200_000,
+        frac_registros_historia=1.0,
+        enoe_personas=30_000,
+        enoe_upm_por_estrato=4,
+        n_inspecciones=30_000,
+        censo_frac_municipios=0.3,
+    ),
+    "full": Scale(
+        "full",
+        n_ct=617_000,
+        n_registros=1_000_000,
+        n_puestos=20_000_000,
+        frac_registros_historia=0.05,
+        enoe_personas=400_000,
+        enoe_upm_por_estrato=6,
+        n_inspecciones=1_129_730,
+        censo_frac_municipios=1.0,
+    ),
 }
 
 

@@ -51,15 +51,31 @@ from sidil.demo.dne_sqlite import abrir, dias, fechas, tabla
 from sidil.demo.materias import SUBMATERIAS, log_odds, probability
 from sidil.demo.randomness import stream
 from sidil.demo.scales import PERIODS
-from sidil.demo.siapi_catalogos import (P_ORDINARIA, P_TIPO_DESAHOGO_VALIDO, SUBTIPOS_INSPECCION, inspectores,
-                                        oficinas, tablas_catalogo)
+from sidil.demo.siapi_catalogos import (
+    P_ORDINARIA,
+    P_TIPO_DESAHOGO_VALIDO,
+    SUBTIPOS_INSPECCION,
+    inspectores,
+    oficinas,
+    tablas_catalogo,
+)
 from sidil.demo.truth import centro_trabajo_id
 from sidil.demo.world import World
 
-INSTANCIAS = ("SSI_DB_ReformaLaboral", "SSI_DB_Prod", "SSI_DB_Prod_Rgitas", "SSI_DB_SIAPI_ReFeSSAT_Prod",
-              "SSI_DB_SIAPI_REFESSATV2")
-VENTANAS = (("2012-08-01", "2012-11-30"), ("2013-04-01", "2014-08-31"), ("2014-10-01", "2015-03-31"),
-            ("2015-07-01", "2018-11-30"), ("2021-01-01", PERIODS.inspecciones_hasta))
+INSTANCIAS = (
+    "SSI_DB_ReformaLaboral",
+    "SSI_DB_Prod",
+    "SSI_DB_Prod_Rgitas",
+    "SSI_DB_SIAPI_ReFeSSAT_Prod",
+    "SSI_DB_SIAPI_REFESSATV2",
+)
+VENTANAS = (
+    ("2012-08-01", "2012-11-30"),
+    ("2013-04-01", "2014-08-31"),
+    ("2014-10-01", "2015-03-31"),
+    ("2015-07-01", "2018-11-30"),
+    ("2021-01-01", PERIODS.inspecciones_hasta),
+)
 INSPECCIONES_REALES = (59_879, 318_772, 115_109, 633_176)  # instances 1-4 in production
 SHARE_ULTIMA = 0.06  # instance 5, extended to the demo's today: the temporal holdout
 HOY = PERIODS.inspecciones_hasta
@@ -77,23 +93,48 @@ _ITEMS = np.array([s.items for s in SUBMATERIAS])
 _OFFSET = np.concatenate([[0], np.cumsum(_ITEMS)[:-1]])  # indicador_id = offset + position + 1
 
 
-def _fila(sh: list[float], cgt: list[float], cap: list[float], ag: float, rec: float, cons: float,
-          otras: list[float]) -> list[float]:
+def _fila(
+    sh: list[float], cgt: list[float], cap: list[float], ag: float, rec: float, cons: float, otras: list[float]
+) -> list[float]:
     return sh + cgt + cap + [ag, ag] + [rec, rec] + [cons] + otras
 
 
 # Probability that an inspection of each subtype (rows 1-5) covers each submateria (SUBMATERIAS order),
 # before the CT and year adjustments.
-COBERTURA = np.array([
-    _fila([0.85, 0.85, 0.85, 0.9, 0.6, 0.8, 0.5, 0.5], [0.85, 0.8, 0.85, 0.75, 0.75, 0.7, 0.85, 0.4, 0.35, 0.3],
-          [0.7, 0.7, 0.6], 0.9, 0.9, 0.95, [0.5, 0.5]),
-    _fila([0.7, 0.75, 0.75, 0.8, 0.55, 0.6, 0.4, 0.45], [0.55, 0.5, 0.55, 0.45, 0.45, 0.4, 0.5, 0.2, 0.2, 0.2],
-          [0.5, 0.5, 0.4], 0.9, 0.9, 0.6, [0.3, 0.35]),
-    _fila([0.2] * 8, [0.12] * 10, [0.12] * 3, 0.5, 0.4, 0.05, [0.08, 0.08]),
-    _fila([0.15, 0.15, 0.15, 0.2, 0.15, 0.15, 0.15, 0.15], [0.35, 0.4, 0.45, 0.35, 0.3, 0.3, 0.4, 0.1, 0.12, 0.12],
-          [0.08] * 3, 0.6, 0.3, 0.2, [0.1, 0.2]),
-    _fila([0.12] * 8, [0.12] * 10, [0.1] * 3, 0.3, 0.2, 0.1, [0.1, 0.1]),
-], dtype=np.float32)
+COBERTURA = np.array(
+    [
+        _fila(
+            [0.85, 0.85, 0.85, 0.9, 0.6, 0.8, 0.5, 0.5],
+            [0.85, 0.8, 0.85, 0.75, 0.75, 0.7, 0.85, 0.4, 0.35, 0.3],
+            [0.7, 0.7, 0.6],
+            0.9,
+            0.9,
+            0.95,
+            [0.5, 0.5],
+        ),
+        _fila(
+            [0.7, 0.75, 0.75, 0.8, 0.55, 0.6, 0.4, 0.45],
+            [0.55, 0.5, 0.55, 0.45, 0.45, 0.4, 0.5, 0.2, 0.2, 0.2],
+            [0.5, 0.5, 0.4],
+            0.9,
+            0.9,
+            0.6,
+            [0.3, 0.35],
+        ),
+        _fila([0.2] * 8, [0.12] * 10, [0.12] * 3, 0.5, 0.4, 0.05, [0.08, 0.08]),
+        _fila(
+            [0.15, 0.15, 0.15, 0.2, 0.15, 0.15, 0.15, 0.15],
+            [0.35, 0.4, 0.45, 0.35, 0.3, 0.3, 0.4, 0.1, 0.12, 0.12],
+            [0.08] * 3,
+            0.6,
+            0.3,
+            0.2,
+            [0.1, 0.2],
+        ),
+        _fila([0.12] * 8, [0.12] * 10, [0.1] * 3, 0.3, 0.2, 0.1, [0.1, 0.1]),
+    ],
+    dtype=np.float32,
+)
 assert COBERTURA.shape == (5, len(SUBMATERIAS))
 
 
@@ -184,8 +225,12 @@ def historia(world: World) -> Historia:
     insp_id = 10_000_000 + np.cumsum(gap)
     anio = fecha.astype("datetime64[s]").astype("datetime64[Y]").astype(np.int64) + 1970
 
-    peso = (np.sqrt(cts.n_trabajadores) * (1 + 0.25 * (cts.clase_riesgo - 1))
-            * (1 + 0.8 * cts.peligro + 0.4 * cts.recipientes) * np.exp(-0.25 * cts.calidad))
+    peso = (
+        np.sqrt(cts.n_trabajadores)
+        * (1 + 0.25 * (cts.clase_riesgo - 1))
+        * (1 + 0.8 * cts.peligro + 0.4 * cts.recipientes)
+        * np.exp(-0.25 * cts.calidad)
+    )
     ct = rng.choice(len(peso), n, p=peso / peso.sum())
     ordinaria = rng.random(n) < P_ORDINARIA
     sub_ids = np.array(list(SUBTIPOS_INSPECCION))
@@ -235,8 +280,9 @@ def historia(world: World) -> Historia:
         m = ps == j
         c = ct[pi[m]]
         # The CT's conditions in the inspection's year (sidil/demo/dinamica.py) and the year's rules.
-        lo[m] = log_odds(s, world.calidad_ct(c, anio[pi[m]]), cts.peligro[c], cts.recipientes[c],
-                         cts.n_trabajadores[c], anio[pi[m]])
+        lo[m] = log_odds(
+            s, world.calidad_ct(c, anio[pi[m]]), cts.peligro[c], cts.recipientes[c], cts.n_trabajadores[c], anio[pi[m]]
+        )
     prob = probability(lo)
     del lo
     viola = rng.random(n_par) < prob
@@ -256,8 +302,13 @@ def historia(world: World) -> Historia:
 
     # ---- proceedings (desahogos): valid, cancelled, acta de hechos --------------------------------
     des_insp = np.concatenate([np.flatnonzero(~solo_hechos), np.flatnonzero(cancelado), np.flatnonzero(solo_hechos)])
-    des_clase = np.concatenate([np.zeros((~solo_hechos).sum(), np.int8), np.ones(cancelado.sum(), np.int8),
-                                np.full(solo_hechos.sum(), 2, np.int8)])
+    des_clase = np.concatenate(
+        [
+            np.zeros((~solo_hechos).sum(), np.int8),
+            np.ones(cancelado.sum(), np.int8),
+            np.full(solo_hechos.sum(), 2, np.int8),
+        ]
+    )
     orden_des = np.argsort(des_insp, kind="stable")  # valid, cancelled, hechos: already in that order
     des_insp, des_clase = des_insp[orden_des], des_clase[orden_des]
     n_des = len(des_insp)
@@ -333,33 +384,56 @@ def historia(world: World) -> Historia:
     estatus[fecha > hoy - 45 * 86_400] = "EN PROCESO"
     estatus[solo_hechos] = "NO DESAHOGADA"
 
-    verdad = pa.table({
-        "inspeccion_id": insp_id[pi],
-        "instancia": (instancia[pi] + 1).astype(np.int8),
-        "instancia_nombre": pa.array(np.array(INSTANCIAS, dtype=object)[instancia[pi]]),
-        "centro_trabajo_id": centro_trabajo_id(world)[ct[pi]],
-        "fecha": pa.array((fecha[pi] // 86_400).astype(np.int32), type=pa.int32()).cast(pa.date32()),
-        "anio": anio[pi].astype(np.int16),
-        "tipo_inspeccion_id": tipo[pi].astype(np.int8),
-        "subtipo_inspeccion_id": subtipo[pi].astype(np.int8),
-        "dshgo_tipo_desahogo": tipo_valido[pi].astype(np.int8),
-        "materia_id": _MATERIA[ps].astype(np.int8),
-        "submateria_id": _SUB_IDS[ps].astype(np.int16),
-        "prob_violacion": prob,
-        "violacion": viola.astype(np.int8),
-        "nind": k.astype(np.int32),
-        "nvio": nvio.astype(np.int32),
-        "nvio_procede": nvio_procede.astype(np.int32),
-    })
+    verdad = pa.table(
+        {
+            "inspeccion_id": insp_id[pi],
+            "instancia": (instancia[pi] + 1).astype(np.int8),
+            "instancia_nombre": pa.array(np.array(INSTANCIAS, dtype=object)[instancia[pi]]),
+            "centro_trabajo_id": centro_trabajo_id(world)[ct[pi]],
+            "fecha": pa.array((fecha[pi] // 86_400).astype(np.int32), type=pa.int32()).cast(pa.date32()),
+            "anio": anio[pi].astype(np.int16),
+            "tipo_inspeccion_id": tipo[pi].astype(np.int8),
+            "subtipo_inspeccion_id": subtipo[pi].astype(np.int8),
+            "dshgo_tipo_desahogo": tipo_valido[pi].astype(np.int8),
+            "materia_id": _MATERIA[ps].astype(np.int8),
+            "submateria_id": _SUB_IDS[ps].astype(np.int16),
+            "prob_violacion": prob,
+            "violacion": viola.astype(np.int8),
+            "nind": k.astype(np.int32),
+            "nvio": nvio.astype(np.int32),
+            "nvio_procede": nvio_procede.astype(np.int32),
+        }
+    )
     return Historia(
-        insp_id=insp_id, insp_instancia=instancia, insp_ct=ct, insp_oficina=oficina,
-        insp_entidad=ofi.entidad[oficina], insp_tipo=tipo, insp_subtipo=subtipo, insp_fecha=fecha,
-        insp_orden=orden_fecha, insp_num=num, insp_estatus=estatus,
-        des_id=des_id, des_insp=des_insp, des_tipo=des_tipo, des_fecha=des_fecha,
-        alc_id=np.arange(1, len(alc_des) + 1), alc_des=alc_des, alc_sub=alc_sub,
-        rev_id=np.arange(1, n_rev + 1), rev_des=rev_des, rev_ind=rev_ind, rev_cumple=rev_cumple,
-        vio_id=np.arange(1, len(vio_rev) + 1), vio_rev=vio_rev, vio_procede=vio_procede, vio_fecha=vio_fecha,
-        par_id=np.arange(1, len(par_insp) + 1), par_insp=par_insp, par_participante=par_participante,
+        insp_id=insp_id,
+        insp_instancia=instancia,
+        insp_ct=ct,
+        insp_oficina=oficina,
+        insp_entidad=ofi.entidad[oficina],
+        insp_tipo=tipo,
+        insp_subtipo=subtipo,
+        insp_fecha=fecha,
+        insp_orden=orden_fecha,
+        insp_num=num,
+        insp_estatus=estatus,
+        des_id=des_id,
+        des_insp=des_insp,
+        des_tipo=des_tipo,
+        des_fecha=des_fecha,
+        alc_id=np.arange(1, len(alc_des) + 1),
+        alc_des=alc_des,
+        alc_sub=alc_sub,
+        rev_id=np.arange(1, n_rev + 1),
+        rev_des=rev_des,
+        rev_ind=rev_ind,
+        rev_cumple=rev_cumple,
+        vio_id=np.arange(1, len(vio_rev) + 1),
+        vio_rev=vio_rev,
+        vio_procede=vio_procede,
+        vio_fecha=vio_fecha,
+        par_id=np.arange(1, len(par_insp) + 1),
+        par_insp=par_insp,
+        par_participante=par_participante,
         par_responsable=(par_pos == 0).astype(np.int8),
         verdad=verdad,
     )
@@ -378,18 +452,18 @@ def _copias(world: World, h: Historia, j: int) -> np.ndarray:
 
 DDL = {
     "inspeccion": "inspeccion_id integer primary key, centro_trabajo_id integer not null, oficina_id integer, "
-                  "entidad_federativa_id smallint, tipo_inspeccion_id integer, subtipo_inspeccion_id integer, "
-                  "insp_fecha_orden datetime, insp_fecha datetime, insp_num_trabajadores integer, "
-                  "insp_estatus varchar(20)",
+    "entidad_federativa_id smallint, tipo_inspeccion_id integer, subtipo_inspeccion_id integer, "
+    "insp_fecha_orden datetime, insp_fecha datetime, insp_num_trabajadores integer, "
+    "insp_estatus varchar(20)",
     "desahogo": "desahogo_id integer primary key, inspeccion_id integer not null, dshgo_tipo_desahogo integer, "
-                "dshgo_fecha datetime",
+    "dshgo_fecha datetime",
     "dshgo_alcance": "dshgo_alcance_id integer primary key, desahogo_id integer not null, submateria_id integer",
     "dshgo_revision": "dshgo_revision_id integer primary key, desahogo_id integer not null, "
-                      "indicador_id integer not null, drev_cumple bit",
+    "indicador_id integer not null, drev_cumple bit",
     "calif_violacion": "calif_violacion_id integer primary key, dshgo_revision_id integer not null, "
-                       "cviol_procede bit, cviol_fecha datetime",
+    "cviol_procede bit, cviol_fecha datetime",
     "inspec_participantes": "inspec_participante_id integer primary key, inspeccion_id integer not null, "
-                            "participante_id integer, ipart_responsable bit",
+    "participante_id integer, ipart_responsable bit",
 }
 
 
@@ -421,47 +495,83 @@ def _instancia(world: World, h: Historia, j: int, path: Path, catalogos: list) -
     try:
         for nombre, ddl, cols in catalogos:
             tabla(con, nombre, ddl, cols)
-        tabla(con, "inspeccion", DDL["inspeccion"], {
-            "inspeccion_id": h.insp_id[insp_m],
-            "centro_trabajo_id": ids_ct[h.insp_ct[insp_m]],
-            "oficina_id": h.insp_oficina[insp_m] + 1,
-            "entidad_federativa_id": h.insp_entidad[insp_m],
-            "tipo_inspeccion_id": h.insp_tipo[insp_m],
-            "subtipo_inspeccion_id": h.insp_subtipo[insp_m],
-            "insp_fecha_orden": fechas(h.insp_orden[insp_m]),
-            "insp_fecha": fechas(h.insp_fecha[insp_m]),
-            "insp_num_trabajadores": h.insp_num[insp_m],
-            "insp_estatus": estatus,
-        }, indices=("centro_trabajo_id",))
-        tabla(con, "desahogo", DDL["desahogo"], {
-            "desahogo_id": h.des_id[des_m],
-            "inspeccion_id": h.insp_id[h.des_insp[des_m]],
-            "dshgo_tipo_desahogo": h.des_tipo[des_m],
-            "dshgo_fecha": fechas(h.des_fecha[des_m]),
-        }, indices=("inspeccion_id",))
-        tabla(con, "dshgo_alcance", DDL["dshgo_alcance"], {
-            "dshgo_alcance_id": h.alc_id[alc_m],
-            "desahogo_id": h.des_id[h.alc_des[alc_m]],
-            "submateria_id": h.alc_sub[alc_m],
-        }, indices=("desahogo_id",))
-        tabla(con, "dshgo_revision", DDL["dshgo_revision"], {
-            "dshgo_revision_id": h.rev_id[rev_m],
-            "desahogo_id": h.des_id[h.rev_des[rev_m]],
-            "indicador_id": h.rev_ind[rev_m],
-            "drev_cumple": h.rev_cumple[rev_m],
-        }, indices=("desahogo_id",))
-        tabla(con, "calif_violacion", DDL["calif_violacion"], {
-            "calif_violacion_id": h.vio_id[vio_m],
-            "dshgo_revision_id": h.rev_id[h.vio_rev[vio_m]],
-            "cviol_procede": procede,
-            "cviol_fecha": fechas(h.vio_fecha[vio_m]),
-        }, indices=("dshgo_revision_id",))
-        tabla(con, "inspec_participantes", DDL["inspec_participantes"], {
-            "inspec_participante_id": h.par_id[par_m],
-            "inspeccion_id": h.insp_id[h.par_insp[par_m]],
-            "participante_id": h.par_participante[par_m],
-            "ipart_responsable": h.par_responsable[par_m],
-        }, indices=("inspeccion_id",))
+        tabla(
+            con,
+            "inspeccion",
+            DDL["inspeccion"],
+            {
+                "inspeccion_id": h.insp_id[insp_m],
+                "centro_trabajo_id": ids_ct[h.insp_ct[insp_m]],
+                "oficina_id": h.insp_oficina[insp_m] + 1,
+                "entidad_federativa_id": h.insp_entidad[insp_m],
+                "tipo_inspeccion_id": h.insp_tipo[insp_m],
+                "subtipo_inspeccion_id": h.insp_subtipo[insp_m],
+                "insp_fecha_orden": fechas(h.insp_orden[insp_m]),
+                "insp_fecha": fechas(h.insp_fecha[insp_m]),
+                "insp_num_trabajadores": h.insp_num[insp_m],
+                "insp_estatus": estatus,
+            },
+            indices=("centro_trabajo_id",),
+        )
+        tabla(
+            con,
+            "desahogo",
+            DDL["desahogo"],
+            {
+                "desahogo_id": h.des_id[des_m],
+                "inspeccion_id": h.insp_id[h.des_insp[des_m]],
+                "dshgo_tipo_desahogo": h.des_tipo[des_m],
+                "dshgo_fecha": fechas(h.des_fecha[des_m]),
+            },
+            indices=("inspeccion_id",),
+        )
+        tabla(
+            con,
+            "dshgo_alcance",
+            DDL["dshgo_alcance"],
+            {
+                "dshgo_alcance_id": h.alc_id[alc_m],
+                "desahogo_id": h.des_id[h.alc_des[alc_m]],
+                "submateria_id": h.alc_sub[alc_m],
+            },
+            indices=("desahogo_id",),
+        )
+        tabla(
+            con,
+            "dshgo_revision",
+            DDL["dshgo_revision"],
+            {
+                "dshgo_revision_id": h.rev_id[rev_m],
+                "desahogo_id": h.des_id[h.rev_des[rev_m]],
+                "indicador_id": h.rev_ind[rev_m],
+                "drev_cumple": h.rev_cumple[rev_m],
+            },
+            indices=("desahogo_id",),
+        )
+        tabla(
+            con,
+            "calif_violacion",
+            DDL["calif_violacion"],
+            {
+                "calif_violacion_id": h.vio_id[vio_m],
+                "dshgo_revision_id": h.rev_id[h.vio_rev[vio_m]],
+                "cviol_procede": procede,
+                "cviol_fecha": fechas(h.vio_fecha[vio_m]),
+            },
+            indices=("dshgo_revision_id",),
+        )
+        tabla(
+            con,
+            "inspec_participantes",
+            DDL["inspec_participantes"],
+            {
+                "inspec_participante_id": h.par_id[par_m],
+                "inspeccion_id": h.insp_id[h.par_insp[par_m]],
+                "participante_id": h.par_participante[par_m],
+                "ipart_responsable": h.par_responsable[par_m],
+            },
+            indices=("inspeccion_id",),
+        )
     finally:
         con.close()
 

@@ -34,13 +34,33 @@ P_TIPO_DESAHOGO_VALIDO = (0.86, 0.07, 0.05, 0.02)  # shares of types 1-4
 
 # Legal basis of each submateria's items.
 FUNDAMENTOS = {
-    101: "NOM-019-STPS-2011", 102: "NOM-017-STPS-2008", 103: "NOM-002-STPS-2010", 104: "NOM-018-STPS-2015",
-    105: "NOM-004-STPS-1999", 106: "NOM-030-STPS-2009", 107: "NOM-035-STPS-2018", 108: "NOM-025-STPS-2008",
-    201: "LFT arts. 24-25", 202: "LFT arts. 58-68", 203: "LFT arts. 82-116", 204: "LFT art. 87",
-    205: "LFT arts. 76-81", 206: "LFT arts. 117-131", 207: "LSS art. 15; LINFONAVIT art. 29",
-    208: "LFT arts. 173-180", 209: "LFT arts. 3, 56, 133", 210: "LFT arts. 12-15", 301: "LFT art. 153-E",
-    302: "LFT art. 153-H", 303: "LFT art. 153-V", 401: "RACT art. 9", 402: "LFT art. 539-F",
-    501: "NOM-020-STPS-2011", 502: "NOM-020-STPS-2011", 601: "LFT art. 541", 701: "LFT arts. 422-425",
+    101: "NOM-019-STPS-2011",
+    102: "NOM-017-STPS-2008",
+    103: "NOM-002-STPS-2010",
+    104: "NOM-018-STPS-2015",
+    105: "NOM-004-STPS-1999",
+    106: "NOM-030-STPS-2009",
+    107: "NOM-035-STPS-2018",
+    108: "NOM-025-STPS-2008",
+    201: "LFT arts. 24-25",
+    202: "LFT arts. 58-68",
+    203: "LFT arts. 82-116",
+    204: "LFT art. 87",
+    205: "LFT arts. 76-81",
+    206: "LFT arts. 117-131",
+    207: "LSS art. 15; LINFONAVIT art. 29",
+    208: "LFT arts. 173-180",
+    209: "LFT arts. 3, 56, 133",
+    210: "LFT arts. 12-15",
+    301: "LFT art. 153-E",
+    302: "LFT art. 153-H",
+    303: "LFT art. 153-V",
+    401: "RACT art. 9",
+    402: "LFT art. 539-F",
+    501: "NOM-020-STPS-2011",
+    502: "NOM-020-STPS-2011",
+    601: "LFT art. 541",
+    701: "LFT arts. 422-425",
     702: "LFT art. 132",
 }
 N_OFICINAS = 109
@@ -112,8 +132,9 @@ class Inspectores:
 def inspectores(world: World, ofi: Oficinas) -> Inspectores:
     """About 900 inspectors shared out by office size, plus one supervisor per office (after them)."""
     rng = stream(world.seed, "siapi", "inspectores")
-    peso = np.bincount(ofi.de_municipio, weights=world.municipios["poblacion_2020"].to_numpy(dtype=float),
-                       minlength=N_OFICINAS)
+    peso = np.bincount(
+        ofi.de_municipio, weights=world.municipios["poblacion_2020"].to_numpy(dtype=float), minlength=N_OFICINAS
+    )
     cuenta = np.maximum(3, np.round(900 * peso / peso.sum())).astype(np.int64)
     inicio = np.concatenate([[0], np.cumsum(cuenta)[:-1]])
     n_insp = int(cuenta.sum())
@@ -134,8 +155,9 @@ def indicadores() -> dict[str, np.ndarray]:
     sub = np.repeat([s.submateria_id for s in SUBMATERIAS], [s.items for s in SUBMATERIAS])
     k = np.concatenate([np.arange(1, s.items + 1) for s in SUBMATERIAS])
     nombre = np.repeat(np.array([s.nombre for s in SUBMATERIAS], dtype=object), [s.items for s in SUBMATERIAS])
-    fund = np.repeat(np.array([FUNDAMENTOS[s.submateria_id] for s in SUBMATERIAS], dtype=object),
-                     [s.items for s in SUBMATERIAS])
+    fund = np.repeat(
+        np.array([FUNDAMENTOS[s.submateria_id] for s in SUBMATERIAS], dtype=object), [s.items for s in SUBMATERIAS]
+    )
     letra = np.array(list("abcdefghijklmnopqrstuvwxyz"), dtype=object)
     inciso = ((k - 1) // 26 + 1).astype(str).astype(object) + "." + letra[(k - 1) % 26] + ")"
     return {
@@ -151,30 +173,67 @@ def tablas_catalogo(world: World, ofi: Oficinas, insp: Inspectores) -> list[tupl
     """(table, DDL, columns) of every catalog table, identical in the five instances."""
     mun = world.municipios
     return [
-        ("tipo_inspeccion", "tipo_inspeccion_id integer primary key, descripcion varchar(100)",
-         {"tipo_inspeccion_id": list(TIPOS_INSPECCION), "descripcion": list(TIPOS_INSPECCION.values())}),
-        ("subtipo_inspeccion",
-         "subtipo_inspeccion_id integer primary key, tipo_inspeccion_id integer, descripcion varchar(100)",
-         {"subtipo_inspeccion_id": list(SUBTIPOS_INSPECCION),
-          "tipo_inspeccion_id": [v[0] for v in SUBTIPOS_INSPECCION.values()],
-          "descripcion": [v[1] for v in SUBTIPOS_INSPECCION.values()]}),
-        ("tipo_desahogo", "dshgo_tipo_desahogo integer primary key, descripcion varchar(100)",
-         {"dshgo_tipo_desahogo": list(TIPOS_DESAHOGO), "descripcion": list(TIPOS_DESAHOGO.values())}),
-        ("materia", "materia_id integer primary key, descripcion varchar(150)",
-         {"materia_id": list(MATERIAS), "descripcion": list(MATERIAS.values())}),
-        ("submateria", "submateria_id integer primary key, materia_id integer, descripcion varchar(150)",
-         {"submateria_id": [s.submateria_id for s in SUBMATERIAS], "materia_id": [s.materia_id for s in SUBMATERIAS],
-          "descripcion": [s.nombre for s in SUBMATERIAS]}),
-        ("indicador", "indicador_id integer primary key, submateria_id integer not null, ind_inciso varchar(10), "
-                      "ind_fundamento varchar(60), ind_descripcion varchar(250)", indicadores()),
-        ("oficina", "oficina_id integer primary key, entidad_federativa_id smallint, municipio_id smallint, "
-                    "nombre varchar(200), tipo_oficina varchar(20)",
-         {"oficina_id": ofi.oficina_id, "entidad_federativa_id": ofi.entidad,
-          "municipio_id": mun["cve_mun"].astype(int).to_numpy()[ofi.municipio],
-          "nombre": ofi.nombre, "tipo_oficina": ofi.tipo}),
-        ("participantes", "participante_id integer primary key, tipo_participante varchar(20), oficina_id integer, "
-                          "clave varchar(20), activo bit",
-         {"participante_id": insp.participante_id, "tipo_participante": insp.tipo, "oficina_id": insp.oficina + 1,
-          "clave": np.char.add("STPS-", np.char.zfill(insp.participante_id.astype(str), 5)).astype(object),
-          "activo": insp.activo}),
+        (
+            "tipo_inspeccion",
+            "tipo_inspeccion_id integer primary key, descripcion varchar(100)",
+            {"tipo_inspeccion_id": list(TIPOS_INSPECCION), "descripcion": list(TIPOS_INSPECCION.values())},
+        ),
+        (
+            "subtipo_inspeccion",
+            "subtipo_inspeccion_id integer primary key, tipo_inspeccion_id integer, descripcion varchar(100)",
+            {
+                "subtipo_inspeccion_id": list(SUBTIPOS_INSPECCION),
+                "tipo_inspeccion_id": [v[0] for v in SUBTIPOS_INSPECCION.values()],
+                "descripcion": [v[1] for v in SUBTIPOS_INSPECCION.values()],
+            },
+        ),
+        (
+            "tipo_desahogo",
+            "dshgo_tipo_desahogo integer primary key, descripcion varchar(100)",
+            {"dshgo_tipo_desahogo": list(TIPOS_DESAHOGO), "descripcion": list(TIPOS_DESAHOGO.values())},
+        ),
+        (
+            "materia",
+            "materia_id integer primary key, descripcion varchar(150)",
+            {"materia_id": list(MATERIAS), "descripcion": list(MATERIAS.values())},
+        ),
+        (
+            "submateria",
+            "submateria_id integer primary key, materia_id integer, descripcion varchar(150)",
+            {
+                "submateria_id": [s.submateria_id for s in SUBMATERIAS],
+                "materia_id": [s.materia_id for s in SUBMATERIAS],
+                "descripcion": [s.nombre for s in SUBMATERIAS],
+            },
+        ),
+        (
+            "indicador",
+            "indicador_id integer primary key, submateria_id integer not null, ind_inciso varchar(10), "
+            "ind_fundamento varchar(60), ind_descripcion varchar(250)",
+            indicadores(),
+        ),
+        (
+            "oficina",
+            "oficina_id integer primary key, entidad_federativa_id smallint, municipio_id smallint, "
+            "nombre varchar(200), tipo_oficina varchar(20)",
+            {
+                "oficina_id": ofi.oficina_id,
+                "entidad_federativa_id": ofi.entidad,
+                "municipio_id": mun["cve_mun"].astype(int).to_numpy()[ofi.municipio],
+                "nombre": ofi.nombre,
+                "tipo_oficina": ofi.tipo,
+            },
+        ),
+        (
+            "participantes",
+            "participante_id integer primary key, tipo_participante varchar(20), oficina_id integer, "
+            "clave varchar(20), activo bit",
+            {
+                "participante_id": insp.participante_id,
+                "tipo_participante": insp.tipo,
+                "oficina_id": insp.oficina + 1,
+                "clave": np.char.add("STPS-", np.char.zfill(insp.participante_id.astype(str), 5)).astype(object),
+                "activo": insp.activo,
+            },
+        ),
     ]

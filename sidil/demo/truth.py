@@ -44,14 +44,16 @@ def write_ct_submateria(world: World, out: Path) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     path = out / "ct_submateria.parquet"
     pq.write_table(table, path, compression="zstd")
-    latent = pa.table({
-        "centro_trabajo_id": ids,
-        "calidad": cts.calidad.astype(np.float64),
-        "peligro": cts.peligro,
-        "recipientes": cts.recipientes,
-        "n_trabajadores": cts.n_trabajadores,
-        "tiene_registro": cts.registro >= 0,
-    })
+    latent = pa.table(
+        {
+            "centro_trabajo_id": ids,
+            "calidad": cts.calidad.astype(np.float64),
+            "peligro": cts.peligro,
+            "recipientes": cts.recipientes,
+            "n_trabajadores": cts.n_trabajadores,
+            "tiene_registro": cts.registro >= 0,
+        }
+    )
     pq.write_table(latent, out / "ct_latente.parquet", compression="zstd")
     return path
 
@@ -63,21 +65,25 @@ def write_por_anio(world: World, out: Path) -> list[Path]:
     n = len(ids)
     out.mkdir(parents=True, exist_ok=True)
     calidades = {int(a): world.calidad_cts(int(a)) for a in ANIOS}
-    ct_anio = pa.table({
-        "centro_trabajo_id": np.tile(ids, len(ANIOS)),
-        "anio": np.repeat(ANIOS.astype(np.int16), n),
-        "calidad": np.concatenate([calidades[int(a)] for a in ANIOS]).astype(np.float64),
-    })
+    ct_anio = pa.table(
+        {
+            "centro_trabajo_id": np.tile(ids, len(ANIOS)),
+            "anio": np.repeat(ANIOS.astype(np.int16), n),
+            "calidad": np.concatenate([calidades[int(a)] for a in ANIOS]).astype(np.float64),
+        }
+    )
     pq.write_table(ct_anio, out / "ct_anio.parquet", compression="zstd")
 
     estados, sectores = np.meshgrid(np.arange(32), np.arange(len(world.sectores)), indexing="ij")
     estados, sectores = estados.ravel(), sectores.ravel()
-    area = pa.table({
-        "geo2": np.tile(world.estados[estados], len(ANIOS)),
-        "scian2018_2": np.tile(world.sectores[sectores], len(ANIOS)),
-        "anio": np.repeat(ANIOS.astype(np.int16), len(estados)),
-        "efecto_area": np.concatenate([world.efecto_area(estados, sectores, int(a)) for a in ANIOS]),
-    })
+    area = pa.table(
+        {
+            "geo2": np.tile(world.estados[estados], len(ANIOS)),
+            "scian2018_2": np.tile(world.sectores[sectores], len(ANIOS)),
+            "anio": np.repeat(ANIOS.astype(np.int16), len(estados)),
+            "efecto_area": np.concatenate([world.efecto_area(estados, sectores, int(a)) for a in ANIOS]),
+        }
+    )
     pq.write_table(area, out / "area_anio.parquet", compression="zstd")
 
     filas = []
@@ -86,10 +92,30 @@ def write_por_anio(world: World, out: Path) -> list[Path]:
             a = int(a)
             ajuste = float(ajuste_regla(s.submateria_id, a))
             p = probability(log_odds(s, calidades[a], cts.peligro, cts.recipientes, cts.n_trabajadores, a))
-            filas.append((s.submateria_id, a, s.base + s.tendencia * (a - 2018.0) / 10.0 + ajuste, ajuste,
-                          s.calidad, s.peligro, s.recipientes, s.tamanio, float(p.mean())))
-    cols = ["submateria_id", "anio", "intercepto", "ajuste_regla", "coef_calidad", "coef_peligro",
-            "coef_recipientes", "coef_tamanio", "prob_media"]
+            filas.append(
+                (
+                    s.submateria_id,
+                    a,
+                    s.base + s.tendencia * (a - 2018.0) / 10.0 + ajuste,
+                    ajuste,
+                    s.calidad,
+                    s.peligro,
+                    s.recipientes,
+                    s.tamanio,
+                    float(p.mean()),
+                )
+            )
+    cols = [
+        "submateria_id",
+        "anio",
+        "intercepto",
+        "ajuste_regla",
+        "coef_calidad",
+        "coef_peligro",
+        "coef_recipientes",
+        "coef_tamanio",
+        "prob_media",
+    ]
     reglas = pa.table({c: [f[k] for f in filas] for k, c in enumerate(cols)})
     pq.write_table(reglas, out / "submateria_anio.parquet", compression="zstd")
     return [out / "ct_anio.parquet", out / "area_anio.parquet", out / "submateria_anio.parquet"]

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-import pandas as pd
 
 from sidil.demo import catalogs
 from sidil.demo.dinamica import ANIO_REFERENCIA, Dinamica, Trayectorias
@@ -30,15 +29,49 @@ from sidil.demo.scales import Scale
 
 # Rough shares of formal employment by SCIAN sector (SIDIL codes: 31 = 31-33, 48 = 48-49).
 SECTOR_EMPLEO = {
-    "11": 0.040, "21": 0.007, "22": 0.007, "23": 0.080, "31": 0.270, "43": 0.070, "46": 0.120,
-    "48": 0.050, "51": 0.015, "52": 0.020, "53": 0.010, "54": 0.030, "55": 0.005, "56": 0.100,
-    "61": 0.030, "62": 0.020, "71": 0.010, "72": 0.060, "81": 0.040, "93": 0.010,
+    "11": 0.040,
+    "21": 0.007,
+    "22": 0.007,
+    "23": 0.080,
+    "31": 0.270,
+    "43": 0.070,
+    "46": 0.120,
+    "48": 0.050,
+    "51": 0.015,
+    "52": 0.020,
+    "53": 0.010,
+    "54": 0.030,
+    "55": 0.005,
+    "56": 0.100,
+    "61": 0.030,
+    "62": 0.020,
+    "71": 0.010,
+    "72": 0.060,
+    "81": 0.040,
+    "93": 0.010,
 }
 # Sector effect on working conditions (more is better), before noise.
 SECTOR_CALIDAD = {
-    "11": -0.8, "21": 0.3, "22": 0.8, "23": -0.4, "31": 0.1, "43": 0.1, "46": -0.3, "48": -0.1,
-    "51": 0.5, "52": 0.9, "53": 0.0, "54": 0.4, "55": 0.7, "56": -0.3, "61": 0.3, "62": 0.2,
-    "71": -0.2, "72": -0.6, "81": -0.5, "93": 0.7,
+    "11": -0.8,
+    "21": 0.3,
+    "22": 0.8,
+    "23": -0.4,
+    "31": 0.1,
+    "43": 0.1,
+    "46": -0.3,
+    "48": -0.1,
+    "51": 0.5,
+    "52": 0.9,
+    "53": 0.0,
+    "54": 0.4,
+    "55": 0.7,
+    "56": -0.3,
+    "61": 0.3,
+    "62": 0.2,
+    "71": -0.2,
+    "72": -0.6,
+    "81": -0.5,
+    "93": 0.7,
 }
 # Sectors where hazardous substances and pressure vessels are common.
 SECTOR_PELIGRO = {"21": 0.45, "22": 0.35, "31": 0.25, "23": 0.12, "48": 0.10, "11": 0.10}
@@ -124,14 +157,16 @@ class World:
     @cached_property
     def trayectorias_registros(self) -> Trayectorias:
         reg = self.registros
-        return self.dinamica.trayectorias(self.seed, "registros", self.municipio_estado[reg.municipio],
-                                          self.subsector_sector[reg.subsector])
+        return self.dinamica.trayectorias(
+            self.seed, "registros", self.municipio_estado[reg.municipio], self.subsector_sector[reg.subsector]
+        )
 
     @cached_property
     def trayectorias_cts(self) -> Trayectorias:
         cts = self.cts
-        t = self.dinamica.trayectorias(self.seed, "cts", self.municipio_estado[cts.municipio],
-                                       self.subsector_sector[cts.subsector])
+        t = self.dinamica.trayectorias(
+            self.seed, "cts", self.municipio_estado[cts.municipio], self.subsector_sector[cts.subsector]
+        )
         linked = np.flatnonzero(cts.registro >= 0)
         t.delta[linked] = self.trayectorias_registros.delta[cts.registro[linked]]  # one workplace, one path
         return t
@@ -152,8 +187,9 @@ class World:
         """Conditions of CT `ct[j]` in year `anio[j]` (vectorised over pairs)."""
         return self.cts.calidad[ct] + self.trayectorias_cts.de(ct, anio)
 
-    def _calidad(self, rng: np.random.Generator, municipio: np.ndarray, subsector: np.ndarray,
-                 n: np.ndarray) -> np.ndarray:
+    def _calidad(
+        self, rng: np.random.Generator, municipio: np.ndarray, subsector: np.ndarray, n: np.ndarray
+    ) -> np.ndarray:
         area = self.efecto_area(self.municipio_estado[municipio], self.subsector_sector[subsector])
         return area + 0.15 * np.log10(n) + rng.normal(0, 0.7, len(n))
 

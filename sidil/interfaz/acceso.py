@@ -34,8 +34,7 @@ def configurar_bitacora(ruta: Path | None = None) -> Path:
 class Limitador:
     """At most `max_usuario` failures per user and `max_cliente` per client address in `ventana` s."""
 
-    def __init__(self, max_usuario: int = 5, max_cliente: int = 20, ventana: float = 900.0,
-                 reloj=time.monotonic):
+    def __init__(self, max_usuario: int = 5, max_cliente: int = 20, ventana: float = 900.0, reloj=time.monotonic):
         self.max_usuario, self.max_cliente, self.ventana, self.reloj = max_usuario, max_cliente, ventana, reloj
         self._fallos: dict[tuple[str, str], deque] = defaultdict(deque)
         self._lock = threading.Lock()
@@ -48,8 +47,10 @@ class Limitador:
 
     def bloqueado(self, usuario: str, cliente: str) -> bool:
         with self._lock:
-            return (len(self._vigentes(("usuario", usuario))) >= self.max_usuario
-                    or len(self._vigentes(("cliente", cliente))) >= self.max_cliente)
+            return (
+                len(self._vigentes(("usuario", usuario))) >= self.max_usuario
+                or len(self._vigentes(("cliente", cliente))) >= self.max_cliente
+            )
 
     def fallo(self, usuario: str, cliente: str) -> None:
         with self._lock:
@@ -94,6 +95,7 @@ class Sesiones:
                     vigentes.pop(clave, None)
                     if not vigentes:
                         del self._vigilantes[token]
+
         return quitar
 
     def _terminar(self, token: str) -> list[Callable[[], None]]:

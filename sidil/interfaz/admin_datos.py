@@ -15,13 +15,14 @@ from loaders import report
 from loaders.errors import WarehouseBusy
 from loaders.warehouse import connect, db_path
 
-EN_ACTUALIZACION = ("Los datos están en actualización (otro proceso de SIDIL escribe en la base); "
-                    "intente de nuevo en unos minutos.")
+EN_ACTUALIZACION = (
+    "Los datos están en actualización (otro proceso de SIDIL escribe en la base); intente de nuevo en unos minutos."
+)
 
 
 @dataclass
 class EstadoAdmin:
-    mensaje: str | None = None                    # why some or all of it could not be read
+    mensaje: str | None = None  # why some or all of it could not be read
     corridas: pd.DataFrame = field(default_factory=pd.DataFrame)
     metricas: pd.DataFrame = field(default_factory=pd.DataFrame)
     insumos: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -48,15 +49,19 @@ def leer_estado() -> EstadoAdmin:
         estado = EstadoAdmin(
             corridas=_tabla(con, "select * from ml.model_runs order by creado_en desc"),
             metricas=_tabla(con, "select * from ml.model_metrics order by run_id, submateria_id, metrica"),
-            bitacora=_tabla(con, "select inicio, fin, usuario, proceso, resultado, mensaje from raw.bitacora "
-                                 "order by inicio desc limit 20"),
+            bitacora=_tabla(
+                con,
+                "select inicio, fin, usuario, proceso, resultado, mensaje from raw.bitacora "
+                "order by inicio desc limit 20",
+            ),
         )
         try:
             filas = report.periods(con)
         except duckdb.CatalogException:
             filas = []
-        estado.insumos = pd.DataFrame(filas, columns=["fuente", "entidad", "periodos cargados", "primero",
-                                                      "último", "con error"])
+        estado.insumos = pd.DataFrame(
+            filas, columns=["fuente", "entidad", "periodos cargados", "primero", "último", "con error"]
+        )
         return estado
     finally:
         con.close()
@@ -64,18 +69,44 @@ def leer_estado() -> EstadoAdmin:
 
 # -- the same tables as the operators' status tab shows them: Spanish headers, formatted numbers -------------
 ENCABEZADOS = {
-    "corridas": {"run_id": "Corrida", "creado_en": "Creada el", "familia": "Familia", "division": "División",
-                 "corte": "Corte", "n_entrenamiento": "Inspecciones de entrenamiento",
-                 "n_prueba": "Inspecciones de prueba", "auc_promedio": "AUC promedio",
-                 "auc_general": "AUC del modelo general", "brecha_auc_promedio": "Brecha de AUC promedio",
-                 "lift_top10_promedio": "Lift del 10 % superior (promedio)",
-                 "version_codigo": "Versión del código"},
-    "metricas": {"run_id": "Corrida", "modelo": "Modelo", "submateria_id": "Clave de submateria",
-                 "submateria": "Submateria", "metrica": "Métrica", "valor": "Valor"},
-    "insumos": {"fuente": "Fuente", "entidad": "Tabla", "periodos cargados": "Periodos cargados",
-                "primero": "Primer periodo", "último": "Último periodo", "con error": "Archivos con error"},
-    "bitacora": {"inicio": "Inicio", "fin": "Fin", "usuario": "Usuario", "proceso": "Proceso",
-                 "resultado": "Resultado", "mensaje": "Mensaje"},
+    "corridas": {
+        "run_id": "Corrida",
+        "creado_en": "Creada el",
+        "familia": "Familia",
+        "division": "División",
+        "corte": "Corte",
+        "n_entrenamiento": "Inspecciones de entrenamiento",
+        "n_prueba": "Inspecciones de prueba",
+        "auc_promedio": "AUC promedio",
+        "auc_general": "AUC del modelo general",
+        "brecha_auc_promedio": "Brecha de AUC promedio",
+        "lift_top10_promedio": "Lift del 10 % superior (promedio)",
+        "version_codigo": "Versión del código",
+    },
+    "metricas": {
+        "run_id": "Corrida",
+        "modelo": "Modelo",
+        "submateria_id": "Clave de submateria",
+        "submateria": "Submateria",
+        "metrica": "Métrica",
+        "valor": "Valor",
+    },
+    "insumos": {
+        "fuente": "Fuente",
+        "entidad": "Tabla",
+        "periodos cargados": "Periodos cargados",
+        "primero": "Primer periodo",
+        "último": "Último periodo",
+        "con error": "Archivos con error",
+    },
+    "bitacora": {
+        "inicio": "Inicio",
+        "fin": "Fin",
+        "usuario": "Usuario",
+        "proceso": "Proceso",
+        "resultado": "Resultado",
+        "mensaje": "Mensaje",
+    },
 }
 DECIMALES = 4
 
@@ -107,9 +138,8 @@ def en_espanol(df: pd.DataFrame, tabla: str) -> pd.DataFrame:
     if df is None or df.empty:
         return pd.DataFrame(columns=list(encabezados.values()))
     cols = [c for c in encabezados if c in df.columns]
-    salida = pd.DataFrame({encabezados[c]: [celda(v.item() if hasattr(v, "item") else v) for v in df[c]]
-                           for c in cols})
-    if tabla == "bitacora":   # process codes and results as the operators read them
+    salida = pd.DataFrame({encabezados[c]: [celda(v.item() if hasattr(v, "item") else v) for v in df[c]] for c in cols})
+    if tabla == "bitacora":  # process codes and results as the operators read them
         from sidil.pipeline import ETIQUETAS
 
         resultados = {"ok": "correcto", "con_errores": "con errores", "error": "error"}

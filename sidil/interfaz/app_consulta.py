@@ -57,15 +57,19 @@ def _etiqueta_predictor(m: Matriz, columna: str) -> str:
 
 
 def _dist_texto(d: consultas.Distribucion) -> str:
-    return (f"Primer cuartil {d.q1:.4f} · media {d.media:.4f} · mediana {d.mediana:.4f} · tercer cuartil "
-            f"{d.q3:.4f} · máximo {d.maximo:.4f}")
+    return (
+        f"Primer cuartil {d.q1:.4f} · media {d.media:.4f} · mediana {d.mediana:.4f} · tercer cuartil "
+        f"{d.q3:.4f} · máximo {d.maximo:.4f}"
+    )
 
 
 def _figura_histograma(df: pd.DataFrame, rango: tuple[float, float] | None, color: str):
     fig, ax = plt.subplots(figsize=(5, 1.8))
     centros = (df["desde"] + df["hasta"]) / 2
-    colores = [color if rango is None or (h > rango[0] and d < rango[1]) else "#c9d1da"
-               for d, h in zip(df["desde"], df["hasta"])]
+    colores = [
+        color if rango is None or (h > rango[0] and d < rango[1]) else "#c9d1da"
+        for d, h in zip(df["desde"], df["hasta"])
+    ]
     ax.bar(centros, df["n"], width=(df["hasta"] - df["desde"]) * 0.95, color=colores)
     ax.set_xlim(0, 1)
     ax.set_ylabel("centros")
@@ -85,22 +89,27 @@ def crear_ui(m: Matriz):
         ui.layout_columns(
             ui.card(
                 ui.card_header("Predictores"),
-                ui.p("Elija una submateria y el rango de su probabilidad de infracción (1 = mayor riesgo). "
-                     "Solo un predictor por consulta.", class_="sidil-desc"),
+                ui.p(
+                    "Elija una submateria y el rango de su probabilidad de infracción (1 = mayor riesgo). "
+                    "Solo un predictor por consulta.",
+                    class_="sidil-desc",
+                ),
                 ui.input_select("pred_columna", "Predictor (submateria)", predictores, width="100%"),
                 ui.output_ui("pred_confianza"),
                 ui.output_text("pred_dist", container=ui.div).add_class("sidil-dist"),
                 ui.output_plot("pred_hist", height="140px"),
-                ui.input_slider("pred_rango", "Rango de la predicción", 0, 1, (0.5, 1), step=0.0001,
-                                width="100%"),
+                ui.input_slider("pred_rango", "Rango de la predicción", 0, 1, (0.5, 1), step=0.0001, width="100%"),
                 ui.input_action_button("pred_agregar", "Seleccionar predictor", class_="btn-primary"),
                 ui.input_select("pred_aplicado", "Predictor aplicado", {}, **lista),
                 ui.input_action_button("pred_quitar", "Quitar seleccionado"),
             ),
             ui.card(
                 ui.card_header("Indicadores"),
-                ui.p("Indicadores laborales del SIDIL en escala 0 a 1 (1 = mayor probabilidad de la "
-                     "problemática). Puede agregar varios.", class_="sidil-desc"),
+                ui.p(
+                    "Indicadores laborales del SIDIL en escala 0 a 1 (1 = mayor probabilidad de la "
+                    "problemática). Puede agregar varios.",
+                    class_="sidil-desc",
+                ),
                 ui.input_select("ind_columna", "Indicador", indicadores, width="100%"),
                 ui.output_text("ind_desc", container=ui.div).add_class("sidil-desc"),
                 ui.output_text("ind_dist", container=ui.div).add_class("sidil-dist"),
@@ -112,8 +121,11 @@ def crear_ui(m: Matriz):
             ),
             ui.card(
                 ui.card_header("Atributos"),
-                ui.p("Atributos del centro de trabajo (DNE): estado, municipio, SCIAN, tamaño, banderas de "
-                     "prioridad y riesgo. Puede agregar varios.", class_="sidil-desc"),
+                ui.p(
+                    "Atributos del centro de trabajo (DNE): estado, municipio, SCIAN, tamaño, banderas de "
+                    "prioridad y riesgo. Puede agregar varios.",
+                    class_="sidil-desc",
+                ),
                 ui.input_select("atr_columna", "Atributo", atributos, width="100%"),
                 ui.output_ui("atr_control"),
                 ui.input_action_button("atr_agregar", "Agregar atributo", class_="btn-primary"),
@@ -127,19 +139,22 @@ def crear_ui(m: Matriz):
             ui.output_ui("resumen_filtrado"),
             ui.layout_columns(
                 ui.input_numeric("muestra_n", "Número de centros a seleccionar al azar", 100, min=1, step=1),
-                ui.input_numeric("muestra_semilla", "Semilla (anótela para repetir la selección)",
-                                 1, min=0, step=1),
-                ui.div(ui.input_action_button("muestra_aplicar", "Seleccionar al azar", class_="btn-primary"),
-                       ui.input_action_button("muestra_quitar", "Quitar selección aleatoria"),
-                       style="padding-top:1.9rem"),
+                ui.input_numeric("muestra_semilla", "Semilla (anótela para repetir la selección)", 1, min=0, step=1),
+                ui.div(
+                    ui.input_action_button("muestra_aplicar", "Seleccionar al azar", class_="btn-primary"),
+                    ui.input_action_button("muestra_quitar", "Quitar selección aleatoria"),
+                    style="padding-top:1.9rem",
+                ),
                 col_widths=(4, 4, 4),
             ),
             ui.output_ui("resumen_muestra"),
             ui.div(
-                ui.download_button("exportar_csv", "Exportar centros de trabajo seleccionados (CSV)",
-                                   class_="btn-exportar"),
-                ui.download_button("exportar_xlsx", "Exportar centros de trabajo seleccionados (Excel)",
-                                   class_="btn-exportar"),
+                ui.download_button(
+                    "exportar_csv", "Exportar centros de trabajo seleccionados (CSV)", class_="btn-exportar"
+                ),
+                ui.download_button(
+                    "exportar_xlsx", "Exportar centros de trabajo seleccionados (Excel)", class_="btn-exportar"
+                ),
                 style="display:flex;gap:1rem;margin-top:1rem",
             ),
             ui.h6("Vista previa: los 20 centros seleccionados de mayor riesgo", style="margin-top:1rem"),
@@ -150,14 +165,23 @@ def crear_ui(m: Matriz):
         "Análisis",
         ui.card(ui.card_header("Criterios de filtrado"), ui.output_ui("criterios")),
         ui.layout_columns(
-            ui.card(ui.card_header("Distribución de centros de trabajo por estado"),
-                    ui.output_plot("estado_grafica", height="420px"), ui.output_data_frame("estado_tabla")),
-            ui.card(ui.card_header("Distribución de centros de trabajo por tamaño"),
-                    ui.output_plot("tamanio_grafica", height="300px"), ui.output_data_frame("tamanio_tabla")),
+            ui.card(
+                ui.card_header("Distribución de centros de trabajo por estado"),
+                ui.output_plot("estado_grafica", height="420px"),
+                ui.output_data_frame("estado_tabla"),
+            ),
+            ui.card(
+                ui.card_header("Distribución de centros de trabajo por tamaño"),
+                ui.output_plot("tamanio_grafica", height="300px"),
+                ui.output_data_frame("tamanio_tabla"),
+            ),
             col_widths=(7, 5),
         ),
-        ui.card(ui.card_header("Estadísticas de la matriz"), ui.output_ui("stats_resumen"),
-                ui.output_data_frame("stats_tabla")),
+        ui.card(
+            ui.card_header("Estadísticas de la matriz"),
+            ui.output_ui("stats_resumen"),
+            ui.output_data_frame("stats_tabla"),
+        ),
     )
     return ui.page_navbar(
         filtrado,
@@ -194,8 +218,9 @@ def crear_app_consulta(m: Matriz) -> App:
         def menu_usuario():
             enlaces = [ui.span(f"{usuario}", class_="navbar-text me-3", id="usuario_actual")]
             if sesion and sesion.rol in ROLES_OPERACION:
-                enlaces.append(ui.a("Operación", href="operador/", class_="nav-link d-inline me-3",
-                                    id="enlace_operador"))
+                enlaces.append(
+                    ui.a("Operación", href="operador/", class_="nav-link d-inline me-3", id="enlace_operador")
+                )
             enlaces.append(boton_salir(sesion, "logout"))
             return ui.div(*enlaces, class_="d-flex align-items-center")
 
@@ -222,9 +247,15 @@ def crear_app_consulta(m: Matriz) -> App:
             if c is None:
                 return ui.div()
             color = {"alta": VERDE, "media": "#8a6d00"}.get(c.nivel, "#a33") if c.apta else "#a33"
-            return ui.div(ui.strong(f"Confianza del modelo: {c.nivel}"
-                                    + ("" if c.apta else " — no apta para priorizar"), style=f"color:{color}"),
-                          ui.span(f" ({c.detalle})"), id="confianza_predictor", class_="sidil-desc")
+            return ui.div(
+                ui.strong(
+                    f"Confianza del modelo: {c.nivel}" + ("" if c.apta else " — no apta para priorizar"),
+                    style=f"color:{color}",
+                ),
+                ui.span(f" ({c.detalle})"),
+                id="confianza_predictor",
+                class_="sidil-desc",
+            )
 
         @render.text
         def pred_dist():
@@ -295,13 +326,27 @@ def crear_app_consulta(m: Matriz) -> App:
                 d = consultas.distribucion(m, columna)
                 return ui.layout_columns(
                     ui.input_numeric("atr_min", f"{col.etiqueta}: mínimo", d.minimo),
-                    ui.input_numeric("atr_max", f"{col.etiqueta}: máximo", d.maximo), col_widths=(6, 6))
+                    ui.input_numeric("atr_max", f"{col.etiqueta}: máximo", d.maximo),
+                    col_widths=(6, 6),
+                )
             ops = {str(i): etiqueta for i, (_, etiqueta) in enumerate(consultas.opciones(m, columna))}
             if consultas.modo_filtro(m, columna) == "uno":
-                return ui.input_selectize("atr_valores", f"{col.etiqueta}: valor", {"": "", **ops}, multiple=False,
-                                          width="100%", options={"placeholder": "Elija un valor"})
-            return ui.input_selectize("atr_valores", f"{col.etiqueta}: valores", ops, multiple=True,
-                                      width="100%", options={"placeholder": "Elija uno o varios valores"})
+                return ui.input_selectize(
+                    "atr_valores",
+                    f"{col.etiqueta}: valor",
+                    {"": "", **ops},
+                    multiple=False,
+                    width="100%",
+                    options={"placeholder": "Elija un valor"},
+                )
+            return ui.input_selectize(
+                "atr_valores",
+                f"{col.etiqueta}: valores",
+                ops,
+                multiple=True,
+                width="100%",
+                options={"placeholder": "Elija uno o varios valores"},
+            )
 
         @reactive.effect
         @reactive.event(input.atr_agregar)
@@ -339,10 +384,14 @@ def crear_app_consulta(m: Matriz) -> App:
         def _():
             sel = seleccion()
             crit = criterios_de(m, sel, lambda c, v: consultas.etiqueta_valor(m, c, v))
-            for seccion, control in (("predictor", "pred_aplicado"), ("indicador", "ind_aplicados"),
-                                     ("atributo", "atr_aplicados")):
-                ui.update_select(control, choices={c.columna: f"{c.etiqueta}: {c.condicion}"
-                                                   for c in crit if c.seccion == seccion})
+            for seccion, control in (
+                ("predictor", "pred_aplicado"),
+                ("indicador", "ind_aplicados"),
+                ("atributo", "atr_aplicados"),
+            ):
+                ui.update_select(
+                    control, choices={c.columna: f"{c.etiqueta}: {c.condicion}" for c in crit if c.seccion == seccion}
+                )
 
         # -- random subsample --------------------------------------------------------------------------
         @reactive.effect
@@ -362,24 +411,30 @@ def crear_app_consulta(m: Matriz) -> App:
         @render.ui
         def resumen_filtrado():
             n, estados = filtrados()
-            return ui.p("La matriz filtrada tiene ", ui.strong(_fmt(n), id="conteo_filtrados"),
-                        f" centros de trabajo en {estados} estados.")
+            return ui.p(
+                "La matriz filtrada tiene ",
+                ui.strong(_fmt(n), id="conteo_filtrados"),
+                f" centros de trabajo en {estados} estados.",
+            )
 
         @render.ui
         def resumen_muestra():
             sel = seleccion()
             if sel.muestra is None:
-                return ui.p("Sin selección aleatoria: se exportan todos los centros filtrados.",
-                            id="estado_muestra")
-            return ui.p(f"Selección aleatoria activa: {_fmt(conteo_seleccion())} centros con la semilla "
-                        f"{sel.semilla}.", id="estado_muestra")
+                return ui.p("Sin selección aleatoria: se exportan todos los centros filtrados.", id="estado_muestra")
+            return ui.p(
+                f"Selección aleatoria activa: {_fmt(conteo_seleccion())} centros con la semilla {sel.semilla}.",
+                id="estado_muestra",
+            )
 
         @render.data_frame
         def vista_previa():
             df = consultas.vista_previa(m, seleccion())
             # the predictor's column carries its model's confidence in the header
-            return render.DataGrid(df.rename(columns={c.etiqueta: _etiqueta_predictor(m, c.nombre)
-                                                      for c in m.grupo("prediccion")}), width="100%")
+            return render.DataGrid(
+                df.rename(columns={c.etiqueta: _etiqueta_predictor(m, c.nombre) for c in m.grupo("prediccion")}),
+                width="100%",
+            )
 
         # -- export ------------------------------------------------------------------------------------
         def _exportar(extension: str):
@@ -397,8 +452,10 @@ def crear_app_consulta(m: Matriz) -> App:
         def exportar_csv():
             yield from _exportar("csv")
 
-        @render.download_button(filename=lambda: exportar.nombre_archivo("xlsx"),
-                         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        @render.download_button(
+            filename=lambda: exportar.nombre_archivo("xlsx"),
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
         def exportar_xlsx():
             yield from _exportar("xlsx")
 
@@ -407,16 +464,26 @@ def crear_app_consulta(m: Matriz) -> App:
         def criterios():
             crit = criterios_actuales()
             sel = seleccion()
-            filas = [ui.tags.tr(ui.tags.td(c.seccion.capitalize()), ui.tags.td(c.etiqueta), ui.tags.td(c.condicion))
-                     for c in crit]
+            filas = [
+                ui.tags.tr(ui.tags.td(c.seccion.capitalize()), ui.tags.td(c.etiqueta), ui.tags.td(c.condicion))
+                for c in crit
+            ]
             if sel.muestra is not None:
-                filas.append(ui.tags.tr(ui.tags.td("Selección aleatoria"), ui.tags.td(f"{sel.muestra} centros"),
-                                        ui.tags.td(f"semilla {sel.semilla}")))
+                filas.append(
+                    ui.tags.tr(
+                        ui.tags.td("Selección aleatoria"),
+                        ui.tags.td(f"{sel.muestra} centros"),
+                        ui.tags.td(f"semilla {sel.semilla}"),
+                    )
+                )
             if not filas:
                 return ui.p("Sin filtros: la selección es la matriz completa.", id="sin_criterios")
             return ui.tags.table(
                 ui.tags.thead(ui.tags.tr(ui.tags.th("Sección"), ui.tags.th("Filtro"), ui.tags.th("Condición"))),
-                ui.tags.tbody(*filas), class_="table table-sm", id="tabla_criterios")
+                ui.tags.tbody(*filas),
+                class_="table table-sm",
+                id="tabla_criterios",
+            )
 
         @reactive.calc
         def criterios_actuales():
@@ -443,9 +510,13 @@ def crear_app_consulta(m: Matriz) -> App:
 
         @render.data_frame
         def estado_tabla():
-            return render.DataGrid(estados_df().rename(columns={"clave": "Clave", "estado": "Estado",
-                                                                "centros": "Centros", "porcentaje": "%"}),
-                                   width="100%", height="260px")
+            return render.DataGrid(
+                estados_df().rename(
+                    columns={"clave": "Clave", "estado": "Estado", "centros": "Centros", "porcentaje": "%"}
+                ),
+                width="100%",
+                height="260px",
+            )
 
         @render.plot(alt="Centros de trabajo seleccionados por tamaño")
         def tamanio_grafica():
@@ -460,8 +531,12 @@ def crear_app_consulta(m: Matriz) -> App:
 
         @render.data_frame
         def tamanio_tabla():
-            return render.DataGrid(tamanios_df().drop(columns=["clase"]).rename(
-                columns={"tamanio": "Tamaño", "centros": "Centros", "porcentaje": "%"}), width="100%")
+            return render.DataGrid(
+                tamanios_df()
+                .drop(columns=["clase"])
+                .rename(columns={"tamanio": "Tamaño", "centros": "Centros", "porcentaje": "%"}),
+                width="100%",
+            )
 
         @reactive.calc
         def stats():
@@ -471,17 +546,32 @@ def crear_app_consulta(m: Matriz) -> App:
         def stats_resumen():
             filas, columnas, df = stats()
             tipos = df["tipo"].value_counts().to_dict() if len(df) else {}
-            return ui.p(f"Filas: {_fmt(filas)} · columnas: {columnas} · "
-                        + " · ".join(f"{k}: {v}" for k, v in sorted(tipos.items()))
-                        + f" · valores faltantes: {_fmt(int(df['faltantes'].sum()) if len(df) else 0)}",
-                        id="stats_texto")
+            return ui.p(
+                f"Filas: {_fmt(filas)} · columnas: {columnas} · "
+                + " · ".join(f"{k}: {v}" for k, v in sorted(tipos.items()))
+                + f" · valores faltantes: {_fmt(int(df['faltantes'].sum()) if len(df) else 0)}",
+                id="stats_texto",
+            )
 
         @render.data_frame
         def stats_tabla():
-            return render.DataGrid(stats()[2].rename(columns={
-                "columna": "Columna", "etiqueta": "Etiqueta", "tipo": "Tipo", "faltantes": "Faltantes",
-                "minimo": "Mínimo", "q1": "Q1", "mediana": "Mediana", "media": "Media", "q3": "Q3",
-                "maximo": "Máximo"}), width="100%", height="420px")
+            return render.DataGrid(
+                stats()[2].rename(
+                    columns={
+                        "columna": "Columna",
+                        "etiqueta": "Etiqueta",
+                        "tipo": "Tipo",
+                        "faltantes": "Faltantes",
+                        "minimo": "Mínimo",
+                        "q1": "Q1",
+                        "mediana": "Mediana",
+                        "media": "Media",
+                        "q3": "Q3",
+                        "maximo": "Máximo",
+                    }
+                ),
+                width="100%",
+                height="420px",
+            )
 
     return App(crear_ui(m), server)
-

@@ -28,12 +28,15 @@ def _fecha(iso) -> str:
 def texto_banner(t: trabajos.Trabajo | None, otra: dict | None) -> str | None:
     """What the banner says: the job started here, else any other run holding the warehouse lock."""
     if t is not None and t.en_curso:
-        return (f"Proceso en ejecución: {t.etiquetas}, iniciado por {t.usuario} el {_fecha(t.inicio)}. "
-                f"Los datos pueden cambiar al terminar.")
+        return (
+            f"Proceso en ejecución: {t.etiquetas}, iniciado por {t.usuario} el {_fecha(t.inicio)}. "
+            f"Los datos pueden cambiar al terminar."
+        )
     if otra:
         pasos = ", ".join(pipeline.ETIQUETAS.get(p, p) for p in otra.get("pasos") or []) or "un proceso"
-        return (f"Proceso en ejecución: {pasos}, iniciado por {otra.get('usuario', '?')} el "
-                f"{_fecha(otra.get('inicio'))}.")
+        return (
+            f"Proceso en ejecución: {pasos}, iniciado por {otra.get('usuario', '?')} el {_fecha(otra.get('inicio'))}."
+        )
     return None
 
 
@@ -71,12 +74,20 @@ def crear_app_operador(insumos: Path) -> App:
 
         @render.ui
         def menu_usuario():
-            return ui.div(ui.span(nombre, class_="navbar-text me-3", id="usuario_actual"),
-                          # a GET form, not a link: the navbar's tab binding takes every <a> there for a tab
-                          ui.tags.form(ui.tags.button("Ir a la consulta", type="submit", id="volver",
-                                                      class_="btn btn-link nav-link d-inline p-0"),
-                                       method="get", action="../", class_="d-inline m-0 me-3"),
-                          boton_salir(sesion, "../logout"), class_="d-flex align-items-center")
+            return ui.div(
+                ui.span(nombre, class_="navbar-text me-3", id="usuario_actual"),
+                # a GET form, not a link: the navbar's tab binding takes every <a> there for a tab
+                ui.tags.form(
+                    ui.tags.button(
+                        "Ir a la consulta", type="submit", id="volver", class_="btn btn-link nav-link d-inline p-0"
+                    ),
+                    method="get",
+                    action="../",
+                    class_="d-inline m-0 me-3",
+                ),
+                boton_salir(sesion, "../logout"),
+                class_="d-flex align-items-center",
+            )
 
         @reactive.poll(lambda: (trabajos.huella(trabajos.ultimo()), repr(pipeline.en_curso())), 1.5)
         def en_ejecucion() -> str | None:

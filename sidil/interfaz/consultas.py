@@ -57,9 +57,14 @@ def distribucion(m: Matriz, columna: str) -> Distribucion:
 @lru_cache(maxsize=256)
 def _distribucion(m: Matriz, _huella, columna: str) -> Distribucion:
     c = ident(columna)
-    fila = m.cursor().execute(
-        f"select min({c}), quantile_cont({c}, 0.25), quantile_cont({c}, 0.5), avg({c}), "
-        f"quantile_cont({c}, 0.75), max({c}) from mpr").fetchone()
+    fila = (
+        m.cursor()
+        .execute(
+            f"select min({c}), quantile_cont({c}, 0.25), quantile_cont({c}, 0.5), avg({c}), "
+            f"quantile_cont({c}, 0.75), max({c}) from mpr"
+        )
+        .fetchone()
+    )
     return Distribucion(*[float(x) if x is not None else 0.0 for x in fila])
 
 
@@ -71,9 +76,15 @@ def histograma(m: Matriz, columna: str, cubetas: int = 20) -> pd.DataFrame:
 @lru_cache(maxsize=256)
 def _histograma(m: Matriz, _huella, columna: str, cubetas: int) -> pd.DataFrame:
     c = ident(columna)
-    df = m.cursor().execute(
-        f"select least(floor({c} * ?)::int, ? - 1) as cubeta, count(*) as n from mpr "
-        f"where {c} is not null group by 1 order by 1", [cubetas, cubetas]).df()
+    df = (
+        m.cursor()
+        .execute(
+            f"select least(floor({c} * ?)::int, ? - 1) as cubeta, count(*) as n from mpr "
+            f"where {c} is not null group by 1 order by 1",
+            [cubetas, cubetas],
+        )
+        .df()
+    )
     todas = pd.DataFrame({"cubeta": range(cubetas)})
     df = todas.merge(df, on="cubeta", how="left").fillna({"n": 0})
     df["desde"] = df["cubeta"] / cubetas
@@ -96,8 +107,9 @@ def _opciones(m: Matriz, _huella, columna: str) -> tuple:
         return tuple((v, SIN_DATO if v is None else ("Sí" if v else "No")) for (v,) in filas)
     nombre = _columna_etiqueta(m, columna)
     if nombre:
-        filas = m.cursor().execute(
-            f"select {c}, min({ident(nombre)}) from mpr group by 1 order by 1 nulls last").fetchall()
+        filas = (
+            m.cursor().execute(f"select {c}, min({ident(nombre)}) from mpr group by 1 order by 1 nulls last").fetchall()
+        )
         return tuple((v, SIN_DATO if v is None else f"{v} {n or ''}".strip()) for v, n in filas)
     filas = m.cursor().execute(f"select distinct {c} from mpr order by 1 nulls last").fetchall()
     return tuple((v, SIN_DATO if v is None else str(v)) for (v,) in filas)
@@ -117,8 +129,7 @@ def columnas_atributo(m: Matriz) -> list[Columna]:
     numérico), in the matrix's order. A dictionary without filter types: the coded identification columns and
     every atrib_."""
     if any(c.tipo_filtro for c in m.columnas):
-        return [c for c in m.columnas
-                if c.grupo in ("identificacion", "atributo") and c.tipo_filtro in FILTRABLES]
+        return [c for c in m.columnas if c.grupo in ("identificacion", "atributo") and c.tipo_filtro in FILTRABLES]
     return [m.por_nombre[c] for c in CON_ETIQUETA if c in m.por_nombre] + m.grupo("atributo")
 
 
@@ -146,9 +157,15 @@ def etiqueta_valor(m: Matriz, columna: str, valor) -> str:
 def por_estado(m: Matriz, sel: Seleccion) -> pd.DataFrame:
     """Selected CTs per state: clave, estado, centros, porcentaje (descending)."""
     sql, params = seleccion_sql(m, sel, "geo2, nom_geo2")
-    df = m.cursor().execute(
-        f"select coalesce(geo2, '') as clave, coalesce(min(nom_geo2), '{SIN_DATO}') as estado, count(*) as "
-        f"centros from ({sql}) group by geo2 order by centros desc, clave", params).df()
+    df = (
+        m.cursor()
+        .execute(
+            f"select coalesce(geo2, '') as clave, coalesce(min(nom_geo2), '{SIN_DATO}') as estado, count(*) as "
+            f"centros from ({sql}) group by geo2 order by centros desc, clave",
+            params,
+        )
+        .df()
+    )
     total = df["centros"].sum()
     df["porcentaje"] = (100 * df["centros"] / total).round(2) if total else 0.0
     return df
@@ -157,13 +174,19 @@ def por_estado(m: Matriz, sel: Seleccion) -> pd.DataFrame:
 def por_tamanio(m: Matriz, sel: Seleccion) -> pd.DataFrame:
     """Selected CTs per size class, every class of the matrix listed (zero if none) plus 'Sin dato'."""
     sql, params = seleccion_sql(m, sel, "cat_tamanio")
-    df = m.cursor().execute(
-        f"with clases as (select distinct cat_tamanio, nom_cat_tamanio from mpr where cat_tamanio is not null "
-        f"union all select null, '{SIN_DATO}'), "
-        f"sel as (select cat_tamanio, count(*) as n from ({sql}) group by 1) "
-        f"select clases.cat_tamanio as clase, clases.nom_cat_tamanio as tamanio, coalesce(sel.n, 0) as centros "
-        f"from clases left join sel on clases.cat_tamanio is not distinct from sel.cat_tamanio "
-        f"order by clases.cat_tamanio nulls last", params).df()
+    df = (
+        m.cursor()
+        .execute(
+            f"with clases as (select distinct cat_tamanio, nom_cat_tamanio from mpr where cat_tamanio is not null "
+            f"union all select null, '{SIN_DATO}'), "
+            f"sel as (select cat_tamanio, count(*) as n from ({sql}) group by 1) "
+            f"select clases.cat_tamanio as clase, clases.nom_cat_tamanio as tamanio, coalesce(sel.n, 0) as centros "
+            f"from clases left join sel on clases.cat_tamanio is not distinct from sel.cat_tamanio "
+            f"order by clases.cat_tamanio nulls last",
+            params,
+        )
+        .df()
+    )
     total = df["centros"].sum()
     df["porcentaje"] = (100 * df["centros"] / total).round(2) if total else 0.0
     df["clase"] = df["clase"].astype("Int64")
@@ -183,8 +206,12 @@ def estadisticas(m: Matriz, sel: Seleccion) -> tuple[int, int, pd.DataFrame]:
         c = ident(col.nombre)
         exprs.append(f"count({c})")
         if col.numerica:
-            exprs += [f"min({c})::double", f"quantile_cont({c}, [0.25, 0.5, 0.75])",
-                      f"avg({c})::double", f"max({c})::double"]
+            exprs += [
+                f"min({c})::double",
+                f"quantile_cont({c}, [0.25, 0.5, 0.75])",
+                f"avg({c})::double",
+                f"max({c})::double",
+            ]
         elif col.booleana:
             exprs.append(f"avg({c}::int)::double")
     fila = list(m.cursor().execute(f"select {', '.join(exprs)} from ({sql})", params).fetchone())
@@ -192,16 +219,30 @@ def estadisticas(m: Matriz, sel: Seleccion) -> tuple[int, int, pd.DataFrame]:
     filas = []
     for col in m.columnas:
         presentes = fila.pop(0)
-        d = {"columna": col.nombre, "etiqueta": col.etiqueta,
-             "tipo": "numérica" if col.numerica else TIPOS_USUARIO.get(col.tipo, "carácter"),
-             "faltantes": int(n - presentes), "minimo": None, "q1": None, "mediana": None, "media": None,
-             "q3": None, "maximo": None}
+        d = {
+            "columna": col.nombre,
+            "etiqueta": col.etiqueta,
+            "tipo": "numérica" if col.numerica else TIPOS_USUARIO.get(col.tipo, "carácter"),
+            "faltantes": int(n - presentes),
+            "minimo": None,
+            "q1": None,
+            "mediana": None,
+            "media": None,
+            "q3": None,
+            "maximo": None,
+        }
         if col.numerica:
             minimo, cuartiles, media, maximo = fila[:4]
             del fila[:4]
             cuartiles = cuartiles or [None] * 3
-            d.update(minimo=_f(minimo), q1=_f(cuartiles[0]), mediana=_f(cuartiles[1]), media=_f(media),
-                     q3=_f(cuartiles[2]), maximo=_f(maximo))
+            d.update(
+                minimo=_f(minimo),
+                q1=_f(cuartiles[0]),
+                mediana=_f(cuartiles[1]),
+                media=_f(media),
+                q3=_f(cuartiles[2]),
+                maximo=_f(maximo),
+            )
         elif col.booleana:
             d["media"] = _f(fila.pop(0))
         filas.append(d)
@@ -220,10 +261,21 @@ def vista_previa(m: Matriz, sel: Seleccion, filas: int = 20) -> pd.DataFrame:
     pred = [c.nombre for c in m.grupo("prediccion")]
     if sel.predictor:
         pred = [sel.predictor.columna] + [p for p in pred if p != sel.predictor.columna]
-    columnas = [c for c in ("centro_trabajo_id", "nombre_ct", "nom_geo2", "nom_geo5", "nom_scian2018_2",
-                            "nom_cat_tamanio") if c in m.por_nombre] + pred[:1] + ["riesgo"]
+    columnas = (
+        [
+            c
+            for c in ("centro_trabajo_id", "nombre_ct", "nom_geo2", "nom_geo5", "nom_scian2018_2", "nom_cat_tamanio")
+            if c in m.por_nombre
+        ]
+        + pred[:1]
+        + ["riesgo"]
+    )
     lista = ", ".join(ident(c) for c in columnas)
     sql, params = seleccion_sql(m, sel, lista)
-    df = m.cursor().execute(f"select * from ({sql}) order by riesgo desc, centro_trabajo_id limit ?",
-                            params + [filas]).df().round(4)
+    df = (
+        m.cursor()
+        .execute(f"select * from ({sql}) order by riesgo desc, centro_trabajo_id limit ?", params + [filas])
+        .df()
+        .round(4)
+    )
     return df.rename(columns={c: m.por_nombre[c].etiqueta for c in columnas})

@@ -34,23 +34,32 @@ def hoja_predictor(m: Matriz, sel: Seleccion, usuario: str | None = None) -> lis
     if sel.predictor:
         c = m.columna(sel.predictor.columna)
         d = consultas.distribucion(m, c.nombre)
-        filas += [["Predictor (submateria)", c.etiqueta], ["Columna", c.nombre], ["Descripción", c.descripcion],
-                  ["Rango seleccionado: mínimo", sel.predictor.minimo],
-                  ["Rango seleccionado: máximo", sel.predictor.maximo],
-                  *_filas_confianza(m, c.nombre, "Confianza del modelo"),
-                  ["Primer cuartil en la MPR", d.q1], ["Mediana en la MPR", d.mediana], ["Media en la MPR", d.media],
-                  ["Tercer cuartil en la MPR", d.q3], ["Máximo en la MPR", d.maximo]]
+        filas += [
+            ["Predictor (submateria)", c.etiqueta],
+            ["Columna", c.nombre],
+            ["Descripción", c.descripcion],
+            ["Rango seleccionado: mínimo", sel.predictor.minimo],
+            ["Rango seleccionado: máximo", sel.predictor.maximo],
+            *_filas_confianza(m, c.nombre, "Confianza del modelo"),
+            ["Primer cuartil en la MPR", d.q1],
+            ["Mediana en la MPR", d.mediana],
+            ["Media en la MPR", d.media],
+            ["Tercer cuartil en la MPR", d.q3],
+            ["Máximo en la MPR", d.maximo],
+        ]
     filtrados, estados = consultas.conteo_filtrados(m, sel)
-    filas += [["Centros de trabajo en la MPR", m.n_centros],
-              ["Centros de trabajo tras los filtros", filtrados],
-              ["Estados con centros seleccionados", estados],
-              ["Selección aleatoria", "no" if sel.muestra is None else f"{sel.muestra} centros"],
-              ["Semilla de la selección aleatoria", sel.semilla if sel.muestra is not None else None],
-              ["Centros de trabajo exportados", consultas.conteo(m, sel)],
-              ["Fecha de generación de la MPR", m.fecha],
-              ["Corrida del modelo", m.metadatos.get("run_id")],
-              ["Familia del modelo", m.metadatos.get("familia")],
-              ["Exportado el", datetime.now().strftime("%Y-%m-%d %H:%M")]]
+    filas += [
+        ["Centros de trabajo en la MPR", m.n_centros],
+        ["Centros de trabajo tras los filtros", filtrados],
+        ["Estados con centros seleccionados", estados],
+        ["Selección aleatoria", "no" if sel.muestra is None else f"{sel.muestra} centros"],
+        ["Semilla de la selección aleatoria", sel.semilla if sel.muestra is not None else None],
+        ["Centros de trabajo exportados", consultas.conteo(m, sel)],
+        ["Fecha de generación de la MPR", m.fecha],
+        ["Corrida del modelo", m.metadatos.get("run_id")],
+        ["Familia del modelo", m.metadatos.get("familia")],
+        ["Exportado el", datetime.now().strftime("%Y-%m-%d %H:%M")],
+    ]
     if usuario:
         filas.append(["Exportado por", usuario])
     for p in m.grupo("prediccion"):  # every predictor's confidence, chosen or not
@@ -71,15 +80,20 @@ def exportar_xlsx(m: Matriz, sel: Seleccion, ruta: Path | str, usuario: str | No
     sql, params = seleccion_sql(m, sel)
     etiqueta = lambda col, v: consultas.etiqueta_valor(m, col, v)  # noqa: E731
     crit = criterios(m, sel, etiqueta)
-    indicadores = [[c.columna, c.etiqueta, c.descripcion, c.minimo, c.maximo]
-                   for c in crit if c.seccion == "indicador"]
-    atributos = [[c.columna, c.etiqueta, c.condicion, c.minimo, c.maximo, ", ".join(c.valores) or None]
-                 for c in crit if c.seccion == "atributo"]
+    indicadores = [[c.columna, c.etiqueta, c.descripcion, c.minimo, c.maximo] for c in crit if c.seccion == "indicador"]
+    atributos = [
+        [c.columna, c.etiqueta, c.condicion, c.minimo, c.maximo, ", ".join(c.valores) or None]
+        for c in crit
+        if c.seccion == "atributo"
+    ]
     cur = m.cursor()
-    escribir_xlsx(ruta, [
-        hoja_de_consulta(cur, "matriz", sql, params, ORDEN),
-        hoja_de_filas("predictor", ["concepto", "valor"], hoja_predictor(m, sel, usuario)),
-        hoja_de_filas("indicadores", ["indicador", "etiqueta", "descripcion", "minimo", "maximo"], indicadores),
-        hoja_de_filas("atributos", ["atributo", "etiqueta", "condicion", "minimo", "maximo", "valores"], atributos),
-    ])
+    escribir_xlsx(
+        ruta,
+        [
+            hoja_de_consulta(cur, "matriz", sql, params, ORDEN),
+            hoja_de_filas("predictor", ["concepto", "valor"], hoja_predictor(m, sel, usuario)),
+            hoja_de_filas("indicadores", ["indicador", "etiqueta", "descripcion", "minimo", "maximo"], indicadores),
+            hoja_de_filas("atributos", ["atributo", "etiqueta", "condicion", "minimo", "maximo", "valores"], atributos),
+        ],
+    )
     return consultas.conteo(m, sel)

@@ -14,6 +14,7 @@ SIN_DATO = "Sin dato"
 @dataclass(frozen=True)
 class FiltroRango:
     """Keep the CTs whose column lies in [minimo, maximo]."""
+
     columna: str
     minimo: float
     maximo: float
@@ -28,6 +29,7 @@ class FiltroRango:
 @dataclass(frozen=True)
 class FiltroValores:
     """Keep the CTs whose column takes one of `valores`; None stands for a missing value (sin dato)."""
+
     columna: str
     valores: tuple
 
@@ -63,7 +65,7 @@ class Seleccion:
     predictor: FiltroRango | None = None
     indicadores: tuple[FiltroRango, ...] = ()
     atributos: tuple[Filtro, ...] = ()
-    muestra: int | None = None     # keep N CTs drawn at random from the filtered ones
+    muestra: int | None = None  # keep N CTs drawn at random from the filtered ones
     semilla: int = 1
 
     def filtros(self) -> list[Filtro]:
@@ -108,15 +110,18 @@ def seleccion_sql(m: Matriz, sel: Seleccion, columnas: str = "*") -> tuple[str, 
         return f"select {columnas} from mpr where {cond}", params
     if sel.muestra < 0:
         raise ValueError("El tamaño de la muestra no puede ser negativo.")
-    return (f"select {columnas} from mpr where {cond} "
-            f"order by hash(centro_trabajo_id, ?::bigint), centro_trabajo_id limit ?",
-            params + [int(sel.semilla), int(sel.muestra)])
+    return (
+        f"select {columnas} from mpr where {cond} "
+        f"order by hash(centro_trabajo_id, ?::bigint), centro_trabajo_id limit ?",
+        params + [int(sel.semilla), int(sel.muestra)],
+    )
 
 
 @dataclass
 class Criterio:
     """One applied filter as the user reads it (analysis tab and export sheets)."""
-    seccion: str          # predictor | indicador | atributo
+
+    seccion: str  # predictor | indicador | atributo
     columna: str
     etiqueta: str
     descripcion: str
@@ -129,19 +134,35 @@ class Criterio:
 def criterios(m: Matriz, sel: Seleccion, etiquetas_valores=None) -> list[Criterio]:
     """Spanish descriptions of the applied filters. `etiquetas_valores(columna, valor)` names a code."""
     salida = []
-    for seccion, filtros in (("predictor", [sel.predictor] if sel.predictor else []),
-                             ("indicador", sel.indicadores), ("atributo", sel.atributos)):
+    for seccion, filtros in (
+        ("predictor", [sel.predictor] if sel.predictor else []),
+        ("indicador", sel.indicadores),
+        ("atributo", sel.atributos),
+    ):
         for f in filtros:
             col = m.columna(f.columna)
             if isinstance(f, FiltroRango):
-                salida.append(Criterio(seccion, col.nombre, col.etiqueta, col.descripcion,
-                                       f"entre {_num(f.minimo)} y {_num(f.maximo)}", f.minimo, f.maximo))
+                salida.append(
+                    Criterio(
+                        seccion,
+                        col.nombre,
+                        col.etiqueta,
+                        col.descripcion,
+                        f"entre {_num(f.minimo)} y {_num(f.maximo)}",
+                        f.minimo,
+                        f.maximo,
+                    )
+                )
             else:
-                nombres = [SIN_DATO if v is None else
-                           (etiquetas_valores(col.nombre, v) if etiquetas_valores else _valor(v))
-                           for v in f.valores]
-                salida.append(Criterio(seccion, col.nombre, col.etiqueta, col.descripcion,
-                                       "es " + " o ".join(nombres), valores=nombres))
+                nombres = [
+                    SIN_DATO if v is None else (etiquetas_valores(col.nombre, v) if etiquetas_valores else _valor(v))
+                    for v in f.valores
+                ]
+                salida.append(
+                    Criterio(
+                        seccion, col.nombre, col.etiqueta, col.descripcion, "es " + " o ".join(nombres), valores=nombres
+                    )
+                )
     return salida
 
 

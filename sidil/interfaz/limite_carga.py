@@ -15,8 +15,9 @@ from sidil.insumos import ENV_TAMANIO, tamanio_maximo
 
 
 def _respuesta(limite: int) -> PlainTextResponse:
-    return PlainTextResponse(f"El archivo supera el tamaño máximo permitido ({limite:,} bytes, {ENV_TAMANIO}).",
-                             status_code=413)
+    return PlainTextResponse(
+        f"El archivo supera el tamaño máximo permitido ({limite:,} bytes, {ENV_TAMANIO}).", status_code=413
+    )
 
 
 def es_subida(scope) -> bool:

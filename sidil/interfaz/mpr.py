@@ -38,14 +38,20 @@ def carpeta_mpr(ruta: Path | str | None = None) -> Path:
 
 # The confidence of each prediction column, as `sidil predict` writes it in the dictionary (seed
 # confianza_modelo): held-out AUC, lift in the top 10 %, Brier, calibration error, label and fitness.
-COLUMNAS_CONFIANZA = ("auc_prueba", "lift_top10_prueba", "brier_prueba", "ece_prueba", "confianza",
-                      "apta_para_priorizar")
+COLUMNAS_CONFIANZA = (
+    "auc_prueba",
+    "lift_top10_prueba",
+    "brier_prueba",
+    "ece_prueba",
+    "confianza",
+    "apta_para_priorizar",
+)
 
 
 @dataclass(frozen=True)
 class Confianza:
-    nivel: str                 # alta | media | baja
-    apta: bool                 # False: "no apta para priorizar"
+    nivel: str  # alta | media | baja
+    apta: bool  # False: "no apta para priorizar"
     auc: float | None
     lift_top10: float | None
     brier: float | None
@@ -60,15 +66,17 @@ class Confianza:
         def f(v, d=3):
             return "—" if v is None or math.isnan(v) else f"{v:.{d}f}"
 
-        return (f"AUC en prueba {f(self.auc, 2)} · lift 10 % {f(self.lift_top10, 2)} · Brier {f(self.brier)} · "
-                f"error de calibración {f(self.ece)}")
+        return (
+            f"AUC en prueba {f(self.auc, 2)} · lift 10 % {f(self.lift_top10, 2)} · Brier {f(self.brier)} · "
+            f"error de calibración {f(self.ece)}"
+        )
 
 
 @dataclass(frozen=True)
 class Columna:
     nombre: str
-    tipo: str          # DuckDB type name
-    grupo: str         # identificacion | atributo | indicador | prediccion | riesgo
+    tipo: str  # DuckDB type name
+    grupo: str  # identificacion | atributo | indicador | prediccion | riesgo
     etiqueta: str
     descripcion: str
     # The catalog's filter (seeds dne_campos, mpr_columnas): combo (one value), sel_mul (several values),
@@ -77,8 +85,15 @@ class Columna:
 
     @property
     def numerica(self) -> bool:
-        return self.tipo in ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE") \
-            or self.tipo.startswith("DECIMAL")
+        return self.tipo in (
+            "TINYINT",
+            "SMALLINT",
+            "INTEGER",
+            "BIGINT",
+            "HUGEINT",
+            "FLOAT",
+            "DOUBLE",
+        ) or self.tipo.startswith("DECIMAL")
 
     @property
     def booleana(self) -> bool:
@@ -106,7 +121,8 @@ class Matriz:
         if not archivo.exists():
             raise MatrizNoDisponible(
                 f"No existe la matriz de predicción de riesgo {archivo}: ejecute `sidil predict` (o indique "
-                f"otra con --mpr).")
+                f"otra con --mpr)."
+            )
         huella = self._huella_actual()
         con = duckdb.connect()
         try:
@@ -117,8 +133,10 @@ class Matriz:
                 if "tipo_filtro" not in {r[0] for r in con.execute("describe diccionario").fetchall()}:
                     con.execute("alter table diccionario add column tipo_filtro varchar")
             else:
-                con.execute("create table diccionario (columna varchar, grupo varchar, etiqueta varchar, "
-                            "descripcion varchar, tipo_filtro varchar)")
+                con.execute(
+                    "create table diccionario (columna varchar, grupo varchar, etiqueta varchar, "
+                    "descripcion varchar, tipo_filtro varchar)"
+                )
         except duckdb.Error as exc:
             con.close()
             raise MatrizNoDisponible(f"No se pudo leer la matriz {archivo}: {exc}") from exc
@@ -126,21 +144,37 @@ class Matriz:
         metadatos = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
         if isinstance(metadatos, list):
             metadatos = metadatos[0] if metadatos else {}
-        tipos = con.execute("select column_name, data_type from information_schema.columns "
-                            "where table_name = 'mpr' order by ordinal_position").fetchall()
+        tipos = con.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_name = 'mpr' order by ordinal_position"
+        ).fetchall()
         prohibidas = [c for c, _ in tipos if any(p in c.lower() for p in PROHIBIDAS)]
         if prohibidas:
             con.close()
-            raise MatrizNoDisponible(f"La matriz {archivo} trae columnas de datos personales "
-                                     f"({', '.join(prohibidas)}); no se publica en la interfaz.")
+            raise MatrizNoDisponible(
+                f"La matriz {archivo} trae columnas de datos personales "
+                f"({', '.join(prohibidas)}); no se publica en la interfaz."
+            )
         confianza = _confianza(con)
-        dicc = {r[0]: r[1:] for r in con.execute(
-            "select columna, grupo, etiqueta, descripcion, tipo_filtro from diccionario").fetchall()}
+        dicc = {
+            r[0]: r[1:]
+            for r in con.execute(
+                "select columna, grupo, etiqueta, descripcion, tipo_filtro from diccionario"
+            ).fetchall()
+        }
         columnas = []
         for nombre, tipo in tipos:
             grupo, etiqueta, descripcion, tipo_filtro = dicc.get(nombre, (None, None, None, None))
-            columnas.append(Columna(nombre, tipo, grupo or _grupo_por_nombre(nombre), etiqueta or nombre,
-                                    descripcion or "", tipo_filtro or None))
+            columnas.append(
+                Columna(
+                    nombre,
+                    tipo,
+                    grupo or _grupo_por_nombre(nombre),
+                    etiqueta or nombre,
+                    descripcion or "",
+                    tipo_filtro or None,
+                )
+            )
         with self._lock:
             viejo = self._con
             self._con, self._huella = con, huella
@@ -189,8 +223,9 @@ def _confianza(con: duckdb.DuckDBPyConnection) -> dict[str, Confianza]:
     tiene = {r[0] for r in con.execute("describe diccionario").fetchall()}
     if not set(COLUMNAS_CONFIANZA) <= tiene:
         return {}
-    filas = con.execute(f"select columna, {', '.join(COLUMNAS_CONFIANZA)} from diccionario "
-                        f"where confianza is not null").fetchall()
+    filas = con.execute(
+        f"select columna, {', '.join(COLUMNAS_CONFIANZA)} from diccionario where confianza is not null"
+    ).fetchall()
     return {c: Confianza(nivel, bool(apta), auc, lift, brier, ece) for c, auc, lift, brier, ece, nivel, apta in filas}
 
 

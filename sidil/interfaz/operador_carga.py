@@ -70,19 +70,31 @@ def carga_ui():
         ui.tags.style(CSS),
         TRADUCIR_PROGRESO,
         ui.layout_columns(
-            ui.card(ui.card_header("1. Fuente de información"),
-                    ui.input_select("tabla", "Fuente y tabla", _opciones_tabla(), width="100%")),
-            ui.card(ui.card_header("2. Periodo"),
-                    ui.input_select("periodo", "Periodo de los datos", {}, width="100%"),
-                    ui.output_ui("nota_periodo")),
-            ui.card(ui.card_header("3. Archivo"),
-                    ui.input_file("archivo", "Archivo del insumo", button_label="Seleccionar…",
-                                  placeholder="Ningún archivo seleccionado", width="100%"),
-                    ui.output_ui("formatos"),
-                    ui.p(f"Tamaño máximo: {_tamano(limite)}.", class_="text-muted small mb-0"),
-                    ui.p("", id=id_archivo + "_limite", class_="text-danger small"),
-                    _script_limite(id_archivo, limite)),
-            col_widths=(4, 4, 4)),
+            ui.card(
+                ui.card_header("1. Fuente de información"),
+                ui.input_select("tabla", "Fuente y tabla", _opciones_tabla(), width="100%"),
+            ),
+            ui.card(
+                ui.card_header("2. Periodo"),
+                ui.input_select("periodo", "Periodo de los datos", {}, width="100%"),
+                ui.output_ui("nota_periodo"),
+            ),
+            ui.card(
+                ui.card_header("3. Archivo"),
+                ui.input_file(
+                    "archivo",
+                    "Archivo del insumo",
+                    button_label="Seleccionar…",
+                    placeholder="Ningún archivo seleccionado",
+                    width="100%",
+                ),
+                ui.output_ui("formatos"),
+                ui.p(f"Tamaño máximo: {_tamano(limite)}.", class_="text-muted small mb-0"),
+                ui.p("", id=id_archivo + "_limite", class_="text-danger small"),
+                _script_limite(id_archivo, limite),
+            ),
+            col_widths=(4, 4, 4),
+        ),
         ui.card(ui.card_header("4. Resumen de la carga"), ui.output_ui("resumen")),
         ui.output_ui("mensajes"),
     )
@@ -107,15 +119,19 @@ def carga_server(input, output, session, usuario, insumos: Path):
         if t is None:
             return
         opciones = carga.periodos(t)
-        ui.update_select("periodo", choices=dict(opciones), selected=opciones[0][0] if len(opciones) == 1 else
-                         next((v for v, _ in opciones[2:3]), opciones[0][0]))
+        ui.update_select(
+            "periodo",
+            choices=dict(opciones),
+            selected=opciones[0][0] if len(opciones) == 1 else next((v for v, _ in opciones[2:3]), opciones[0][0]),
+        )
 
     @render.ui
     def nota_periodo():
         t = tabla_elegida()
         if t is not None and t.formato_periodo == "serie":
-            return ui.p("La serie se entrega completa en un solo archivo: reemplaza a la anterior.",
-                        class_="text-muted small")
+            return ui.p(
+                "La serie se entrega completa en un solo archivo: reemplaza a la anterior.", class_="text-muted small"
+            )
         return None
 
     @render.ui
@@ -123,8 +139,9 @@ def carga_server(input, output, session, usuario, insumos: Path):
         t = tabla_elegida()
         if t is None:
             return None
-        return ui.p("Formatos aceptados: " + ", ".join("." + e for e in t.extensiones) + ".",
-                    class_="text-muted small mb-0")
+        return ui.p(
+            "Formatos aceptados: " + ", ".join("." + e for e in t.extensiones) + ".", class_="text-muted small mb-0"
+        )
 
     @reactive.effect
     @reactive.event(input.archivo)
@@ -175,8 +192,10 @@ def carga_server(input, output, session, usuario, insumos: Path):
     def resumen():
         s = subida()
         if s is None:
-            return ui.p("Elija la fuente, el periodo y el archivo. Nada se guarda hasta que oprima "
-                        "«Guardar archivo».", class_="text-muted")
+            return ui.p(
+                "Elija la fuente, el periodo y el archivo. Nada se guarda hasta que oprima «Guardar archivo».",
+                class_="text-muted",
+            )
         estado = tarea_resumen.status()
         if estado in ("initial", "running"):
             return ui.p(f"Archivo recibido: {s['name']}. Leyendo encabezado y primeras filas…", id="resumen_espera")
@@ -206,9 +225,21 @@ def carga_server(input, output, session, usuario, insumos: Path):
     def _resumir(clave: str, periodo: str, ruta: str, nombre: str, carpeta: Path):
         try:
             r = carga.resumir(clave, periodo, Path(ruta), nombre, carpeta)
-            auditar(usuario(), "insumo_recibido", json.dumps(
-                {"tabla": clave, "periodo": periodo, "archivo_original": nombre, "nombre": r.nombre,
-                 "tamano_bytes": r.tamano_bytes, "sha256": r.sha256}, ensure_ascii=False))
+            auditar(
+                usuario(),
+                "insumo_recibido",
+                json.dumps(
+                    {
+                        "tabla": clave,
+                        "periodo": periodo,
+                        "archivo_original": nombre,
+                        "nombre": r.nombre,
+                        "tamano_bytes": r.tamano_bytes,
+                        "sha256": r.sha256,
+                    },
+                    ensure_ascii=False,
+                ),
+            )
             return r
         except carga.CargaError as exc:
             carga.rechazar(clave, periodo, nombre, usuario(), str(exc))
@@ -228,28 +259,55 @@ def _vista_resumen(r: carga.Resumen, guardando: bool) -> ui.Tag:
         ("SHA-256", r.sha256),
         ("Reemplaza", ", ".join(r.reemplaza) + " (se archiva)" if r.reemplaza else "nada (periodo nuevo)"),
     ]
-    resumen = ui.tags.table(*[ui.tags.tr(ui.tags.th(k), ui.tags.td(v, id=f"resumen_{i}")) for i, (k, v) in
-                              enumerate(filas)], class_="sidil-resumen mb-3", id="resumen_tabla")
+    resumen = ui.tags.table(
+        *[ui.tags.tr(ui.tags.th(k), ui.tags.td(v, id=f"resumen_{i}")) for i, (k, v) in enumerate(filas)],
+        class_="sidil-resumen mb-3",
+        id="resumen_tabla",
+    )
     partes = [resumen]
     if r.veredicto_encabezado:
-        partes.append(ui.p(f"***ERROR***: {r.veredicto_encabezado}", class_="text-danger fw-bold",
-                           id="resumen_encabezado"))
+        partes.append(
+            ui.p(f"***ERROR***: {r.veredicto_encabezado}", class_="text-danger fw-bold", id="resumen_encabezado")
+        )
     if r.columnas:
         partes.append(ui.h6("Columnas reconocidas con el catálogo de campos"))
-        partes.append(ui.tags.table(
-            ui.tags.thead(ui.tags.tr(ui.tags.th("Encabezado del archivo"), ui.tags.th("Campo del catálogo"),
-                                     ui.tags.th("Estado"))),
-            ui.tags.tbody(*[ui.tags.tr(ui.tags.td(c.encabezado), ui.tags.td(c.campo or "—"), ui.tags.td(c.estado))
-                            for c in r.columnas]),
-            class_="sidil-vista mb-3", id="resumen_columnas"))
+        partes.append(
+            ui.tags.table(
+                ui.tags.thead(
+                    ui.tags.tr(
+                        ui.tags.th("Encabezado del archivo"), ui.tags.th("Campo del catálogo"), ui.tags.th("Estado")
+                    )
+                ),
+                ui.tags.tbody(
+                    *[
+                        ui.tags.tr(ui.tags.td(c.encabezado), ui.tags.td(c.campo or "—"), ui.tags.td(c.estado))
+                        for c in r.columnas
+                    ]
+                ),
+                class_="sidil-vista mb-3",
+                id="resumen_columnas",
+            )
+        )
     if r.faltantes:
         partes.append(ui.p("Faltan campos obligatorios: " + ", ".join(r.faltantes), class_="text-danger"))
     if r.vista_encabezado:
         partes.append(ui.h6(f"Primeras {len(r.vista_filas)} filas (datos personales ocultos)"))
-        partes.append(ui.div(ui.tags.table(
-            ui.tags.thead(ui.tags.tr(*[ui.tags.th(h) for h in r.vista_encabezado])),
-            ui.tags.tbody(*[ui.tags.tr(*[ui.tags.td(v) for v in f]) for f in r.vista_filas])),
-            class_="sidil-vista mb-3", id="resumen_filas"))
-    partes.append(ui.input_action_button("guardar", "Guardando…" if guardando else "Guardar archivo",
-                                         class_="btn-success", **({"disabled": ""} if guardando else {})))
+        partes.append(
+            ui.div(
+                ui.tags.table(
+                    ui.tags.thead(ui.tags.tr(*[ui.tags.th(h) for h in r.vista_encabezado])),
+                    ui.tags.tbody(*[ui.tags.tr(*[ui.tags.td(v) for v in f]) for f in r.vista_filas]),
+                ),
+                class_="sidil-vista mb-3",
+                id="resumen_filas",
+            )
+        )
+    partes.append(
+        ui.input_action_button(
+            "guardar",
+            "Guardando…" if guardando else "Guardar archivo",
+            class_="btn-success",
+            **({"disabled": ""} if guardando else {}),
+        )
+    )
     return ui.div(*partes)

@@ -36,23 +36,34 @@ def catalogos_ui():
                 ui.div(
                     ui.download_button("actual_csv", "Versión vigente (CSV)", class_="btn-sm me-2"),
                     ui.download_button("actual_xlsx", "Versión vigente (XLSX)", class_="btn-sm me-2"),
-                    class_="mb-2"),
+                    class_="mb-2",
+                ),
                 ui.div(
                     ui.download_button("previa_csv", "Descargar versión previa (CSV)", class_="btn-sm me-2"),
                     ui.download_button("previa_xlsx", "Descargar versión previa (XLSX)", class_="btn-sm me-2"),
-                    class_="mb-2"),
-                ui.input_action_button("restaurar", "Restaurar la versión anterior", class_="btn-outline-danger btn-sm"),
+                    class_="mb-2",
+                ),
+                ui.input_action_button(
+                    "restaurar", "Restaurar la versión anterior", class_="btn-outline-danger btn-sm"
+                ),
                 ui.output_ui("restaurar_respuesta"),
             ),
             ui.card(
                 ui.card_header("Carga"),
-                ui.input_file("archivo", "Nueva versión del catálogo (CSV o XLSX)", accept=[".csv", ".xlsx"],
-                              button_label="Seleccionar…", placeholder="Ningún archivo seleccionado", width="100%"),
+                ui.input_file(
+                    "archivo",
+                    "Nueva versión del catálogo (CSV o XLSX)",
+                    accept=[".csv", ".xlsx"],
+                    button_label="Seleccionar…",
+                    placeholder="Ningún archivo seleccionado",
+                    width="100%",
+                ),
                 ui.input_text("comentario", "Comentario (qué cambió y por qué)", width="100%"),
                 ui.output_ui("resumen"),
                 ui.output_ui("mensajes"),
             ),
-            col_widths=(6, 6)),
+            col_widths=(6, 6),
+        ),
         ui.card(ui.card_header("Versiones guardadas"), ui.output_data_frame("versiones")),
     )
 
@@ -81,8 +92,11 @@ def catalogos_server(input, output, session, usuario):
         c = cat.catalogos().get(catalogo())
         if c is None:
             return None
-        return ui.p(f"Archivo del catálogo: {c.nombre}.csv. Cada versión nueva se comprueba (columnas, tipos y "
-                    f"pruebas de datos) antes de quedar vigente; todas se conservan.", class_="small text-muted mb-0")
+        return ui.p(
+            f"Archivo del catálogo: {c.nombre}.csv. Cada versión nueva se comprueba (columnas, tipos y "
+            f"pruebas de datos) antes de quedar vigente; todas se conservan.",
+            class_="small text-muted mb-0",
+        )
 
     @render.ui
     def versiones_texto():
@@ -93,8 +107,12 @@ def catalogos_server(input, output, session, usuario):
         ant = next((v for v in vs if v["anterior"]), None)
         return ui.div(
             ui.p(ui.strong("Vigente: "), _describir(act), id="version_vigente"),
-            ui.p(ui.strong("Previa: "), _describir(ant) if ant else "no hay (siempre se ha usado la del repositorio)",
-                 id="version_previa"))
+            ui.p(
+                ui.strong("Previa: "),
+                _describir(ant) if ant else "no hay (siempre se ha usado la del repositorio)",
+                id="version_previa",
+            ),
+        )
 
     def _version(cual: str) -> str | None:
         vs = lista()
@@ -142,8 +160,11 @@ def catalogos_server(input, output, session, usuario):
         texto = respuesta_restaurar()
         if not texto:
             return None
-        return ui.p(texto, class_="text-danger mt-2" if texto.startswith("***ERROR***") else "text-success mt-2",
-                    id="restaurar_mensaje")
+        return ui.p(
+            texto,
+            class_="text-danger mt-2" if texto.startswith("***ERROR***") else "text-success mt-2",
+            id="restaurar_mensaje",
+        )
 
     @reactive.effect
     @reactive.event(input.catalogo)
@@ -153,11 +174,20 @@ def catalogos_server(input, output, session, usuario):
     @render.data_frame
     def versiones():
         vs = lista()
-        df = pd.DataFrame([{
-            "Versión": v["version"], "Estado": "vigente" if v["activa"] else ("previa" if v["anterior"] else ""),
-            "Fecha": str(v.get("fecha") or "").replace("T", " "), "Usuario": v.get("usuario") or "",
-            "Comentario": v.get("comentario") or "", "Archivo original": v.get("archivo_original") or "",
-            "Filas": v.get("filas")} for v in vs])
+        df = pd.DataFrame(
+            [
+                {
+                    "Versión": v["version"],
+                    "Estado": "vigente" if v["activa"] else ("previa" if v["anterior"] else ""),
+                    "Fecha": str(v.get("fecha") or "").replace("T", " "),
+                    "Usuario": v.get("usuario") or "",
+                    "Comentario": v.get("comentario") or "",
+                    "Archivo original": v.get("archivo_original") or "",
+                    "Filas": v.get("filas"),
+                }
+                for v in vs
+            ]
+        )
         return render.DataGrid(df, width="100%", summary=RESUMEN)
 
     @reactive.effect
@@ -172,19 +202,31 @@ def catalogos_server(input, output, session, usuario):
     def resumen():
         s = subida()
         if s is None:
-            return ui.p("Descargue la versión vigente, haga los cambios fuera de línea y súbala aquí. Nada cambia "
-                        "hasta que oprima «Guardar archivo».", class_="text-muted small")
+            return ui.p(
+                "Descargue la versión vigente, haga los cambios fuera de línea y súbala aquí. Nada cambia "
+                "hasta que oprima «Guardar archivo».",
+                class_="text-muted small",
+            )
         c = cat.catalogos().get(catalogo())
         ocupado = tarea.status() == "running"
         return ui.div(
             ui.tags.table(
                 ui.tags.tr(ui.tags.th("Catálogo", class_="pe-3"), ui.tags.td(c.etiqueta if c else catalogo())),
-                ui.tags.tr(ui.tags.th("Se guardará como", class_="pe-3"), ui.tags.td(f"{catalogo()}.csv (nueva versión)")),
+                ui.tags.tr(
+                    ui.tags.th("Se guardará como", class_="pe-3"), ui.tags.td(f"{catalogo()}.csv (nueva versión)")
+                ),
                 ui.tags.tr(ui.tags.th("Archivo elegido", class_="pe-3"), ui.tags.td(s["name"])),
-                class_="mb-2", id="catalogo_resumen"),
+                class_="mb-2",
+                id="catalogo_resumen",
+            ),
             ui.p("Archivo listo para ser cargado.", class_="text-success small"),
-            ui.input_action_button("guardar", "Comprobando…" if ocupado else "Guardar archivo", class_="btn-success",
-                                   **({"disabled": ""} if ocupado else {})))
+            ui.input_action_button(
+                "guardar",
+                "Comprobando…" if ocupado else "Guardar archivo",
+                class_="btn-success",
+                **({"disabled": ""} if ocupado else {}),
+            ),
+        )
 
     @reactive.extended_task
     async def tarea(nombre: str, ruta: str, original: str, quien: str, comentario: str):
@@ -216,12 +258,17 @@ def catalogos_server(input, output, session, usuario):
             lineas = resultado()
         if not lineas:
             return None
-        return ui.div(*[ui.div(l, class_=next((c for p, c in CLASES_LINEA if l.startswith(p)), "text-body"))
-                        for l in lineas], class_="mt-2 small sidil-mensajes", id="catalogo_mensajes")
+        return ui.div(
+            *[ui.div(l, class_=next((c for p, c in CLASES_LINEA if l.startswith(p)), "text-body")) for l in lineas],
+            class_="mt-2 small sidil-mensajes",
+            id="catalogo_mensajes",
+        )
 
 
 def _describir(v: dict) -> str:
     if v["version"] == cat.REPOSITORIO:
         return f"repositorio (la incluida en SIDIL, {v.get('filas', 0):,} filas)"
-    return (f"{v['version']} del {str(v.get('fecha') or '').replace('T', ' ')} por {v.get('usuario') or '?'} "
-            f"({v.get('filas', 0):,} filas)" + (f": {v['comentario']}" if v.get("comentario") else ""))
+    return (
+        f"{v['version']} del {str(v.get('fecha') or '').replace('T', ' ')} por {v.get('usuario') or '?'} "
+        f"({v.get('filas', 0):,} filas)" + (f": {v['comentario']}" if v.get("comentario") else "")
+    )

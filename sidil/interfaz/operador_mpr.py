@@ -35,8 +35,11 @@ def _marca(meta: dict | None) -> str:
 def _huella() -> tuple:
     """What changes when a prediction writes a new candidate or a publication is made."""
     out = []
-    for ruta in (publicacion.carpeta_revision() / publicacion.METADATOS,
-                 publicacion.carpeta_publicada() / publicacion.METADATOS, publicacion.carpeta_archivo()):
+    for ruta in (
+        publicacion.carpeta_revision() / publicacion.METADATOS,
+        publicacion.carpeta_publicada() / publicacion.METADATOS,
+        publicacion.carpeta_archivo(),
+    ):
         try:
             st = ruta.stat()
             out.append((st.st_mtime_ns, st.st_size))
@@ -58,14 +61,30 @@ def escribir_libro(carpeta: Path, meta: dict, ruta: Path) -> None:
     """The candidate as XLSX: sheets matriz, diccionario and metadatos."""
     con = duckdb.connect()
     try:
-        hojas = [hoja_de_consulta(con, "matriz", "select * from read_parquet(?)",
-                                  [str(carpeta / "mpr.parquet")], ORDEN)]
+        hojas = [
+            hoja_de_consulta(con, "matriz", "select * from read_parquet(?)", [str(carpeta / "mpr.parquet")], ORDEN)
+        ]
         if (carpeta / "mpr_diccionario.parquet").exists():
-            hojas.append(hoja_de_consulta(con, "diccionario", "select * from read_parquet(?)",
-                                          [str(carpeta / "mpr_diccionario.parquet")], "columna"))
-        hojas.append(hoja_de_filas("metadatos", ["concepto", "valor"],
-                                   [[k, json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v]
-                                    for k, v in meta.items() if k not in ("carpeta", "publicada")]))
+            hojas.append(
+                hoja_de_consulta(
+                    con,
+                    "diccionario",
+                    "select * from read_parquet(?)",
+                    [str(carpeta / "mpr_diccionario.parquet")],
+                    "columna",
+                )
+            )
+        hojas.append(
+            hoja_de_filas(
+                "metadatos",
+                ["concepto", "valor"],
+                [
+                    [k, json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v]
+                    for k, v in meta.items()
+                    if k not in ("carpeta", "publicada")
+                ],
+            )
+        )
         escribir_xlsx(ruta, hojas)
     finally:
         con.close()
@@ -93,11 +112,19 @@ def mpr_ui():
         ui.card(
             ui.card_header("Matriz de predicción de riesgo por revisar"),
             ui.output_ui("candidata"),
-            ui.div(ui.download_button("descargar_csv", "Descargar CSV", class_="me-2"),
-                   ui.download_button("descargar_xlsx", "Descargar XLSX", class_="me-2"),
-                   ui.download_button("descargar_parquet", "Descargar Parquet"), class_="my-2"),
-            ui.input_text_area("comentario", "Comentario del envío", width="100%", rows=2,
-                               placeholder="Qué cambió en esta matriz (opcional)"),
+            ui.div(
+                ui.download_button("descargar_csv", "Descargar CSV", class_="me-2"),
+                ui.download_button("descargar_xlsx", "Descargar XLSX", class_="me-2"),
+                ui.download_button("descargar_parquet", "Descargar Parquet"),
+                class_="my-2",
+            ),
+            ui.input_text_area(
+                "comentario",
+                "Comentario del envío",
+                width="100%",
+                rows=2,
+                placeholder="Qué cambió en esta matriz (opcional)",
+            ),
             ui.input_action_button("enviar", "Enviar a consulta", class_="btn-success"),
             ui.output_ui("respuesta"),
         ),
@@ -117,15 +144,26 @@ def mpr_server(input, output, session, usuario):
     def candidata():
         cand, _ = estado()
         if cand is None:
-            return ui.p("No hay una matriz por revisar: ejecute la predicción en la pestaña «Estatus y procesos».",
-                        id="mpr_candidata")
-        enviada = ui.span(" Ya está en consulta.", class_="badge text-bg-secondary", id="ya_publicada") \
-            if cand.get("publicada") else ui.span(" Aún no se envía a consulta.", class_="badge text-bg-warning")
-        return ui.div(ui.tags.ul(
-            ui.tags.li("Generada el ", ui.strong(_fecha(cand.get("generado_en")), id="candidata_fecha")),
-            ui.tags.li(f"Centros de trabajo: {int(cand.get('n_centros') or 0):,}"),
-            ui.tags.li(f"Corrida del modelo: {cand.get('run_id', 'sin dato')} "
-                       f"(familia {cand.get('familia', 'sin dato')})")), enviada, id="mpr_candidata")
+            return ui.p(
+                "No hay una matriz por revisar: ejecute la predicción en la pestaña «Estatus y procesos».",
+                id="mpr_candidata",
+            )
+        enviada = (
+            ui.span(" Ya está en consulta.", class_="badge text-bg-secondary", id="ya_publicada")
+            if cand.get("publicada")
+            else ui.span(" Aún no se envía a consulta.", class_="badge text-bg-warning")
+        )
+        return ui.div(
+            ui.tags.ul(
+                ui.tags.li("Generada el ", ui.strong(_fecha(cand.get("generado_en")), id="candidata_fecha")),
+                ui.tags.li(f"Centros de trabajo: {int(cand.get('n_centros') or 0):,}"),
+                ui.tags.li(
+                    f"Corrida del modelo: {cand.get('run_id', 'sin dato')} (familia {cand.get('familia', 'sin dato')})"
+                ),
+            ),
+            enviada,
+            id="mpr_candidata",
+        )
 
     def _cand() -> dict:
         cand = publicacion.candidata()
@@ -171,7 +209,7 @@ def mpr_server(input, output, session, usuario):
         comentario = str(input.comentario() or "")[:2000]
         lineas: list[str] = []
         try:
-            with pipeline.exclusive(pasos=["publish"], usuario=quien):   # one raw.bitacora row, as `sidil publish`
+            with pipeline.exclusive(pasos=["publish"], usuario=quien):  # one raw.bitacora row, as `sidil publish`
                 codigo = pipeline.publicar(pipeline.Salida(decir=lineas.append), quien, comentario)
         except pipeline.PipelineBusy as exc:
             respuesta_texto.set(("warning", f"No se envió: {exc}"))
@@ -180,9 +218,19 @@ def mpr_server(input, output, session, usuario):
             respuesta_texto.set(("danger", lineas[-1] if lineas else "No se pudo enviar la matriz."))
             return
         meta = publicacion.vigente() or {}
-        auditar(quien, "mpr_publicacion", json.dumps({"version": meta.get("version"), "run_id": meta.get("run_id"),
-                                                       "generado_en": meta.get("generado_en"),
-                                                       "comentario": comentario}, ensure_ascii=False))
+        auditar(
+            quien,
+            "mpr_publicacion",
+            json.dumps(
+                {
+                    "version": meta.get("version"),
+                    "run_id": meta.get("run_id"),
+                    "generado_en": meta.get("generado_en"),
+                    "comentario": comentario,
+                },
+                ensure_ascii=False,
+            ),
+        )
         ui.update_text_area("comentario", value="")
         respuesta_texto.set(("success", f"Matriz enviada a consulta: versión {meta.get('version', '')}."))
 
@@ -195,11 +243,21 @@ def mpr_server(input, output, session, usuario):
     def versiones():
         _, pubs = estado()
         if not pubs:
-            return render.DataGrid(pd.DataFrame({"": ["Todavía no se ha publicado ninguna matriz."]}), width="100%",
-                                   summary=False)
-        df = pd.DataFrame([{
-            "Versión": p.get("version", ""), "Enviada el": _fecha(p.get("publicado_en")),
-            "Enviada por": p.get("publicado_por", ""), "Comentario": p.get("comentario", ""),
-            "Generada el": _fecha(p.get("generado_en")), "Corrida del modelo": p.get("run_id", ""),
-            "Centros de trabajo": f"{int(p.get('n_centros') or 0):,}"} for p in pubs])
+            return render.DataGrid(
+                pd.DataFrame({"": ["Todavía no se ha publicado ninguna matriz."]}), width="100%", summary=False
+            )
+        df = pd.DataFrame(
+            [
+                {
+                    "Versión": p.get("version", ""),
+                    "Enviada el": _fecha(p.get("publicado_en")),
+                    "Enviada por": p.get("publicado_por", ""),
+                    "Comentario": p.get("comentario", ""),
+                    "Generada el": _fecha(p.get("generado_en")),
+                    "Corrida del modelo": p.get("run_id", ""),
+                    "Centros de trabajo": f"{int(p.get('n_centros') or 0):,}",
+                }
+                for p in pubs
+            ]
+        )
         return render.DataGrid(df, width="100%", summary=RESUMEN)

@@ -15,9 +15,12 @@ from shiny import module, reactive, render, ui
 from sidil import estatus, pipeline, publicacion, trabajos
 from sidil.interfaz.admin_datos import EstadoAdmin, en_espanol, leer_estado
 
-RESUMEN = "Filas {start} a {end} de {total}"   # the grid's footer, in Spanish
-CLASES_LINEA = (("***ERROR***", "text-danger fw-bold"), ("***ADVERTENCIA***", "text-warning-emphasis"),
-                ("INFO", "text-body"))
+RESUMEN = "Filas {start} a {end} de {total}"  # the grid's footer, in Spanish
+CLASES_LINEA = (
+    ("***ERROR***", "text-danger fw-bold"),
+    ("***ADVERTENCIA***", "text-warning-emphasis"),
+    ("INFO", "text-body"),
+)
 CSS = """
 .sidil-consola{background:#111;color:#e6e6e6;font-size:.82rem;max-height:340px;overflow:auto;padding:.6rem;
 border-radius:4px;white-space:pre-wrap;font-family:monospace}
@@ -36,12 +39,16 @@ def _tabla(df: pd.DataFrame, alto: str = "320px"):
 def procesos_ui():
     opciones = {p: pipeline.ETIQUETAS[p] for p in pipeline.ORDEN}
     return ui.div(
-        ui.div(ui.input_action_button("actualizar", "Actualizar estatus", class_="btn-outline-primary"),
-               ui.output_ui("aviso"), style="margin:.5rem 0"),
+        ui.div(
+            ui.input_action_button("actualizar", "Actualizar estatus", class_="btn-outline-primary"),
+            ui.output_ui("aviso"),
+            style="margin:.5rem 0",
+        ),
         ui.card(ui.card_header("Estatus de fuentes"), ui.output_data_frame("fuentes")),
         ui.card(ui.card_header("Procesos"), ui.output_data_frame("procesos")),
-        ui.card(ui.card_header("Alertas de referencia (último periodo de cada fuente)"),
-                ui.output_data_frame("alertas")),
+        ui.card(
+            ui.card_header("Alertas de referencia (último periodo de cada fuente)"), ui.output_data_frame("alertas")
+        ),
         ui.card(ui.card_header("Deriva de variables y riesgos (última predicción)"), ui.output_data_frame("deriva")),
         ui.card(
             ui.card_header("Procesamiento"),
@@ -56,16 +63,21 @@ def procesos_ui():
                     ui.output_ui("consola"),
                     ui.download_button("descargar_log", "Descargar el registro completo", class_="btn-sm mt-2"),
                 ),
-                col_widths=(4, 8)),
+                col_widths=(4, 8),
+            ),
         ),
         ui.card(ui.card_header("Matriz de predicción de riesgo en la consulta"), ui.output_ui("mpr")),
         ui.card(ui.card_header("Corridas del modelo"), ui.output_data_frame("corridas")),
-        ui.card(ui.card_header("Métricas por submateria"),
-                ui.input_select("corrida", "Corrida", {}, width="40%"), ui.output_data_frame("metricas")),
+        ui.card(
+            ui.card_header("Métricas por submateria"),
+            ui.input_select("corrida", "Corrida", {}, width="40%"),
+            ui.output_data_frame("metricas"),
+        ),
         ui.layout_columns(
             ui.card(ui.card_header("Insumos cargados"), ui.output_data_frame("insumos_cargados")),
             ui.card(ui.card_header("Últimas ejecuciones (bitácora)"), ui.output_data_frame("bitacora")),
-            col_widths=(6, 6)),
+            col_widths=(6, 6),
+        ),
     )
 
 
@@ -90,7 +102,7 @@ def procesos_server(input, output, session, usuario, insumos: Path):
     def lectura():
         """The warehouse, read once per refresh, never while a process runs."""
         input.actualizar()
-        trabajo_actual()                   # a job that ends refreshes the tables
+        trabajo_actual()  # a job that ends refreshes the tables
         if ocupado():
             return None
         return estatus.leer(), leer_estado()
@@ -99,8 +111,11 @@ def procesos_server(input, output, session, usuario, insumos: Path):
     def aviso():
         datos = lectura()
         if datos is None:
-            return ui.div("Hay un proceso en ejecución: el estatus se actualizará cuando termine.",
-                          class_="alert alert-info mt-2", id="aviso_datos")
+            return ui.div(
+                "Hay un proceso en ejecución: el estatus se actualizará cuando termine.",
+                class_="alert alert-info mt-2",
+                id="aviso_datos",
+            )
         mensaje = datos[0].mensaje or datos[1].mensaje
         return ui.div(mensaje, class_="alert alert-warning mt-2", id="aviso_datos") if mensaje else None
 
@@ -162,8 +177,12 @@ def procesos_server(input, output, session, usuario, insumos: Path):
         if t is None:
             return ui.p("Aún no se ha ejecutado ningún proceso desde esta interfaz.", id="trabajo_estado")
         fin = f" · terminó el {t.fin.replace('T', ' ')[:16]}" if t.fin else ""
-        return ui.p(ui.strong(t.etiquetas), f" · iniciado por {t.usuario} el {t.inicio.replace('T', ' ')[:16]}"
-                    f"{fin} · ", ui.span(t.resultado, id="trabajo_resultado"), id="trabajo_estado")
+        return ui.p(
+            ui.strong(t.etiquetas),
+            f" · iniciado por {t.usuario} el {t.inicio.replace('T', ' ')[:16]}{fin} · ",
+            ui.span(t.resultado, id="trabajo_resultado"),
+            id="trabajo_estado",
+        )
 
     @render.ui
     def consola():
@@ -172,10 +191,13 @@ def procesos_server(input, output, session, usuario, insumos: Path):
         for linea in lineas:
             clase = next((c for p, c in CLASES_LINEA if linea.startswith(p)), "")
             filas.append(ui.div(linea, class_=clase))
-        return ui.div(*filas, class_="sidil-consola", id="consola_lineas") if filas else \
-            ui.div("Sin mensajes.", class_="sidil-consola", id="consola_lineas")
+        return (
+            ui.div(*filas, class_="sidil-consola", id="consola_lineas")
+            if filas
+            else ui.div("Sin mensajes.", class_="sidil-consola", id="consola_lineas")
+        )
 
-    @render.download(filename=lambda: (trabajos.ultimo().log if trabajos.ultimo() else "sin_registro.log"))
+    @render.download(filename=lambda: trabajos.ultimo().log if trabajos.ultimo() else "sin_registro.log")
     def descargar_log():
         t = trabajos.ultimo()
         if t is None or not t.ruta_log.exists():
@@ -198,12 +220,17 @@ def procesos_server(input, output, session, usuario, insumos: Path):
             return ui.p("Todavía no se ha enviado ninguna matriz a consulta.", id="info_mpr")
         return ui.tags.ul(
             ui.tags.li(f"Versión publicada: {vig.get('version', 'sin dato')}"),
-            ui.tags.li(f"Enviada el {str(vig.get('publicado_en', ''))[:16].replace('T', ' ')} por "
-                       f"{vig.get('publicado_por', 'sin dato')}"),
+            ui.tags.li(
+                f"Enviada el {str(vig.get('publicado_en', ''))[:16].replace('T', ' ')} por "
+                f"{vig.get('publicado_por', 'sin dato')}"
+            ),
             ui.tags.li(f"Generada el: {str(vig.get('generado_en', ''))[:16].replace('T', ' ')}"),
             ui.tags.li(f"Centros de trabajo: {int(vig.get('n_centros') or 0):,}"),
-            ui.tags.li(f"Corrida del modelo: {vig.get('run_id', 'sin dato')} (familia {vig.get('familia', 'sin dato')})"),
-            id="info_mpr")
+            ui.tags.li(
+                f"Corrida del modelo: {vig.get('run_id', 'sin dato')} (familia {vig.get('familia', 'sin dato')})"
+            ),
+            id="info_mpr",
+        )
 
     @reactive.effect
     def _():

@@ -24,9 +24,18 @@ from sidil.interfaz.mpr import Matriz
 # Above this many workplaces the tab skips re-solving once per rule (the rule costs): the answer stays fast.
 MAX_CENTROS_COSTOS = 200_000
 _IDS = re.compile(r"[\s,;]+")
-ENCABEZADOS = {"orden": "Orden", "centro_trabajo_id": "Centro de trabajo", "nombre_ct": "Nombre",
-               "nom_geo5": "Municipio", "scian2018_2": "Sector", "cat_tamanio": "Tamaño", "motivo": "Motivo",
-               "exploracion": "Exploración", "infracciones_esperadas": "Infracciones esperadas", "riesgo": "Riesgo"}
+ENCABEZADOS = {
+    "orden": "Orden",
+    "centro_trabajo_id": "Centro de trabajo",
+    "nombre_ct": "Nombre",
+    "nom_geo5": "Municipio",
+    "scian2018_2": "Sector",
+    "cat_tamanio": "Tamaño",
+    "motivo": "Motivo",
+    "exploracion": "Exploración",
+    "infracciones_esperadas": "Infracciones esperadas",
+    "riesgo": "Riesgo",
+}
 
 
 def _ultima_inspeccion() -> pd.DataFrame | None:
@@ -41,8 +50,7 @@ def leer_ids(texto: str) -> frozenset[int]:
     partes = [p for p in _IDS.split(texto or "") if p]
     malos = [p for p in partes if not p.isdigit() or len(p) > 15]
     if malos:
-        raise entradas.EntradaInvalida(f"Centros prioritarios: «{malos[0][:30]}» no es una clave de centro de "
-                                       f"trabajo.")
+        raise entradas.EntradaInvalida(f"Centros prioritarios: «{malos[0][:30]}» no es una clave de centro de trabajo.")
     if len(partes) > entradas.MAX_FILAS:
         raise entradas.EntradaInvalida(f"Centros prioritarios: más de {entradas.MAX_FILAS:,} claves.")
     return frozenset(int(p) for p in partes)
@@ -62,46 +70,97 @@ def panel_plan(m: Matriz):
         semilla_reglas = {"cobertura": [], "max_por_municipio": None, "exploracion": 0.1, "meses_exclusion": 12}
     sector = next((r for r in semilla_reglas["cobertura"] if r.dimension == "scian2018_2"), None)
     tamanio = next((r for r in semilla_reglas["cobertura"] if r.dimension == "cat_tamanio"), None)
-    sectores = {"": "(sin regla)", **{str(v): f"{v} {e or ''}".strip() for v, e in m.cursor().execute(
-        "select distinct scian2018_2, nom_scian2018_2 from mpr where scian2018_2 is not null order by 1"
-        if "nom_scian2018_2" in m.por_nombre else
-        "select distinct scian2018_2, null from mpr where scian2018_2 is not null order by 1").fetchall()}} \
-        if "scian2018_2" in m.por_nombre else {"": "(sin regla)"}
+    sectores = (
+        {
+            "": "(sin regla)",
+            **{
+                str(v): f"{v} {e or ''}".strip()
+                for v, e in m.cursor()
+                .execute(
+                    "select distinct scian2018_2, nom_scian2018_2 from mpr where scian2018_2 is not null order by 1"
+                    if "nom_scian2018_2" in m.por_nombre
+                    else "select distinct scian2018_2, null from mpr where scian2018_2 is not null order by 1"
+                )
+                .fetchall()
+            },
+        }
+        if "scian2018_2" in m.por_nombre
+        else {"": "(sin regla)"}
+    )
     tamanios = {"": "(sin regla)", **{str(i): str(i) for i in range(1, 7)}}
     return ui.nav_panel(
         "Plan",
         ui.layout_columns(
             ui.card(
                 ui.card_header("Capacidad por oficina"),
-                ui.p("Inspecciones disponibles por oficina estatal en el periodo: CSV con columnas geo2, periodo "
-                     "y capacidad. Sin archivo se usa el catálogo seeds/plan_capacidad.csv.", class_="sidil-desc"),
-                ui.input_file("plan_capacidad", "Archivo de capacidad (CSV)", accept=[".csv"],
-                              button_label="Seleccionar…"),
+                ui.p(
+                    "Inspecciones disponibles por oficina estatal en el periodo: CSV con columnas geo2, periodo "
+                    "y capacidad. Sin archivo se usa el catálogo seeds/plan_capacidad.csv.",
+                    class_="sidil-desc",
+                ),
+                ui.input_file(
+                    "plan_capacidad", "Archivo de capacidad (CSV)", accept=[".csv"], button_label="Seleccionar…"
+                ),
                 ui.output_ui("plan_capacidad_estado"),
-                ui.input_text_area("plan_prioritarios", "Centros prioritarios que deben entrar (claves)", "",
-                                   rows=3, width="100%"),
+                ui.input_text_area(
+                    "plan_prioritarios", "Centros prioritarios que deben entrar (claves)", "", rows=3, width="100%"
+                ),
             ),
             ui.card(
                 ui.card_header("Reglas"),
                 ui.layout_columns(
-                    ui.input_select("plan_sector", "Sector con cobertura mínima", sectores,
-                                    selected=sector.valor if sector and sector.valor in sectores else ""),
-                    ui.input_numeric("plan_sector_pct", "Mínimo del sector (%)",
-                                     round(100 * sector.proporcion) if sector else 0, min=0, max=100),
-                    ui.input_select("plan_tamanio", "Tamaño con cobertura mínima", tamanios,
-                                    selected=tamanio.valor if tamanio else ""),
-                    ui.input_numeric("plan_tamanio_pct", "Mínimo del tamaño (%)",
-                                     round(100 * tamanio.proporcion) if tamanio else 0, min=0, max=100),
-                    col_widths=(6, 6, 6, 6)),
+                    ui.input_select(
+                        "plan_sector",
+                        "Sector con cobertura mínima",
+                        sectores,
+                        selected=sector.valor if sector and sector.valor in sectores else "",
+                    ),
+                    ui.input_numeric(
+                        "plan_sector_pct",
+                        "Mínimo del sector (%)",
+                        round(100 * sector.proporcion) if sector else 0,
+                        min=0,
+                        max=100,
+                    ),
+                    ui.input_select(
+                        "plan_tamanio",
+                        "Tamaño con cobertura mínima",
+                        tamanios,
+                        selected=tamanio.valor if tamanio else "",
+                    ),
+                    ui.input_numeric(
+                        "plan_tamanio_pct",
+                        "Mínimo del tamaño (%)",
+                        round(100 * tamanio.proporcion) if tamanio else 0,
+                        min=0,
+                        max=100,
+                    ),
+                    col_widths=(6, 6, 6, 6),
+                ),
                 ui.layout_columns(
-                    ui.input_numeric("plan_max_muni", "Máximo por municipio (0 = sin máximo)",
-                                     semilla_reglas["max_por_municipio"] or 0, min=0),
-                    ui.input_numeric("plan_meses", "Excluir inspeccionados en los últimos meses",
-                                     semilla_reglas["meses_exclusion"], min=0, max=600),
-                    ui.input_numeric("plan_exploracion", "Exploración aleatoria (%)",
-                                     round(100 * semilla_reglas["exploracion"]), min=0, max=100),
+                    ui.input_numeric(
+                        "plan_max_muni",
+                        "Máximo por municipio (0 = sin máximo)",
+                        semilla_reglas["max_por_municipio"] or 0,
+                        min=0,
+                    ),
+                    ui.input_numeric(
+                        "plan_meses",
+                        "Excluir inspeccionados en los últimos meses",
+                        semilla_reglas["meses_exclusion"],
+                        min=0,
+                        max=600,
+                    ),
+                    ui.input_numeric(
+                        "plan_exploracion",
+                        "Exploración aleatoria (%)",
+                        round(100 * semilla_reglas["exploracion"]),
+                        min=0,
+                        max=100,
+                    ),
                     ui.input_numeric("plan_semilla", "Semilla", 1, min=0),
-                    col_widths=(6, 6, 6, 6)),
+                    col_widths=(6, 6, 6, 6),
+                ),
                 ui.input_action_button("plan_resolver", "Calcular plan", class_="btn-primary"),
             ),
             col_widths=(5, 7),
@@ -110,9 +169,11 @@ def panel_plan(m: Matriz):
         ui.card(
             ui.card_header("Plan por oficina"),
             ui.input_select("plan_oficina", "Oficina", {}),
-            ui.div(ui.download_button("plan_csv", "Descargar plan de la oficina (CSV)", class_="btn-exportar"),
-                   ui.download_button("plan_xlsx", "Descargar plan de la oficina (Excel)", class_="btn-exportar"),
-                   style="display:flex;gap:1rem;margin:0.5rem 0"),
+            ui.div(
+                ui.download_button("plan_csv", "Descargar plan de la oficina (CSV)", class_="btn-exportar"),
+                ui.download_button("plan_xlsx", "Descargar plan de la oficina (Excel)", class_="btn-exportar"),
+                style="display:flex;gap:1rem;margin:0.5rem 0",
+            ),
             ui.output_data_frame("plan_tabla"),
         ),
     )
@@ -144,8 +205,11 @@ def servidor_plan(input, m: Matriz, usuario: str = "") -> None:
             cap, periodo, origen = capacidad()
         except entradas.EntradaInvalida as exc:
             return ui.p(f"***ERROR***: {exc}", class_="text-danger", id="plan_capacidad_error")
-        return ui.p(f"Periodo {periodo}: {sum(cap.values()):,} inspecciones en {sum(c > 0 for c in cap.values())} "
-                    f"oficinas ({origen}).", id="plan_capacidad_texto")
+        return ui.p(
+            f"Periodo {periodo}: {sum(cap.values()):,} inspecciones en {sum(c > 0 for c in cap.values())} "
+            f"oficinas ({origen}).",
+            id="plan_capacidad_texto",
+        )
 
     @reactive.effect
     @reactive.event(input.plan_resolver)
@@ -158,11 +222,17 @@ def servidor_plan(input, m: Matriz, usuario: str = "") -> None:
                 raise entradas.EntradaInvalida("La MPR no trae ninguna submateria con peso en el catálogo.")
             cobertura = []
             if input.plan_sector():
-                cobertura.append(ReglaCobertura("scian2018_2", input.plan_sector(),
-                                                _pct(input.plan_sector_pct(), "Mínimo del sector")))
+                cobertura.append(
+                    ReglaCobertura(
+                        "scian2018_2", input.plan_sector(), _pct(input.plan_sector_pct(), "Mínimo del sector")
+                    )
+                )
             if input.plan_tamanio():
-                cobertura.append(ReglaCobertura("cat_tamanio", input.plan_tamanio(),
-                                                _pct(input.plan_tamanio_pct(), "Mínimo del tamaño")))
+                cobertura.append(
+                    ReglaCobertura(
+                        "cat_tamanio", input.plan_tamanio(), _pct(input.plan_tamanio_pct(), "Mínimo del tamaño")
+                    )
+                )
             max_muni, meses, semilla = input.plan_max_muni(), input.plan_meses(), input.plan_semilla()
             if max_muni is None or max_muni < 0 or meses is None or meses < 0 or semilla is None or semilla < 0:
                 raise entradas.EntradaInvalida("Indique el máximo por municipio, los meses y la semilla (0 o más).")
@@ -173,16 +243,23 @@ def servidor_plan(input, m: Matriz, usuario: str = "") -> None:
                 nota = f"Excluidos: inspeccionados en los últimos {int(meses)} meses o con procedimiento abierto."
             else:
                 fuera = pd.Series([], dtype="int64")
-                nota = ("Sin historial de inspecciones (ejecute `sidil plan`): no se excluyen inspecciones "
-                        "recientes ni procedimientos abiertos.")
-            reglas = Reglas(capacidad=cap, pesos=pesos, cobertura=tuple(cobertura),
-                            max_por_municipio=int(max_muni) or None,
-                            prioritarios=leer_ids(input.plan_prioritarios()),
-                            exploracion=_pct(input.plan_exploracion(), "Exploración"), semilla=int(semilla),
-                            periodo=periodo, notas=(f"Capacidad: {origen}.", nota))
+                nota = (
+                    "Sin historial de inspecciones (ejecute `sidil plan`): no se excluyen inspecciones "
+                    "recientes ni procedimientos abiertos."
+                )
+            reglas = Reglas(
+                capacidad=cap,
+                pesos=pesos,
+                cobertura=tuple(cobertura),
+                max_por_municipio=int(max_muni) or None,
+                prioritarios=leer_ids(input.plan_prioritarios()),
+                exploracion=_pct(input.plan_exploracion(), "Exploración"),
+                semilla=int(semilla),
+                periodo=periodo,
+                notas=(f"Capacidad: {origen}.", nota),
+            )
             plan = planear(mpr, reglas, fuera.to_numpy())
-            res = evaluar.resumen(mpr, plan, reglas, fuera.to_numpy(),
-                                  con_costos=m.n_centros <= MAX_CENTROS_COSTOS)
+            res = evaluar.resumen(mpr, plan, reglas, fuera.to_numpy(), con_costos=m.n_centros <= MAX_CENTROS_COSTOS)
             lineas = [*evaluar.texto(res), *reglas.notas, *(f"Aviso: {a}." for a in plan.avisos)]
             tabla = salidas.tabla_plan(plan, mpr, periodo)
             resultado.set({"tabla": tabla, "lineas": lineas, "error": None})
@@ -212,11 +289,23 @@ def servidor_plan(input, m: Matriz, usuario: str = "") -> None:
         t = _oficina()
         if t is None:
             return render.DataGrid(pd.DataFrame())
-        vista = t[t["oficina"] == input.plan_oficina()][["orden", "centro_trabajo_id", "nombre_ct", "nom_geo5",
-                                                         "scian2018_2", "cat_tamanio", "motivo", "exploracion",
-                                                         "infracciones_esperadas", "riesgo"]]
+        vista = t[t["oficina"] == input.plan_oficina()][
+            [
+                "orden",
+                "centro_trabajo_id",
+                "nombre_ct",
+                "nom_geo5",
+                "scian2018_2",
+                "cat_tamanio",
+                "motivo",
+                "exploracion",
+                "infracciones_esperadas",
+                "riesgo",
+            ]
+        ]
         vista = vista.round({"infracciones_esperadas": 3, "riesgo": 3}).assign(
-            exploracion=vista["exploracion"].map({True: "sí", False: "no"}))
+            exploracion=vista["exploracion"].map({True: "sí", False: "no"})
+        )
         return render.DataGrid(vista.rename(columns=ENCABEZADOS), width="100%", height="360px")
 
     def _descargar(extension: str):
@@ -241,7 +330,8 @@ def servidor_plan(input, m: Matriz, usuario: str = "") -> None:
     def plan_csv():
         yield from _descargar("csv")
 
-    @render.download(filename=lambda: _nombre("xlsx"),
-                     media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    @render.download(
+        filename=lambda: _nombre("xlsx"), media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     def plan_xlsx():
         yield from _descargar("xlsx")

@@ -20,8 +20,16 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 
 from sidil.interfaz import usuarios
-from sidil.interfaz.acceso import (Limitador, Sesion, Sesiones, configurar_bitacora, direccion_cliente, log,
-                                   normalizar_ip, proxies_confiables)
+from sidil.interfaz.acceso import (
+    Limitador,
+    Sesion,
+    Sesiones,
+    configurar_bitacora,
+    direccion_cliente,
+    log,
+    normalizar_ip,
+    proxies_confiables,
+)
 from sidil.interfaz.mpr import Matriz
 
 COOKIE = "sidil_sesion"
@@ -29,11 +37,17 @@ COOKIE_CSRF = "sidil_csrf"  # the login form's token before there is a session (
 LIBRES = ("/login", "/logout")
 # Shiny's pages carry inline scripts and styles, and its plots are data: images; everything else comes
 # from this origin, the websocket included, and no other site may frame the pages.
-CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-       "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
-       "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
-CABECERAS = ((b"x-frame-options", b"DENY"), (b"content-security-policy", CSP.encode()),
-             (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"))
+CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+CABECERAS = (
+    (b"x-frame-options", b"DENY"),
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+)
 
 _ESTILO = """<style>body{font-family:system-ui,sans-serif;background:#f3f5f8;margin:0}
 .caja{max-width:380px;margin:10vh auto;background:#fff;padding:2rem;border-radius:8px;box-shadow:0 2px 8px #0002}
@@ -44,21 +58,26 @@ border-radius:4px;font-size:1rem}.error{color:#a40000;margin-top:1rem}</style>""
 
 def pagina_login(mensaje: str = "", estado: int = 200, csrf: str = "") -> HTMLResponse:
     error = f'<p class="error" id="error-login">{html.escape(mensaje)}</p>' if mensaje else ""
-    return HTMLResponse(f"""<!doctype html><html lang="es"><head><meta charset="utf-8">
+    return HTMLResponse(
+        f"""<!doctype html><html lang="es"><head><meta charset="utf-8">
 <title>SIDIL — Acceso</title>{_ESTILO}</head><body><div class="caja">
 <h1>SIDIL — Interfaz de consulta de la Matriz de Predicción de Riesgo</h1>
 <form method="post" action="/login"><input type="hidden" name="csrf" value="{html.escape(csrf)}">
 <label>Usuario <input name="usuario" id="usuario" autocomplete="username" required></label>
 <label>Contraseña <input name="contrasena" id="contrasena" type="password" autocomplete="current-password"
 required></label><button type="submit" id="entrar">Entrar</button></form>
-{error}</div></body></html>""", status_code=estado)
+{error}</div></body></html>""",
+        status_code=estado,
+    )
 
 
 def pagina_prohibida() -> HTMLResponse:
-    return HTMLResponse(f"""<!doctype html><html lang="es"><head><meta charset="utf-8"><title>SIDIL</title>
+    return HTMLResponse(
+        f"""<!doctype html><html lang="es"><head><meta charset="utf-8"><title>SIDIL</title>
 {_ESTILO}</head><body><div class="caja"><h1 id="prohibido">Acceso no permitido</h1><p>Esta página es solo para
 operadores y administradores.</p><p><a href="/">Volver a la consulta</a></p></div></body></html>""",
-                        status_code=403)
+        status_code=403,
+    )
 
 
 # The operators' app and the old administrator address: only these roles, for every page, asset, upload,
@@ -87,10 +106,13 @@ sesión</button></form><p><a href="/">Volver a la consulta</a></p></div></body><
 
 
 def pagina_rechazada() -> HTMLResponse:
-    return HTMLResponse(f"""<!doctype html><html lang="es"><head><meta charset="utf-8"><title>SIDIL</title>
+    return HTMLResponse(
+        f"""<!doctype html><html lang="es"><head><meta charset="utf-8"><title>SIDIL</title>
 {_ESTILO}</head><body><div class="caja"><h1 id="rechazada">Solicitud rechazada</h1><p>El formulario no viene de
 esta página o ya venció. Vuelva a la página y envíelo de nuevo.</p><p><a href="/">Volver a la consulta</a></p>
-</div></body></html>""", status_code=403)
+</div></body></html>""",
+        status_code=403,
+    )
 
 
 def boton_salir(sesion: Sesion | None, accion: str):
@@ -101,7 +123,10 @@ def boton_salir(sesion: Sesion | None, accion: str):
     return ui.tags.form(
         ui.tags.input(type="hidden", name="csrf", value=sesion.csrf if sesion else ""),
         ui.tags.button("Cerrar sesión", type="submit", id="salir", class_="btn btn-link nav-link d-inline p-0"),
-        method="post", action=accion, class_="d-inline m-0")
+        method="post",
+        action=accion,
+        class_="d-inline m-0",
+    )
 
 
 class Guardia:
@@ -197,6 +222,7 @@ class Guardia:
 
 def _con_cabeceras(send):
     """`send` adding the security headers to the start of every HTTP response."""
+
     async def enviar(mensaje) -> None:
         if mensaje["type"] == "http.response.start":
             cabeceras = list(mensaje.get("headers", []))
@@ -204,6 +230,7 @@ def _con_cabeceras(send):
             cabeceras += [(k, v) for k, v in CABECERAS if k not in presentes]
             mensaje = {**mensaje, "headers": cabeceras}
         await send(mensaje)
+
     return enviar
 
 
@@ -218,8 +245,12 @@ def _cookie(scope, nombre: str) -> str | None:
 
 
 def _iguales(enviado, esperado: str | None) -> bool:
-    return (isinstance(enviado, str) and bool(esperado) and bool(enviado)
-            and secrets.compare_digest(enviado.encode(), str(esperado).encode()))
+    return (
+        isinstance(enviado, str)
+        and bool(esperado)
+        and bool(enviado)
+        and secrets.compare_digest(enviado.encode(), str(esperado).encode())
+    )
 
 
 def carpeta_insumos(insumos: Path | str | None = None) -> Path:
@@ -232,9 +263,13 @@ def carpeta_insumos(insumos: Path | str | None = None) -> Path:
     return Path(insumos or os.environ.get("SIDIL_INSUMOS") or PROJECT_DIR / "demo_data").resolve()
 
 
-def crear_app(ruta_mpr: Path | str | None = None, limitador: Limitador | None = None,
-              sesiones: Sesiones | None = None, proxies: frozenset[str] | None = None,
-              insumos: Path | str | None = None) -> Guardia:
+def crear_app(
+    ruta_mpr: Path | str | None = None,
+    limitador: Limitador | None = None,
+    sesiones: Sesiones | None = None,
+    proxies: frozenset[str] | None = None,
+    insumos: Path | str | None = None,
+) -> Guardia:
     """The whole application, ready for uvicorn (run it with uvicorn's own proxy headers off: the client
     address is worked out here, trusting X-Forwarded-For only from `proxies`, SIDIL_PROXIES_CONFIABLES)."""
     from sidil.interfaz.app_consulta import crear_app_consulta
@@ -248,8 +283,9 @@ def crear_app(ruta_mpr: Path | str | None = None, limitador: Limitador | None = 
     confiables = proxies_confiables() if proxies is None else proxies
 
     def cliente_de(request: Request) -> str:
-        return direccion_cliente(request.client.host if request.client else None,
-                                 request.headers.get("x-forwarded-for"), confiables)
+        return direccion_cliente(
+            request.client.host if request.client else None, request.headers.get("x-forwarded-for"), confiables
+        )
 
     def mismo_origen(request: Request) -> bool:
         """A form POST comes from a page of this site: its Origin, or without one its Referer, names the
@@ -280,50 +316,59 @@ def crear_app(ruta_mpr: Path | str | None = None, limitador: Limitador | None = 
         contrasena = str(form.get("contrasena", ""))
         cliente = cliente_de(request)
         if not mismo_origen(request) or not _iguales(form.get("csrf"), request.cookies.get(COOKIE_CSRF)):
-            log.warning(f"***ADVERTENCIA***: formulario de acceso rechazado (otro origen o sin token válido) "
-                        f"usuario={usuario!r} cliente={cliente} origen={request.headers.get('origin')!r}")
-            return formulario_login(request, "El formulario de acceso venció o no viene de esta página; "
-                                    "vuelva a intentarlo.", 403)
+            log.warning(
+                f"***ADVERTENCIA***: formulario de acceso rechazado (otro origen o sin token válido) "
+                f"usuario={usuario!r} cliente={cliente} origen={request.headers.get('origin')!r}"
+            )
+            return formulario_login(
+                request, "El formulario de acceso venció o no viene de esta página; vuelva a intentarlo.", 403
+            )
         if limitador.bloqueado(usuario, cliente):
-            log.warning(f"***ADVERTENCIA***: acceso bloqueado por intentos fallidos usuario={usuario!r} "
-                        f"cliente={cliente}")
-            return formulario_login(request, "Demasiados intentos fallidos; espere unos minutos antes de "
-                                    "intentar de nuevo.", 429)
+            log.warning(
+                f"***ADVERTENCIA***: acceso bloqueado por intentos fallidos usuario={usuario!r} cliente={cliente}"
+            )
+            return formulario_login(
+                request, "Demasiados intentos fallidos; espere unos minutos antes de intentar de nuevo.", 429
+            )
         rol = usuarios.verificar(usuario, contrasena)
         if rol is None:
             limitador.fallo(usuario, cliente)
-            log.warning(f"***ADVERTENCIA***: contraseña o usuario incorrectos usuario={usuario!r} "
-                        f"cliente={cliente}")
+            log.warning(f"***ADVERTENCIA***: contraseña o usuario incorrectos usuario={usuario!r} cliente={cliente}")
             return formulario_login(request, "Usuario o contraseña incorrectos.", 401)
         limitador.exito(usuario)
         log.info(f"INFO: acceso correcto usuario={usuario!r} rol={rol} cliente={cliente}")
         respuesta = RedirectResponse("/", status_code=303)
-        respuesta.set_cookie(COOKIE, sesiones.abrir(usuario, rol), httponly=True, samesite="strict",
-                             max_age=int(sesiones.duracion))
+        respuesta.set_cookie(
+            COOKIE, sesiones.abrir(usuario, rol), httponly=True, samesite="strict", max_age=int(sesiones.duracion)
+        )
         return respuesta
 
     async def logout(request: Request) -> Response:
         token = request.cookies.get(COOKIE)
         sesion = sesiones.obtener(token)
         if sesion is not None and request.method == "GET":
-            return pagina_salir(sesion.csrf)               # a link or an image cannot log anyone out
+            return pagina_salir(sesion.csrf)  # a link or an image cannot log anyone out
         if sesion is not None:
             form = await request.form()
             if not mismo_origen(request) or not _iguales(form.get("csrf"), sesion.csrf):
-                log.warning(f"***ADVERTENCIA***: cierre de sesión rechazado (otro origen o sin token válido) "
-                            f"usuario={sesion.usuario!r} cliente={cliente_de(request)}")
+                log.warning(
+                    f"***ADVERTENCIA***: cierre de sesión rechazado (otro origen o sin token válido) "
+                    f"usuario={sesion.usuario!r} cliente={cliente_de(request)}"
+                )
                 return pagina_rechazada()
             log.info(f"INFO: cierre de sesión usuario={sesion.usuario!r}")
-            sesiones.cerrar(token)                           # its websockets close with it
+            sesiones.cerrar(token)  # its websockets close with it
         respuesta = RedirectResponse("/login", status_code=303)
         respuesta.delete_cookie(COOKIE)
         return respuesta
 
-    app = Starlette(routes=[
-        Route("/login", login, methods=["GET", "POST"]),
-        Route("/logout", logout, methods=["GET", "POST"]),
-        Mount("/admin", app=admin_redirigida),
-        Mount("/operador", app=LimiteCarga(crear_app_operador(carpeta_insumos(insumos)))),  # upload size limit
-        Mount("/", app=crear_app_consulta(matriz)),
-    ])
+    app = Starlette(
+        routes=[
+            Route("/login", login, methods=["GET", "POST"]),
+            Route("/logout", logout, methods=["GET", "POST"]),
+            Mount("/admin", app=admin_redirigida),
+            Mount("/operador", app=LimiteCarga(crear_app_operador(carpeta_insumos(insumos)))),  # upload size limit
+            Mount("/", app=crear_app_consulta(matriz)),
+        ]
+    )
     return Guardia(app, sesiones)

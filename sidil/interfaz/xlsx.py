@@ -13,8 +13,19 @@ from xml.sax.saxutils import escape
 
 import duckdb
 
-NUMERICOS = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
-             "UBIGINT", "FLOAT", "DOUBLE")
+NUMERICOS = (
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+    "FLOAT",
+    "DOUBLE",
+)
 # Characters XML 1.0 does not allow, removed from text cells.
 _CONTROL = "[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]"
 
@@ -48,27 +59,33 @@ def _celda_py(ref: str, v) -> str:
 
 def fila_xml(n: int, valores) -> str:
     """Row `n` (1-based) of Python values."""
-    return f'<row r="{n}">' + "".join(_celda_py(f"{letra_columna(i)}{n}", v) for i, v in enumerate(valores)) \
-        + "</row>"
+    return f'<row r="{n}">' + "".join(_celda_py(f"{letra_columna(i)}{n}", v) for i, v in enumerate(valores)) + "</row>"
 
 
 def _celda_sql(nombre: str, tipo: str, letra: str) -> str:
     c = '"' + nombre.replace('"', '""') + '"'
     ref = f"'<c r=\"{letra}' || __fila || '\"'"
     if tipo in NUMERICOS or tipo.startswith("DECIMAL"):
-        return (f"case when {c} is null or not isfinite({c}::double) then '' else "
-                f"{ref} || '><v>' || {c}::varchar || '</v></c>' end")
+        return (
+            f"case when {c} is null or not isfinite({c}::double) then '' else "
+            f"{ref} || '><v>' || {c}::varchar || '</v></c>' end"
+        )
     if tipo == "BOOLEAN":
         return f"case when {c} is null then '' else {ref} || ' t=\"b\"><v>' || {c}::int::varchar || '</v></c>' end"
-    texto = (f"replace(replace(replace(regexp_replace({c}::varchar, '{_CONTROL}', '', 'g'), '&', '&amp;'), "
-             f"'<', '&lt;'), '>', '&gt;')")
-    return (f"case when {c} is null then '' else {ref} || ' t=\"inlineStr\"><is><t xml:space=\"preserve\">' || "
-            f"{texto} || '</t></is></c>' end")
+    texto = (
+        f"replace(replace(replace(regexp_replace({c}::varchar, '{_CONTROL}', '', 'g'), '&', '&amp;'), "
+        f"'<', '&lt;'), '>', '&gt;')"
+    )
+    return (
+        f"case when {c} is null then '' else {ref} || ' t=\"inlineStr\"><is><t xml:space=\"preserve\">' || "
+        f"{texto} || '</t></is></c>' end"
+    )
 
 
 @dataclass
 class Hoja:
     """A sheet: its name and its XML rows (header first), produced lazily."""
+
     nombre: str
     filas: object  # iterable of row XML strings
 
@@ -78,8 +95,9 @@ def hoja_de_filas(nombre: str, encabezados: list[str], filas: list[list]) -> Hoj
     return Hoja(nombre, (fila_xml(i + 1, f) for i, f in enumerate([encabezados, *filas])))
 
 
-def hoja_de_consulta(con: duckdb.DuckDBPyConnection, nombre: str, sql: str, params: list, orden: str,
-                     lote: int = 5000) -> Hoja:
+def hoja_de_consulta(
+    con: duckdb.DuckDBPyConnection, nombre: str, sql: str, params: list, orden: str, lote: int = 5000
+) -> Hoja:
     """A sheet with the rows of `sql` in the order `orden`, the header being its column names."""
     desc = con.execute(f"describe select * from ({sql})", params).fetchall()
     columnas = [(r[0], r[1]) for r in desc]
@@ -90,7 +108,9 @@ def hoja_de_consulta(con: duckdb.DuckDBPyConnection, nombre: str, sql: str, para
         cur = con.execute(
             f"select '<row r=\"' || __fila || '\">' || {celdas} || '</row>' from "
             f"(select *, (row_number() over (order by {orden}) + 1)::varchar as __fila from ({sql})) "
-            f"order by __fila::bigint", params)
+            f"order by __fila::bigint",
+            params,
+        )
         while True:
             bloque = cur.fetchmany(lote)
             if not bloque:
@@ -117,8 +137,10 @@ _WORKBOOK = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 </workbook>"""
 _WORKBOOK_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{rels}</Relationships>"""
-_SHEET_INICIO = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                 '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+_SHEET_INICIO = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+)
 _SHEET_FIN = "</sheetData></worksheet>"
 
 
@@ -126,16 +148,36 @@ def escribir_xlsx(ruta: Path | str, hojas: list[Hoja]) -> None:
     """Write the workbook (sheet names at most 31 characters, as Excel requires)."""
     n = len(hojas)
     with zipfile.ZipFile(ruta, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z:
-        z.writestr("[Content_Types].xml", _CONTENT_TYPES.format(hojas="\n".join(
-            f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
-            f'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>' for i in range(1, n + 1))))
+        z.writestr(
+            "[Content_Types].xml",
+            _CONTENT_TYPES.format(
+                hojas="\n".join(
+                    f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
+                    f'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+                    for i in range(1, n + 1)
+                )
+            ),
+        )
         z.writestr("_rels/.rels", _RELS)
-        z.writestr("xl/workbook.xml", _WORKBOOK.format(hojas="".join(
-            f'<sheet name="{escape(h.nombre[:31])}" sheetId="{i}" r:id="rId{i}"/>'
-            for i, h in enumerate(hojas, 1))))
-        z.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS.format(rels="".join(
-            f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-            f'relationships/worksheet" Target="worksheets/sheet{i}.xml"/>' for i in range(1, n + 1))))
+        z.writestr(
+            "xl/workbook.xml",
+            _WORKBOOK.format(
+                hojas="".join(
+                    f'<sheet name="{escape(h.nombre[:31])}" sheetId="{i}" r:id="rId{i}"/>'
+                    for i, h in enumerate(hojas, 1)
+                )
+            ),
+        )
+        z.writestr(
+            "xl/_rels/workbook.xml.rels",
+            _WORKBOOK_RELS.format(
+                rels="".join(
+                    f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                    f'relationships/worksheet" Target="worksheets/sheet{i}.xml"/>'
+                    for i in range(1, n + 1)
+                )
+            ),
+        )
         for i, h in enumerate(hojas, 1):
             with z.open(f"xl/worksheets/sheet{i}.xml", "w", force_zip64=True) as f:
                 f.write(_SHEET_INICIO.encode())

@@ -12,7 +12,6 @@ import pytest
 from sidil.demo import censo
 from sidil.demo.scales import SCALES
 from sidil.demo.world import World
-
 from tests.conftest import SEED
 
 TOTALES = [c for c in censo.COLUMNAS if c.startswith("total_")]
@@ -53,10 +52,28 @@ def test_header_has_the_30_fields_with_the_manual_spellings(generado):
     (path,), _ = generado
     header = path.read_bytes().split(b"\r\n", 1)[0].decode("cp1252").split(",")
     assert len(header) == 30 == len(set(header))
-    for campo in ("entidad", "etiq_entidad", "municipio", "etiq_municipio", "scian2dgts", "etiq_scian2dgts",
-                  "ct3_po", "ct3_remunerado", "ct3_otra_razon", "ct3_est_informales", "ct3_remun_po",
-                  "ct3_remun_remunerado", "ct3_remuin_est_informales", "ct3_costo_otra_razon", "ue",
-                  "total_ocupado", "total_depndiente_rs", "total_remunerado", "total_otra_rs", "total_costo_otra_rs"):
+    for campo in (
+        "entidad",
+        "etiq_entidad",
+        "municipio",
+        "etiq_municipio",
+        "scian2dgts",
+        "etiq_scian2dgts",
+        "ct3_po",
+        "ct3_remunerado",
+        "ct3_otra_razon",
+        "ct3_est_informales",
+        "ct3_remun_po",
+        "ct3_remun_remunerado",
+        "ct3_remuin_est_informales",
+        "ct3_costo_otra_razon",
+        "ue",
+        "total_ocupado",
+        "total_depndiente_rs",
+        "total_remunerado",
+        "total_otra_rs",
+        "total_costo_otra_rs",
+    ):
         assert campo in header, campo
     assert header[:6] == ["entidad", "etiq_entidad", "municipio", "etiq_municipio", "scian2dgts", "etiq_scian2dgts"]
     assert header[-2:] == ["total_otra_rs", "total_costo_otra_rs"]
@@ -89,8 +106,10 @@ def test_one_row_per_municipality_and_sector_for_a_share_of_municipalities(filas
     share = len(municipios) / len(world.municipios)
     assert 0.02 < share < 0.09  # tiny keeps about 5 % of municipalities
     # Names and keys agree with the INEGI catalog.
-    cat = {(str(int(e)), str(int(m))): n for e, m, n in
-           world.municipios[["cve_ent", "cve_mun", "nom_mun"]].itertuples(index=False)}
+    cat = {
+        (str(int(e)), str(int(m))): n
+        for e, m, n in world.municipios[["cve_ent", "cve_mun", "nom_mun"]].itertuples(index=False)
+    }
     assert all(cat[(r["entidad"], r["municipio"])] == r["etiq_municipio"] for r in filas)
 
 

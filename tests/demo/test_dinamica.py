@@ -83,10 +83,12 @@ def test_truth_per_year_exists_and_explains_every_inspection(tiny_demo):
     filas, anios = con.execute(f"select count(*), count(distinct anio) from '{t / 'ct_anio.parquet'}'").fetchone()
     assert (filas, anios) == (n_ct * len(ANIOS), len(ANIOS))
     # The rule change shows in the yearly mean probability of the reformed submaterias only.
-    salto = dict(con.execute(f"""
+    salto = dict(
+        con.execute(f"""
         select submateria_id, max(prob_media) filter (where anio = {REFORMA_ANIO})
                               - max(prob_media) filter (where anio = {REFORMA_ANIO - 1})
-        from '{t / 'submateria_anio.parquet'}' group by submateria_id""").fetchall())
+        from '{t / "submateria_anio.parquet"}' group by submateria_id""").fetchall()
+    )
     assert salto[210] > 0.05 and salto[207] > 0.02
     # Every inspection's planted probability is the year's rule applied to the CT's conditions that year.
     peor, n = con.execute(f"""
@@ -94,10 +96,10 @@ def test_truth_per_year_exists_and_explains_every_inspection(tiny_demo):
                    r.intercepto - r.coef_calidad * c.calidad + r.coef_peligro * l.peligro
                    + r.coef_recipientes * l.recipientes + r.coef_tamanio * log10(greatest(l.n_trabajadores, 1))))))),
                count(*)
-        from '{t / 'inspecciones.parquet'}' as v
-        inner join '{t / 'ct_anio.parquet'}' as c using (centro_trabajo_id, anio)
-        inner join '{t / 'ct_latente.parquet'}' as l using (centro_trabajo_id)
-        inner join '{t / 'submateria_anio.parquet'}' as r using (submateria_id, anio)""").fetchone()
+        from '{t / "inspecciones.parquet"}' as v
+        inner join '{t / "ct_anio.parquet"}' as c using (centro_trabajo_id, anio)
+        inner join '{t / "ct_latente.parquet"}' as l using (centro_trabajo_id)
+        inner join '{t / "submateria_anio.parquet"}' as r using (submateria_id, anio)""").fetchone()
     total = con.execute(f"select count(*) from '{t / 'inspecciones.parquet'}'").fetchone()[0]
     assert n == total > 0
     assert peor < 1e-5
@@ -114,8 +116,9 @@ def test_imss_records_of_a_year_follow_that_years_conditions(tiny_demo):
 
     def mes(anio, m):
         campo = imss.campo_registro(anio)
-        df = pd.read_csv(carpeta / f"PAFINALMES_F_{imss.periodo(anio, m)}.tab", sep="\t", dtype=str,
-                         usecols=[campo, "nss"])
+        df = pd.read_csv(
+            carpeta / f"PAFINALMES_F_{imss.periodo(anio, m)}.tab", sep="\t", dtype=str, usecols=[campo, "nss"]
+        )
         return set(zip(df[campo], df["nss"]))
 
     def correlaciones(anio, meses):

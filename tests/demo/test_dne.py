@@ -14,16 +14,36 @@ from sidil.demo.registros import registro_strings, registro_valido
 from sidil.demo.scales import SCALES
 from sidil.demo.truth import centro_trabajo_id
 from sidil.demo.world import World
-
 from tests.conftest import SEED
 
 COLUMNAS = {
     "centro_trabajo": [
-        "centro_trabajo_id", "empresa_id", "ct_nombre", "ct_calle", "ct_num_exterior", "ct_colonia", "codigo_postal",
-        "entidad_federativa_id", "municipio_id", "scian_id", "rama_industrial_id", "num_trabajadores",
-        "ct_imss_registro", "clase_riesgo_id", "prima_riesgo", "sustancias_peligrosas", "recipientes_sujetos_presion",
-        "materiales_piroforicos", "maquinaria_peligrosa", "trabajos_altura", "espacios_confinados", "ct_prioritario",
-        "ct_declare", "fecha_alta", "fecha_actualizacion", "estatus",
+        "centro_trabajo_id",
+        "empresa_id",
+        "ct_nombre",
+        "ct_calle",
+        "ct_num_exterior",
+        "ct_colonia",
+        "codigo_postal",
+        "entidad_federativa_id",
+        "municipio_id",
+        "scian_id",
+        "rama_industrial_id",
+        "num_trabajadores",
+        "ct_imss_registro",
+        "clase_riesgo_id",
+        "prima_riesgo",
+        "sustancias_peligrosas",
+        "recipientes_sujetos_presion",
+        "materiales_piroforicos",
+        "maquinaria_peligrosa",
+        "trabajos_altura",
+        "espacios_confinados",
+        "ct_prioritario",
+        "ct_declare",
+        "fecha_alta",
+        "fecha_actualizacion",
+        "estatus",
     ],
     "empresa": ["empresa_id", "grupo_empresa_id", "razon_social", "rfc", "fecha_alta", "estatus"],
     "grupo_empresa": ["grupo_empresa_id", "nombre", "fecha_alta"],
@@ -79,18 +99,29 @@ def test_ct_ids_are_the_truth_keys(generado, ct):
 def test_companies_and_groups_are_consistent(generado, ct):
     _, path, _ = generado
     con = sqlite3.connect(path)
-    assert con.execute("select count(*) from centro_trabajo c left join empresa e using (empresa_id) "
-                       "where e.empresa_id is null").fetchone()[0] == 0
-    assert con.execute("select count(*) from empresa e left join grupo_empresa g using (grupo_empresa_id) "
-                       "where e.grupo_empresa_id is not null and g.grupo_empresa_id is null").fetchone()[0] == 0
+    assert (
+        con.execute(
+            "select count(*) from centro_trabajo c left join empresa e using (empresa_id) where e.empresa_id is null"
+        ).fetchone()[0]
+        == 0
+    )
+    assert (
+        con.execute(
+            "select count(*) from empresa e left join grupo_empresa g using (grupo_empresa_id) "
+            "where e.grupo_empresa_id is not null and g.grupo_empresa_id is null"
+        ).fetchone()[0]
+        == 0
+    )
     n_emp, n_ct = con.execute("select count(distinct empresa_id), count(*) from centro_trabajo").fetchone()
     assert 0.7 * n_ct < n_emp < 0.9 * n_ct  # most companies have one CT, chains several
     mayor = con.execute("select max(c) from (select count(*) c from centro_trabajo group by empresa_id)").fetchone()
     assert mayor[0] > 3
     # Mostly companies (legal forms in the names, 12-character RFCs of personas morales) and a few employers
     # who are persons (personas físicas: a person's name, 13-character RFC), with one CT (or its duplicate).
-    filas = con.execute("select razon_social, rfc, (select count(*) from centro_trabajo c "
-                        "where c.empresa_id = e.empresa_id) from empresa e").fetchall()
+    filas = con.execute(
+        "select razon_social, rfc, (select count(*) from centro_trabajo c "
+        "where c.empresa_id = e.empresa_id) from empresa e"
+    ).fetchall()
     morales = [r for r, f, _ in filas if f is None or len(f) == 12]
     assert np.mean([bool(re.search(r"S\.?A\.?|S\.? ?DE ?R\.?L\.?|S\.C\.|A\.C\.", r)) for r in morales]) > 0.99
     rfcs = [f for _, f, _ in filas if f is not None]
@@ -119,8 +150,9 @@ def test_registros_match_the_imss_strings_with_capture_quirks(generado, ct):
     assert 0.25 < tiene.mean() < 0.30
     # Exact strings on most CTs with an employer; normalising recovers quirks but not typos.
     exacto = np.array([reg[i] == reales[world.cts.registro[i]] for i in np.flatnonzero(tiene)])
-    normal = np.array([reg[i] is not None and _normal(reg[i]) == reales[world.cts.registro[i]]
-                       for i in np.flatnonzero(tiene)])
+    normal = np.array(
+        [reg[i] is not None and _normal(reg[i]) == reales[world.cts.registro[i]] for i in np.flatnonzero(tiene)]
+    )
     assert 0.9 < exacto.mean() < 0.99
     assert 0.97 < normal.mean() < 1.0 and normal.sum() > exacto.sum()
     assert any("-" in reg[i] for i in np.flatnonzero(tiene))

@@ -154,8 +154,9 @@ def test_cve_ent_from_2025(demo):
     assert "ent" in _leer(carpeta / "conjunto_de_datos_coe2_enoe_2024_1t.csv")
 
 
-@pytest.mark.parametrize("nombre,estrato,peso", [("SDEMT114.dbf", "est_d", "fac"),
-                                                 ("ENOEN_SDEMT126.dbf", "est_d_tri", "fac_tri")])
+@pytest.mark.parametrize(
+    "nombre,estrato,peso", [("SDEMT114.dbf", "est_d", "fac"), ("ENOEN_SDEMT126.dbf", "est_d_tri", "fac_tri")]
+)
 def test_design_is_valid(demo, nombre, estrato, peso):
     carpeta, _, _, _ = demo
     s = _leer(carpeta / nombre)
@@ -194,8 +195,27 @@ def _todas_sdem(carpeta) -> pd.DataFrame:
     for anio, trim in PERIODS.enoe_trimestres:
         s = _leer(carpeta / enoe.nombre_archivo("sdem", anio, trim))
         s = s.rename(columns={"cve_ent": "ent", "fac_tri": "fac"})
-        partes.append(s[["ent", "eda", "c_res", "r_def", "clase1", "clase2", "pos_ocu", "seg_soc", "pre_asa",
-                         "ing7c", "emp_ppal", "fac", "hrsocup", "ingocup", "tip_con"]].assign(anio=anio))
+        partes.append(
+            s[
+                [
+                    "ent",
+                    "eda",
+                    "c_res",
+                    "r_def",
+                    "clase1",
+                    "clase2",
+                    "pos_ocu",
+                    "seg_soc",
+                    "pre_asa",
+                    "ing7c",
+                    "emp_ppal",
+                    "fac",
+                    "hrsocup",
+                    "ingocup",
+                    "tip_con",
+                ]
+            ].assign(anio=anio)
+        )
     return pd.concat(partes, ignore_index=True)
 
 
@@ -209,8 +229,10 @@ def test_non_response_codes_present(demo):
     assert (_num(s.loc[ocupado, "pre_asa"]) == 3).any()
     assert {6, 7} <= set(_num(s.loc[ocupado, "ing7c"]))
     assert (ocupado & (_num(s["ingocup"]) == 0) & _num(s["ing7c"]).between(1, 5)).any()  # range only
-    coe1 = pd.concat([_leer(carpeta / enoe.nombre_archivo("coe1", a, t)) for a, t in PERIODS.enoe_trimestres
-                      if (a, t) >= (2021, 1)], ignore_index=True)
+    coe1 = pd.concat(
+        [_leer(carpeta / enoe.nombre_archivo("coe1", a, t)) for a, t in PERIODS.enoe_trimestres if (a, t) >= (2021, 1)],
+        ignore_index=True,
+    )
     tam = pd.concat([coe1["p3q"], coe1["p3l"]]).dropna()
     assert {"12", "13", "14", "99"} <= set(tam) and set(tam) <= {""} | {f"{i:02d}" for i in range(1, 15)} | {"99"}
     assert "9" in set(coe1["p3j"].dropna()) and "9" in set(coe1.loc[coe1["p3l"].notna(), "p3i"])

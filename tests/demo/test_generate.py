@@ -14,7 +14,6 @@ from sidil.cli import app
 from sidil.demo.generate import generate
 from sidil.demo.materias import SUBMATERIAS
 from sidil.demo.scales import SCALES
-
 from tests.conftest import SEED
 
 LAYOUT = ["enoe", "imss/patrones", "imss/puestos", "imss/riesgos", "censo", "externos", "dne", "siapi", "truth"]
@@ -23,7 +22,8 @@ LAYOUT = ["enoe", "imss/patrones", "imss/puestos", "imss/riesgos", "censo", "ext
 def _digests(folder: Path) -> dict[str, str]:
     return {
         str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*")) if p.is_file()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
     }
 
 
@@ -38,8 +38,11 @@ def test_summary_lists_every_written_file(tiny_demo):
     summary = json.loads((tiny_demo / "truth" / "demo.json").read_text(encoding="utf-8"))
     assert summary["escala"] == "tiny" and summary["semilla"] == SEED
     listed = {f for files in summary["archivos"].values() for f in files}
-    on_disk = {str(p.relative_to(tiny_demo)) for p in tiny_demo.rglob("*")
-               if p.is_file() and not str(p.relative_to(tiny_demo)).startswith("truth")}
+    on_disk = {
+        str(p.relative_to(tiny_demo))
+        for p in tiny_demo.rglob("*")
+        if p.is_file() and not str(p.relative_to(tiny_demo)).startswith("truth")
+    }
     assert listed == on_disk
 
 

@@ -21,14 +21,15 @@ def _curps(n: int = 2000, seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
 
 def _nss(n: int = 2000, seed: int = 4) -> np.ndarray:
     rng = np.random.default_rng(seed)
-    chars = nss_chars(rng.integers(1, 99, n), rng.integers(1970, 2026, n), rng.integers(1950, 2008, n),
-                      rng.integers(0, 10_000, n))
+    chars = nss_chars(
+        rng.integers(1, 99, n), rng.integers(1970, 2026, n), rng.integers(1950, 2008, n), rng.integers(0, 10_000, n)
+    )
     return chars.view("S11").ravel().astype(str)
 
 
 def _flip(s: str, i: int, alphabet: str) -> str:
     c = alphabet[(alphabet.index(s[i]) + 1) % len(alphabet)]
-    return s[:i] + c + s[i + 1:]
+    return s[:i] + c + s[i + 1 :]
 
 
 def test_curp_generated_are_valid_and_carry_sex():
@@ -47,8 +48,19 @@ def test_curp_known_value():
     assert not curp_valida("BADD110313HCMLNS09")
 
 
-@pytest.mark.parametrize("bad", ["", "XXXX", "BADD111313HCMLNS06", "BADD110231HCMLNS06", "BADD110313XCMLNS06",
-                                 "BADD110313HZZLNS06", "BADD110313HCMAES06", "1ADD110313HCMLNS06"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "",
+        "XXXX",
+        "BADD111313HCMLNS06",
+        "BADD110231HCMLNS06",
+        "BADD110313XCMLNS06",
+        "BADD110313HZZLNS06",
+        "BADD110313HCMAES06",
+        "1ADD110313HCMLNS06",
+    ],
+)
 def test_curp_rejects_malformed(bad):
     assert not curp_valida(bad)
 

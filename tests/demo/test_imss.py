@@ -138,9 +138,20 @@ def test_latest_month_matches_world_and_patrones_columns(demo, world):
     regs = registro_strings(world).astype(str)
     num = pat.set_index("cve_registro")["num_puestos"].astype(int).reindex(regs)
     assert (num.to_numpy() == world.registros.n_trabajadores).all()
-    assert list(pat.columns) == ["cve_registro", "razon_social", "cve_delegacion", "cve_subdelegacion",
-                                 "cve_municipio", "codigo_postal", "sector_economico_1", "sector_economico_2",
-                                 "sector_economico_4", "clase_riesgo", "tamano_patron", "num_puestos"]
+    assert list(pat.columns) == [
+        "cve_registro",
+        "razon_social",
+        "cve_delegacion",
+        "cve_subdelegacion",
+        "cve_municipio",
+        "codigo_postal",
+        "sector_economico_1",
+        "sector_economico_2",
+        "sector_economico_4",
+        "clase_riesgo",
+        "tamano_patron",
+        "num_puestos",
+    ]
     assert set(pat["clase_riesgo"]) <= {"I", "II", "III", "IV", "V"}
     assert set(pat["tamano_patron"]) <= {f"S{k}" for k in range(1, 8)}
     assert pat["razon_social"].str.contains(",").any() and pat["razon_social"].str.contains("S.A. DE C.V.").any()
@@ -205,7 +216,7 @@ def test_turnover_realistic_and_driven_by_calidad(latest, world):
     assert 0.02 < bajas.sum() / len(prev) < 0.10
     regs = registro_strings(world).astype(str)
     cal = pd.Series(world.registros.calidad, index=regs).reindex(n_prev.index)
-    rot = (altas.reindex(n_prev.index).fillna(0) + bajas.reindex(n_prev.index).fillna(0))
+    rot = altas.reindex(n_prev.index).fillna(0) + bajas.reindex(n_prev.index).fillna(0)
     low, high = cal <= cal.quantile(0.25), cal >= cal.quantile(0.75)
     assert rot[low].sum() / n_prev[low].sum() > 1.8 * rot[high].sum() / n_prev[high].sum()
 
@@ -261,8 +272,11 @@ def test_deterministic(demo, world, tmp_path):
     imss.write(World(SCALES["tiny"], SEED + 1), other, lambda _f: None)
 
     def digests(folder: Path) -> dict[str, str]:
-        return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-                for p in sorted(folder.rglob("*")) if p.is_file()}
+        return {
+            str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*"))
+            if p.is_file()
+        }
 
     a, b, c = digests(demo), digests(again), digests(other)
     assert a == b

@@ -16,12 +16,21 @@ from sidil.demo.materias import SUBMATERIAS
 from sidil.demo.scales import SCALES
 from sidil.demo.truth import centro_trabajo_id
 from sidil.demo.world import World
-
 from tests.conftest import SEED
 
 TABLAS = {
-    "inspeccion": ["inspeccion_id", "centro_trabajo_id", "oficina_id", "entidad_federativa_id", "tipo_inspeccion_id",
-                   "subtipo_inspeccion_id", "insp_fecha_orden", "insp_fecha", "insp_num_trabajadores", "insp_estatus"],
+    "inspeccion": [
+        "inspeccion_id",
+        "centro_trabajo_id",
+        "oficina_id",
+        "entidad_federativa_id",
+        "tipo_inspeccion_id",
+        "subtipo_inspeccion_id",
+        "insp_fecha_orden",
+        "insp_fecha",
+        "insp_num_trabajadores",
+        "insp_estatus",
+    ],
     "desahogo": ["desahogo_id", "inspeccion_id", "dshgo_tipo_desahogo", "dshgo_fecha"],
     "dshgo_alcance": ["dshgo_alcance_id", "desahogo_id", "submateria_id"],
     "dshgo_revision": ["dshgo_revision_id", "desahogo_id", "indicador_id", "drev_cumple"],
@@ -89,8 +98,13 @@ def _historial(paths: list[Path], primera: bool = True, filtro: str = "where d.d
 def test_five_instances_in_order_with_every_table(generado):
     world, out, paths, ticks = generado
     assert [p.name for p in paths] == [f"{n}.sqlite" for n in siapi.INSTANCIAS]
-    assert siapi.INSTANCIAS == ("SSI_DB_ReformaLaboral", "SSI_DB_Prod", "SSI_DB_Prod_Rgitas",
-                                "SSI_DB_SIAPI_ReFeSSAT_Prod", "SSI_DB_SIAPI_REFESSATV2")
+    assert siapi.INSTANCIAS == (
+        "SSI_DB_ReformaLaboral",
+        "SSI_DB_Prod",
+        "SSI_DB_Prod_Rgitas",
+        "SSI_DB_SIAPI_ReFeSSAT_Prod",
+        "SSI_DB_SIAPI_REFESSATV2",
+    )
     assert ticks == [p.name for p in paths] and siapi.expected_files(world) == 5
     assert all(p.parent == out / "siapi" for p in paths)
     for p in paths:
@@ -108,8 +122,13 @@ def test_catalogs(generado):
         oficinas = con.execute("select count(*), count(distinct entidad_federativa_id) from oficina").fetchone()
         assert oficinas == (109, 32)
         subtipos = dict(con.execute("select descripcion, tipo_inspeccion_id from subtipo_inspeccion").fetchall())
-        assert subtipos == {"Inicial": 1, "Periódica": 1, "Comprobación de medidas": 1, "Extraordinaria": 2,
-                            "Orientación y asesoría": 2}
+        assert subtipos == {
+            "Inicial": 1,
+            "Periódica": 1,
+            "Comprobación de medidas": 1,
+            "Extraordinaria": 2,
+            "Orientación y asesoría": 2,
+        }
         por_sub = dict(con.execute("select submateria_id, count(*) from indicador group by 1").fetchall())
         assert por_sub == {s.submateria_id: s.items for s in SUBMATERIAS}
 
@@ -148,12 +167,26 @@ def test_items_in_revisions_exist_in_the_catalog(generado):
     _, _, paths, _ = generado
     for p in paths:
         with sqlite3.connect(p) as con:
-            assert con.execute("select count(*) from dshgo_revision r left join indicador i using (indicador_id) "
-                               "where i.indicador_id is null").fetchone()[0] == 0
-            assert con.execute("select count(*) from calif_violacion v left join dshgo_revision r "
-                               "using (dshgo_revision_id) where r.dshgo_revision_id is null").fetchone()[0] == 0
-            assert con.execute("select max(c) from (select count(*) c from calif_violacion "
-                               "group by dshgo_revision_id)").fetchone()[0] == 1
+            assert (
+                con.execute(
+                    "select count(*) from dshgo_revision r left join indicador i using (indicador_id) "
+                    "where i.indicador_id is null"
+                ).fetchone()[0]
+                == 0
+            )
+            assert (
+                con.execute(
+                    "select count(*) from calif_violacion v left join dshgo_revision r "
+                    "using (dshgo_revision_id) where r.dshgo_revision_id is null"
+                ).fetchone()[0]
+                == 0
+            )
+            assert (
+                con.execute(
+                    "select max(c) from (select count(*) c from calif_violacion group by dshgo_revision_id)"
+                ).fetchone()[0]
+                == 1
+            )
 
 
 def test_dates_within_each_instance_window(generado, verdad):
@@ -171,12 +204,19 @@ def test_dates_within_each_instance_window(generado, verdad):
 
 def test_volumes_types_and_cts(generado, verdad):
     world, _, paths, _ = generado
-    insp = _leer(paths, "select inspeccion_id, centro_trabajo_id, tipo_inspeccion_id, subtipo_inspeccion_id "
-                        "from inspeccion").drop_duplicates("inspeccion_id")
+    insp = _leer(
+        paths, "select inspeccion_id, centro_trabajo_id, tipo_inspeccion_id, subtipo_inspeccion_id from inspeccion"
+    ).drop_duplicates("inspeccion_id")
     n = SCALES["tiny"].n_inspecciones
     assert len(insp) == n
-    por_base = insp.merge(_leer(paths, "select inspeccion_id from inspeccion").groupby("inspeccion_id")["base"]
-                          .min().reset_index(), on="inspeccion_id").groupby("base_y").size()
+    por_base = (
+        insp.merge(
+            _leer(paths, "select inspeccion_id from inspeccion").groupby("inspeccion_id")["base"].min().reset_index(),
+            on="inspeccion_id",
+        )
+        .groupby("base_y")
+        .size()
+    )
     assert np.array_equal(por_base.to_numpy(), siapi.conteos(n))
     assert abs(por_base[5] / n - 0.06) < 0.005
     assert 0.35 < (insp["tipo_inspeccion_id"] == 1).mean() < 0.45

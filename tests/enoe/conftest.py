@@ -9,8 +9,14 @@ import pytest
 from tests.conftest import run_dbt
 
 # The ENOE models, their seeds and their tests (cautious: no test of a node outside the selection).
-SELECCION = ["--select", "+path:models/staging/enoe", "+path:models/intermediate/enoe",
-             "+path:models/marts/enoe", "--indirect-selection", "cautious"]
+SELECCION = [
+    "--select",
+    "+path:models/staging/enoe",
+    "+path:models/intermediate/enoe",
+    "+path:models/marts/enoe",
+    "--indirect-selection",
+    "cautious",
+]
 
 
 @pytest.fixture(scope="session")

@@ -10,8 +10,8 @@ import duckdb
 import numpy as np
 import pytest
 
-from tests.enoe.conftest import SELECCION
 from tests.conftest import run_dbt
+from tests.enoe.conftest import SELECCION
 
 PERIODO = "2025T1"  # ENOE-N first quarter: fac_tri, est_d_tri; extended questionnaire (p3i = union)
 
@@ -46,27 +46,39 @@ def _construir(db, extra=()):
     """Raw ENOE tables with PERSONAS (and `extra` SDEM-only rows), then `dbt build` of the ENOE models."""
     con = duckdb.connect(str(db))
     con.execute("create schema raw")
-    llaves = ("cd_a varchar, ent varchar, con varchar, upm varchar, v_sel varchar, n_hog varchar, "
-              "h_mud varchar, n_ren varchar, tipo varchar, mes_cal varchar, periodo varchar, anio integer, "
-              "trimestre integer")
-    con.execute(f"create table raw.enoe_sdem ({llaves}, r_def varchar, c_res varchar, eda varchar, "
-                "sex varchar, est_d_tri varchar, fac_tri bigint, clase1 bigint, clase2 bigint, "
-                "pos_ocu bigint, seg_soc bigint, ingocup bigint, pre_asa bigint, hrsocup bigint)")
-    con.execute(f"create table raw.enoe_coe1 ({llaves}, p3i varchar, p3j varchar, p3k1 varchar, "
-                "p3q varchar, p4a varchar, p5c_tdia bigint, p5c_thrs bigint, fac_tri bigint)")
+    llaves = (
+        "cd_a varchar, ent varchar, con varchar, upm varchar, v_sel varchar, n_hog varchar, "
+        "h_mud varchar, n_ren varchar, tipo varchar, mes_cal varchar, periodo varchar, anio integer, "
+        "trimestre integer"
+    )
+    con.execute(
+        f"create table raw.enoe_sdem ({llaves}, r_def varchar, c_res varchar, eda varchar, "
+        "sex varchar, est_d_tri varchar, fac_tri bigint, clase1 bigint, clase2 bigint, "
+        "pos_ocu bigint, seg_soc bigint, ingocup bigint, pre_asa bigint, hrsocup bigint)"
+    )
+    con.execute(
+        f"create table raw.enoe_coe1 ({llaves}, p3i varchar, p3j varchar, p3k1 varchar, "
+        "p3q varchar, p4a varchar, p5c_tdia bigint, p5c_thrs bigint, fac_tri bigint)"
+    )
     con.execute(f"create table raw.enoe_coe2 ({llaves}, p6b2 bigint, fac_tri bigint)")
-    for (n_ren, ent, est, upm, w, sex, c1, c2, pos, seg, ing, p3i) in PERSONAS:
+    for n_ren, ent, est, upm, w, sex, c1, c2, pos, seg, ing, p3i in PERSONAS:
         k = ["96", ent, upm[2:], upm, n_ren, "1", "0", "01", "1", "01", PERIODO, 2025, 1]
-        con.execute("insert into raw.enoe_sdem values (" + ", ".join(["?"] * 26) + ")",
-                    k + ["00", "1", "30", sex, est, w, c1, c2, pos, seg, ing, 0, 0])
+        con.execute(
+            "insert into raw.enoe_sdem values (" + ", ".join(["?"] * 26) + ")",
+            k + ["00", "1", "30", sex, est, w, c1, c2, pos, seg, ing, 0, 0],
+        )
         if c2 in (1, 2, 3, 4):
-            con.execute("insert into raw.enoe_coe1 values (" + ", ".join(["?"] * 21) + ")",
-                        k + [p3i, "", "", "", P4A.get(n_ren, ""), None, None, w])
+            con.execute(
+                "insert into raw.enoe_coe1 values (" + ", ".join(["?"] * 21) + ")",
+                k + [p3i, "", "", "", P4A.get(n_ren, ""), None, None, w],
+            )
             con.execute("insert into raw.enoe_coe2 values (" + ", ".join(["?"] * 15) + ")", k + [None, w])
-    for (n_ren, ent, est, upm, w, r_def, eda) in extra:
+    for n_ren, ent, est, upm, w, r_def, eda in extra:
         k = ["96", ent, upm[2:], upm, n_ren, "1", "0", "01", "1", "01", PERIODO, 2025, 1]
-        con.execute("insert into raw.enoe_sdem values (" + ", ".join(["?"] * 26) + ")",
-                    k + [r_def, "1", eda, "1", est, w, None, None, None, None, None, None, None])
+        con.execute(
+            "insert into raw.enoe_sdem values (" + ", ".join(["?"] * 26) + ")",
+            k + [r_def, "1", eda, "1", est, w, None, None, None, None, None, None, None],
+        )
     con.close()
     # The dbt unit tests mock the real raw tables' full column lists: not this minimal fixture's.
     result = run_dbt(db, "build", *SELECCION, "--exclude-resource-type", "unit_test")
@@ -93,9 +105,15 @@ def _fila(db, sql, *args):
 
 
 def _indicador(db, indicador, agregacion="0_geo0", geo2=None):
-    return _fila(db, "select valor, cv, n_trabajadores, grupo_calidad_info1, supera_umbral_cv "
-                     "from intermediate.int_enoe__indicadores where indicador = ? and agregacion = ? "
-                     "and geo2 is not distinct from ?", indicador, agregacion, geo2)
+    return _fila(
+        db,
+        "select valor, cv, n_trabajadores, grupo_calidad_info1, supera_umbral_cv "
+        "from intermediate.int_enoe__indicadores where indicador = ? and agregacion = ? "
+        "and geo2 is not distinct from ?",
+        indicador,
+        agregacion,
+        geo2,
+    )
 
 
 def test_media_de_una_proporcion_y_su_cv(fixture_db):
@@ -159,8 +177,10 @@ def test_razon_tasa_de_desocupacion_y_su_cv(fixture_db):
     # the inactive one 0. Stratum 01: PSU totals -20, -20, -10 (mean -50/3): 600/9, x 3/2 = 100.
     # Stratum 02: PSU totals -20 + 100 = 80, -30 (mean 25): 2 x 55^2 = 6050, x 2 = 12100.
     # V = 12200 / 720^2; CV = 100 sqrt(12200) / 720 / (1/6) = sqrt(12200) * 5 / 6.
-    valor, cv, n = _fila(fixture_db, "select valor, cv, n_muestra from marts.tasas_complementarias "
-                                     "where tasa = 'td1' and ambito = 'nacional'")
+    valor, cv, n = _fila(
+        fixture_db,
+        "select valor, cv, n_muestra from marts.tasas_complementarias where tasa = 'td1' and ambito = 'nacional'",
+    )
     assert valor == pytest.approx(100 / 6, rel=1e-12)
     assert cv == pytest.approx(math.sqrt(12200) * 5 / 6, rel=1e-12)
     assert n == 7
@@ -169,8 +189,9 @@ def test_razon_tasa_de_desocupacion_y_su_cv(fixture_db):
 def test_upm_sin_adulto_entrevistado_cuenta_en_su_estrato(fixture_upm_sin_adulto):
     db = fixture_upm_sin_adulto
     # The design counts the PSU (three in stratum 02); the universe does not contain its rows.
-    assert _fila(db, "select n_upm from intermediate.int_enoe__diseno_muestral where estrato = '02-0002' "
-                     "and upm = '0200003'") == (3,)
+    assert _fila(
+        db, "select n_upm from intermediate.int_enoe__diseno_muestral where estrato = '02-0002' and upm = '0200003'"
+    ) == (3,)
     assert _fila(db, "select count(*) from intermediate.int_enoe__universo where upm = '0200003'") == (0,)
     assert _fila(db, "select count(*), sum(n_upm) from intermediate.int_enoe__diseno_muestral") == (6, 9 + 9)
 
@@ -191,8 +212,9 @@ def test_upm_sin_adulto_entrevistado_cambia_el_cv(fixture_upm_sin_adulto):
     assert cv == pytest.approx(100 * math.sqrt(3168) / 260, rel=1e-12)
     # TD1, in units of 1/720: stratum 02 totals 80, -30, 0: s1 = 50, s2 = 7300, 7300 - 2500/3 = 19400/3,
     # x 3/2 = 9700. V = (100 + 9700) / 720^2; CV = sqrt(9800) * 5 / 6 (it was sqrt(12200) * 5 / 6).
-    valor, cv, n = _fila(db, "select valor, cv, n_muestra from marts.tasas_complementarias "
-                             "where tasa = 'td1' and ambito = 'nacional'")
+    valor, cv, n = _fila(
+        db, "select valor, cv, n_muestra from marts.tasas_complementarias where tasa = 'td1' and ambito = 'nacional'"
+    )
     assert valor == pytest.approx(100 / 6, rel=1e-12)
     assert cv == pytest.approx(math.sqrt(9800) * 5 / 6, rel=1e-12)
     assert n == 7
@@ -214,10 +236,13 @@ def test_upm_sin_adulto_entrevistado_implementacion_independiente(fixture_upm_si
 def test_codigo_p4a_sin_mapear_se_cuenta_y_se_reporta(fixture_db):
     # 9999: persons 02 (w 10) and 03 (w 20), both in the target population; 0123: person 05 (w 20).
     con = duckdb.connect(str(fixture_db), read_only=True)
-    filas = con.execute("select periodo, p4a, n_personas, n_poblacion_objetivo, n_expandidas "
-                        "from marts.enoe_codigos_sin_mapear order by p4a").fetchall()
-    mapeo = dict(con.execute("select p4a, scian2018_3 from intermediate.int_enoe__universo "
-                             "where p4a is not null").fetchall())
+    filas = con.execute(
+        "select periodo, p4a, n_personas, n_poblacion_objetivo, n_expandidas "
+        "from marts.enoe_codigos_sin_mapear order by p4a"
+    ).fetchall()
+    mapeo = dict(
+        con.execute("select p4a, scian2018_3 from intermediate.int_enoe__universo where p4a is not null").fetchall()
+    )
     con.close()
     assert filas == [(PERIODO, "0123", 1, 1, 20.0), (PERIODO, "9999", 2, 2, 30.0)]
     # Mapped codes: 4611 from the seed, 1110 by its subsector prefix; unmapped ones stay NULL, counted above.

@@ -42,8 +42,7 @@ def _muestra(con: duckdb.DuckDBPyConnection, periodo: str) -> pd.DataFrame:
     sdem["psu"] = sdem["upm"].astype("string").str.strip().replace("", pd.NA)
     diseno = sdem.loc[sdem["h"].notna() & sdem["psu"].notna(), ["h", "psu"]]
     diseno = pd.MultiIndex.from_frame(diseno.drop_duplicates())
-    u = sdem[(_num(sdem["r_def"]) == 0) & _num(sdem["c_res"]).isin([1, 3])
-             & _num(sdem["eda"]).between(15, 98)].copy()
+    u = sdem[(_num(sdem["r_def"]) == 0) & _num(sdem["c_res"]).isin([1, 3]) & _num(sdem["eda"]).between(15, 98)].copy()
     coe1["contrato"] = _num(coe1["p3j" if q1 else "p3i"])
     u = u.merge(coe1[LLAVES + ["contrato"]], on=LLAVES, how="left", validate="one_to_one")
     u["objetivo"] = (u["clase2"] == 1) & (u["pos_ocu"] == 1)
@@ -103,7 +102,9 @@ def test_estimaciones_nacionales_y_estatales_coinciden(enoe_built, periodo):
     u = _muestra(con, periodo)
     sql = con.execute(
         "select indicador, coalesce(geo2, '00') as geo2, valor, cv from intermediate.int_enoe__indicadores "
-        "where periodo = ? and agregacion in ('0_geo0', '1_geo2')", [periodo]).df()
+        "where periodo = ? and agregacion in ('0_geo0', '1_geo2')",
+        [periodo],
+    ).df()
     con.close()
     sql = sql.set_index(["indicador", "geo2"])
     comparados = 0

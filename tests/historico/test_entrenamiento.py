@@ -12,11 +12,16 @@ from tests.conftest import load_all, run_dbt
 
 
 def _anios(con, anio):
-    return dict(con.execute("""
+    return dict(
+        con.execute(
+            """
         select i.fuente, any_value(i.anio_estimacion)
         from intermediate.int_historico__imputacion_inspeccion as i
         inner join intermediate.int_historico__inspecciones as h using (inspeccion_id)
-        where h.anio = ? group by i.fuente""", [anio]).fetchall())
+        where h.anio = ? group by i.fuente""",
+            [anio],
+        ).fetchall()
+    )
 
 
 def test_an_inspection_sees_the_indicators_of_its_year(built_tiny):
@@ -39,8 +44,9 @@ def test_an_inspection_sees_the_indicators_of_its_year(built_tiny):
         where h.anio = 2015 and i.fuente = 'enoe' and abs(e.valor - i.valor) > 1e-12
     """).fetchall()[0][0]
     assert mismatches == 0
-    n_2015 = con.execute("select count(*) from intermediate.int_historico__inspecciones where anio = 2015"
-                         ).fetchall()[0][0]
+    n_2015 = con.execute("select count(*) from intermediate.int_historico__inspecciones where anio = 2015").fetchall()[
+        0
+    ][0]
     assert n_2015 > 0
     con.close()
 
@@ -59,8 +65,12 @@ def test_training_table_has_one_row_per_inspection_and_submateria_with_the_true_
     # Model inputs only, never missing on the demo; modelled submaterias are Condiciones Generales.
     cols = [r[0] for r in con.execute("describe marts.entrenamiento").fetchall()]
     assert "valor_ing_min" not in cols and "valor_subcontratacion" not in cols and "valor_rotacion" in cols
-    modeladas = {r[0] for r in con.execute("select distinct submateria_id from marts.entrenamiento "
-                                           "where submateria_modelada").fetchall()}
+    modeladas = {
+        r[0]
+        for r in con.execute(
+            "select distinct submateria_id from marts.entrenamiento where submateria_modelada"
+        ).fetchall()
+    }
     assert modeladas and all(200 < s < 300 for s in modeladas)
     con.close()
 
@@ -68,16 +78,26 @@ def test_training_table_has_one_row_per_inspection_and_submateria_with_the_true_
 def test_first_instance_rule_survives_a_reload(built_tiny, tiny_demo, tmp_path):
     db = tmp_path / "w.duckdb"
     shutil.copy(built_tiny, db)
-    before = duckdb.connect(str(db), read_only=True).execute(
-        "select count(*), sum(hash(inspeccion_id, submateria_id, nind, nvio, nvio_procede, instancia)) "
-        "from intermediate.int_inspecciones__revision_submateria").fetchall()
+    before = (
+        duckdb.connect(str(db), read_only=True)
+        .execute(
+            "select count(*), sum(hash(inspeccion_id, submateria_id, nind, nvio, nvio_procede, instancia)) "
+            "from intermediate.int_inspecciones__revision_submateria"
+        )
+        .fetchall()
+    )
     con = duckdb.connect(str(db))
     out = load_all(con, tiny_demo, {"siapi"}, solo_adicionales=False)
     assert {e.estado for e in out.entries} == {"reemplazado"}
     con.close()
     result = run_dbt(db, "run", "--select", "+int_inspecciones__revision_submateria")
     assert result.returncode == 0, result.stdout[-3000:]
-    after = duckdb.connect(str(db), read_only=True).execute(
-        "select count(*), sum(hash(inspeccion_id, submateria_id, nind, nvio, nvio_procede, instancia)) "
-        "from intermediate.int_inspecciones__revision_submateria").fetchall()
+    after = (
+        duckdb.connect(str(db), read_only=True)
+        .execute(
+            "select count(*), sum(hash(inspeccion_id, submateria_id, nind, nvio, nvio_procede, instancia)) "
+            "from intermediate.int_inspecciones__revision_submateria"
+        )
+        .fetchall()
+    )
     assert after == before

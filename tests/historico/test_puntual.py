@@ -11,8 +11,14 @@ import duckdb
 import pandas as pd
 import pytest
 
-IMSS = ["valor_rotacion", "valor_brecha_imss", "valor_sm105", "valor_concentracion", "valor_tasa_accidentes",
-        "valor_tasa_dias"]
+IMSS = [
+    "valor_rotacion",
+    "valor_brecha_imss",
+    "valor_sm105",
+    "valor_concentracion",
+    "valor_tasa_accidentes",
+    "valor_tasa_dias",
+]
 
 
 @pytest.fixture(scope="module")
@@ -46,10 +52,14 @@ def test_no_input_was_published_on_or_after_the_inspection_date(con):
 
 def test_before_the_imss_history_imss_inputs_are_missing_not_back_filled(con):
     cols = ", ".join(f"count({c})" for c in IMSS)
-    pit = con.execute(f"select count(*), {cols}, count(valor_hrs_trab) from marts.entrenamiento "
-                      "where fecha_inspeccion < date '2019-10-21'").fetchone()
-    manual = con.execute(f"select count(*), {cols}, count(valor_hrs_trab) from marts.entrenamiento_manual "
-                         "where fecha_inspeccion < date '2019-10-21'").fetchone()
+    pit = con.execute(
+        f"select count(*), {cols}, count(valor_hrs_trab) from marts.entrenamiento "
+        "where fecha_inspeccion < date '2019-10-21'"
+    ).fetchone()
+    manual = con.execute(
+        f"select count(*), {cols}, count(valor_hrs_trab) from marts.entrenamiento_manual "
+        "where fecha_inspeccion < date '2019-10-21'"
+    ).fetchone()
     assert pit[0] == manual[0] > 1000
     assert pit[1:7] == (0,) * 6  # nothing published yet (the first IMSS month is September 2019)
     assert all(v == manual[0] for v in manual[1:7])  # the manual gives them 2019's values

@@ -33,9 +33,9 @@ create table raw.censo_c3 (
 
 # registro -> (IMSS municipality code, delegación, fracción as IMSS writes it: no leading zero)
 REGISTROS = {
-    "R1TIJUANA01": ("A08", "2", "3401"),   # Tijuana 02004: ZLFN, urban area ZM Tijuana, SCIAN 331 (sector 31)
-    "R2AGUASCA01": ("A01", "1", "3401"),   # Aguascalientes 01001: general zone, its own urban area
-    "R3ROSARIT01": ("Y94", "2", "3401"),   # Playas de Rosarito 02005: ZLFN, also ZM Tijuana
+    "R1TIJUANA01": ("A08", "2", "3401"),  # Tijuana 02004: ZLFN, urban area ZM Tijuana, SCIAN 331 (sector 31)
+    "R2AGUASCA01": ("A01", "1", "3401"),  # Aguascalientes 01001: general zone, its own urban area
+    "R3ROSARIT01": ("Y94", "2", "3401"),  # Playas de Rosarito 02005: ZLFN, also ZM Tijuana
 }
 
 
@@ -45,25 +45,48 @@ def create_raw(db: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def add_month(con, periodo: date, puestos: dict[str, list[tuple]], cargado_en: datetime,
-              patrones_extra: dict[str, int] | None = None) -> None:
+def add_month(
+    con,
+    periodo: date,
+    puestos: dict[str, list[tuple]],
+    cargado_en: datetime,
+    patrones_extra: dict[str, int] | None = None,
+) -> None:
     """One month of patrones and puestos. puestos: registro -> [(nss, sexo, sbc, curp_completada)]."""
     for registro, (mun, deleg, fraccion) in REGISTROS.items():
         rows = puestos.get(registro, [])
         num = len(rows) if patrones_extra is None or registro not in patrones_extra else patrones_extra[registro]
         con.execute(
             "insert into raw.imss_patrones values (?, 'PATRÓN, S.A.', ?, '01', ?, '00000', '3', '34', ?, 'II', 's2', ?, ?, 'x.tab', ?)",
-            [registro, deleg, mun, fraccion, str(num), periodo, cargado_en])
+            [registro, deleg, mun, fraccion, str(num), periodo, cargado_en],
+        )
         for nss, sexo, sbc, completada in rows:
             con.execute(
                 "insert into raw.imss_puestos values (?, ?, '1', 'E5', 'W3', ?, ?, ?, ?, ?, 'x.tab', ?)",
-                [registro, f"{sbc:.2f}", "nss-" + nss, None if sexo is None else "curp-" + nss, sexo,
-                 completada, periodo, cargado_en])
+                [
+                    registro,
+                    f"{sbc:.2f}",
+                    "nss-" + nss,
+                    None if sexo is None else "curp-" + nss,
+                    sexo,
+                    completada,
+                    periodo,
+                    cargado_en,
+                ],
+            )
 
 
 def add_riesgo(con, registro: str, anio: int, corte: date, dias: int, n: int = 1) -> None:
     for i in range(n):
         con.execute(
             "insert into raw.imss_riesgos values (?, ?, '1', '1', ?, '0', null, '1', '01', 'A01', '3401', '2', ?, ?, ?, 'x.xlsx', ?)",
-            [registro, f"{anio}-01-0{i + 1}T00:00:00", str(dias), f"nss-acc-{registro}-{i}", anio, corte,
-             datetime(2026, 4, 1)])
+            [
+                registro,
+                f"{anio}-01-0{i + 1}T00:00:00",
+                str(dias),
+                f"nss-acc-{registro}-{i}",
+                anio,
+                corte,
+                datetime(2026, 4, 1),
+            ],
+        )

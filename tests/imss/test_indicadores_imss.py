@@ -24,7 +24,7 @@ CARGA = datetime(2026, 4, 1, 10, 0)
 # person: (nss, sexo 1 H / 2 M / None, daily wage, CURP completed from another row)
 N1, N2, N3, N4 = ("N1", 2, 400, False), ("N2", 2, 500, False), ("N3", 1, 700, False), ("N4", 1, 800, False)
 N5 = ("N5", 1, 600, False)
-N6 = ("N6", 2, 300, True)      # her CURP was empty on this row and recovered from another row of her NSS
+N6 = ("N6", 2, 300, True)  # her CURP was empty on this row and recovered from another row of her NSS
 N7 = ("N7", None, 1000, False)  # no CURP at all: counts as insured, not in either sex
 P1, P2, P3 = ("P1", 1, 330, False), ("P2", 2, 330, False), ("P3", 1, 331, False)
 R3_PEOPLE = [(f"Q{i}", 1, 1000, False) for i in range(5)]
@@ -36,8 +36,14 @@ MONTHS = {
     MAR: {"R1TIJUANA01": [N1, N2, N5, N6, N7], "R2AGUASCA01": [P1, P2, P3], "R3ROSARIT01": R3_PEOPLE},
 }
 
-SELECT = ["resource_type:seed", "path:models/staging/imss", "path:models/staging/censo",
-          "path:models/intermediate/imss", "path:models/intermediate/censo", "path:models/marts/imss"]
+SELECT = [
+    "resource_type:seed",
+    "path:models/staging/imss",
+    "path:models/staging/censo",
+    "path:models/intermediate/imss",
+    "path:models/intermediate/censo",
+    "path:models/marts/imss",
+]
 
 
 def fill(con, months):
@@ -67,15 +73,18 @@ def warehouse(tmp_path_factory):
 
 
 def nominativo(con, indicador, periodo, registro, col="valor_mes"):
-    row = con.execute(f"select {col} from marts.indicadores_nominativos "
-                      "where indicador = ? and periodo = ? and cve_registro = ?",
-                      [indicador, periodo, registro]).fetchone()
+    row = con.execute(
+        f"select {col} from marts.indicadores_nominativos where indicador = ? and periodo = ? and cve_registro = ?",
+        [indicador, periodo, registro],
+    ).fetchone()
     return None if row is None else row[0]
 
 
 def test_hires_and_separations_from_the_nss_panel(warehouse):
-    rows = warehouse.execute("select periodo, altas, bajas, n_mes_anterior from intermediate.int_imss__registro_mes "
-                             "where cve_registro = 'R1TIJUANA01' order by periodo").fetchall()
+    rows = warehouse.execute(
+        "select periodo, altas, bajas, n_mes_anterior from intermediate.int_imss__registro_mes "
+        "where cve_registro = 'R1TIJUANA01' order by periodo"
+    ).fetchall()
     # December has no November to compare with: no turnover at all rather than "everyone was hired".
     assert rows == [(DIC, None, None, None), (ENE, 0, 0, 4), (FEB, 1, 1, 4), (MAR, 2, 1, 4)]
     # rotacion = 100 - min(100 sqrt(altas^2 + bajas^2) / N(t-1), 100)
@@ -99,8 +108,12 @@ def test_sm105_uses_the_zone_of_the_employers_municipality(warehouse):
     assert nominativo(warehouse, "sm105", "2026-03", "R1TIJUANA01") == pytest.approx(60)
     # General cut 1.05 x 315.04 = 330.79: P1 and P2 (330) of 3, P3 (331) is above it.
     assert nominativo(warehouse, "sm105", "2026-03", "R2AGUASCA01") == pytest.approx(100 - 200 / 3)
-    zonas = dict(warehouse.execute("select cve_registro, zona_salarial from intermediate.int_imss__registro_mes "
-                                   "where periodo = date '2026-03-01'").fetchall())
+    zonas = dict(
+        warehouse.execute(
+            "select cve_registro, zona_salarial from intermediate.int_imss__registro_mes "
+            "where periodo = date '2026-03-01'"
+        ).fetchall()
+    )
     assert zonas == {"R1TIJUANA01": "frontera_norte", "R2AGUASCA01": "general", "R3ROSARIT01": "frontera_norte"}
     # February uses the latest minimum in the seed (January 2026) and R1 has only N1 under the cut.
     assert nominativo(warehouse, "sm105", "2026-02", "R1TIJUANA01") == pytest.approx(75)
@@ -120,12 +133,18 @@ def test_accidents_latest_cut_mean_insured_and_clipping(warehouse):
     assert nominativo(warehouse, "tasa_accidentes", "2026-03", "R1TIJUANA01") == pytest.approx(100 - 100 * 2 / media_r1)
     assert nominativo(warehouse, "tasa_dias", "2026-03", "R1TIJUANA01") == pytest.approx(100 - 100 * 4 / media_r1)
     # R2: 3 accidents over 2.25 insured = 133 % -> clipped at 100 % -> 0; 15 days -> 0.
+    assert 100 * 3 / media_r2 == pytest.approx(133.33, abs=0.01)
     assert nominativo(warehouse, "tasa_accidentes", "2026-03", "R2AGUASCA01") == 0
     assert nominativo(warehouse, "tasa_dias", "2026-03", "R2AGUASCA01") == 0
     # A registro without accidents has the best value.
     assert nominativo(warehouse, "tasa_accidentes", "2026-03", "R3ROSARIT01") == 100
-    assert warehouse.execute("select count(*) from intermediate.int_imss__indicadores_registro "
-                             "where indicador like 'tasa_%' and periodo <> date '2026-03-01'").fetchone()[0] == 0
+    assert (
+        warehouse.execute(
+            "select count(*) from intermediate.int_imss__indicadores_registro "
+            "where indicador like 'tasa_%' and periodo <> date '2026-03-01'"
+        ).fetchone()[0]
+        == 0
+    )
 
 
 def test_nominative_moving_average_and_missing_months(warehouse):
@@ -137,11 +156,18 @@ def test_nominative_moving_average_and_missing_months(warehouse):
     assert nominativo(warehouse, "rotacion", "2026-02", "R1TIJUANA01", "valor") is None
     # The window is the last three months in which rotacion was computed (January on): January and
     # February have fewer than three, so no moving average.
-    ventanas = {r[0]: r[1:] for r in warehouse.execute(
-        "select strftime(periodo, '%Y-%m'), meses_ventana, meses_omitidos, promedio_calculado "
-        "from intermediate.int_imss__ventanas_promedio_movil where indicador = 'rotacion'").fetchall()}
-    assert ventanas == {"2026-01": ("2026-01", None, False), "2026-02": ("2026-01, 2026-02", None, False),
-                        "2026-03": ("2026-01, 2026-02, 2026-03", None, True)}
+    ventanas = {
+        r[0]: r[1:]
+        for r in warehouse.execute(
+            "select strftime(periodo, '%Y-%m'), meses_ventana, meses_omitidos, promedio_calculado "
+            "from intermediate.int_imss__ventanas_promedio_movil where indicador = 'rotacion'"
+        ).fetchall()
+    }
+    assert ventanas == {
+        "2026-01": ("2026-01", None, False),
+        "2026-02": ("2026-01, 2026-02", None, False),
+        "2026-03": ("2026-01, 2026-02, 2026-03", None, True),
+    }
     # Yearly nominative value: mean of 2026's moving averages (only March has one).
     assert nominativo(warehouse, "rotacion", "2026", "R1TIJUANA01", "valor") == pytest.approx(esperado)
 
@@ -150,7 +176,9 @@ def test_aggregate_levels_cv_counts_and_moving_average(warehouse):
     def mes_sm105(periodo):
         return warehouse.execute(
             "select valor, cv, n_registro, n_trabajadores from intermediate.int_imss__indicadores_mensuales "
-            "where indicador = 'sm105' and agregacion = '0_geo0' and periodo = ?", [periodo]).fetchone()
+            "where indicador = 'sm105' and agregacion = '0_geo0' and periodo = ?",
+            [periodo],
+        ).fetchone()
 
     valores = [60, 100 - 200 / 3, 100]
     valor, cv, n_registro, n_trabajadores = mes_sm105(MAR)
@@ -162,7 +190,8 @@ def test_aggregate_levels_cv_counts_and_moving_average(warehouse):
     final = warehouse.execute(
         "select valor, n_registro, grupo_calidad_info1, supera_umbral_cv, script_calculo "
         "from intermediate.int_imss__indicadores "
-        "where indicador = 'sm105' and agregacion = '0_geo0' and periodo = '2026-03'").fetchone()
+        "where indicador = 'sm105' and agregacion = '0_geo0' and periodo = '2026-03'"
+    ).fetchone()
     # Weighted by n_registro (3 every month), so the plain mean of the three monthly estimates. None of
     # them passes the CV threshold of 30 (January and February 51.5, March 30.06), so none is left out
     # of the average: the row is kept over all three months and flagged.
@@ -170,14 +199,20 @@ def test_aggregate_levels_cv_counts_and_moving_average(warehouse):
     assert final[1] == 3 and final[3] is True
     assert final[4] == "int_imss__indicadores"
     # State level: Baja California has R1 and R3, Aguascalientes only R2 (one registro: no CV, flagged).
-    estados = {r[0]: r[1:] for r in warehouse.execute(
-        "select geo2, valor, cv from intermediate.int_imss__indicadores_mensuales "
-        "where indicador = 'sm105' and agregacion = '1_geo2' and periodo = date '2026-03-01'").fetchall()}
+    estados = {
+        r[0]: r[1:]
+        for r in warehouse.execute(
+            "select geo2, valor, cv from intermediate.int_imss__indicadores_mensuales "
+            "where indicador = 'sm105' and agregacion = '1_geo2' and periodo = date '2026-03-01'"
+        ).fetchall()
+    }
     assert estados["02"][0] == pytest.approx(80)
     assert estados["01"][1] is None
-    flag = warehouse.execute("select supera_umbral_cv, grupo_calidad_info2 from intermediate.int_imss__indicadores "
-                             "where indicador = 'sm105' and agregacion = '1_geo2' and geo2 = '01' "
-                             "and periodo = '2026-03'").fetchone()
+    flag = warehouse.execute(
+        "select supera_umbral_cv, grupo_calidad_info2 from intermediate.int_imss__indicadores "
+        "where indicador = 'sm105' and agregacion = '1_geo2' and geo2 = '01' "
+        "and periodo = '2026-03'"
+    ).fetchone()
     assert flag == (True, 33)
     niveles = warehouse.execute("select count(distinct agregacion) from intermediate.int_imss__indicadores").fetchone()
     assert niveles[0] == 18
@@ -186,24 +221,49 @@ def test_aggregate_levels_cv_counts_and_moving_average(warehouse):
 def test_sector_31_copied_to_32_and_33(warehouse):
     rows = warehouse.execute(
         "select scian2018_2, valor, scian2018_3 from intermediate.int_imss__indicadores "
-        "where indicador = 'sm105' and agregacion = '1_act2' and periodo = '2026-03' order by 1").fetchall()
+        "where indicador = 'sm105' and agregacion = '1_act2' and periodo = '2026-03' order by 1"
+    ).fetchall()
     assert [r[0] for r in rows] == ["31", "32", "33"]
     assert rows[0][1] == rows[1][1] == rows[2][1]
     # Levels with the subsector keep the real sector only.
     sub = warehouse.execute(
-        "select distinct scian2018_2, scian2018_3 from intermediate.int_imss__indicadores "
-        "where agregacion = '1_act3'").fetchall()
+        "select distinct scian2018_2, scian2018_3 from intermediate.int_imss__indicadores where agregacion = '1_act3'"
+    ).fetchall()
     assert sub == [("31", "331")]
 
 
 def test_shared_output_has_the_22_columns(warehouse):
-    cols = [r[0] for r in warehouse.execute(
-        "select column_name from information_schema.columns where table_schema = 'intermediate' "
-        "and table_name = 'int_imss__indicadores' order by ordinal_position").fetchall()]
-    assert cols == ["fuente", "indicador", "periodo", "anio", "mes", "agregacion", "agregacion_numerica", "geo2",
-                    "geo5", "scian2018_2", "scian2018_3", "cat_tamanio", "valor", "cv", "n_registro",
-                    "n_trabajadores", "grupo_calidad_info1", "grupo_calidad_info2", "fecha_calculo",
-                    "script_calculo", "usuario", "supera_umbral_cv"]
+    cols = [
+        r[0]
+        for r in warehouse.execute(
+            "select column_name from information_schema.columns where table_schema = 'intermediate' "
+            "and table_name = 'int_imss__indicadores' order by ordinal_position"
+        ).fetchall()
+    ]
+    assert cols == [
+        "fuente",
+        "indicador",
+        "periodo",
+        "anio",
+        "mes",
+        "agregacion",
+        "agregacion_numerica",
+        "geo2",
+        "geo5",
+        "scian2018_2",
+        "scian2018_3",
+        "cat_tamanio",
+        "valor",
+        "cv",
+        "n_registro",
+        "n_trabajadores",
+        "grupo_calidad_info1",
+        "grupo_calidad_info2",
+        "fecha_calculo",
+        "script_calculo",
+        "usuario",
+        "supera_umbral_cv",
+    ]
 
 
 # Sums of doubles may differ in the last bit with the order of a parallel aggregation: values are rounded.
@@ -231,14 +291,24 @@ def test_incremental_month_equals_full_rebuild(tmp_path):
     con.close()
     build(db)  # incremental: only March (new) is computed in int_imss__registro_mes
     con = duckdb.connect(str(db), read_only=True)
-    cargas = dict(con.execute("select periodo, max(insumo_cargado_en) from intermediate.int_imss__registro_mes "
-                              "group by 1").fetchall())
+    cargas = dict(
+        con.execute(
+            "select periodo, max(insumo_cargado_en) from intermediate.int_imss__registro_mes group by 1"
+        ).fetchall()
+    )
     assert cargas[FEB] == CARGA and cargas[MAR] == datetime(2026, 4, 2)
-    assert con.execute("select count(*) from intermediate.int_imss__indicadores_mensuales "
-                       "where periodo = date '2026-03-01'").fetchone()[0] > 0
+    assert (
+        con.execute(
+            "select count(*) from intermediate.int_imss__indicadores_mensuales where periodo = date '2026-03-01'"
+        ).fetchone()[0]
+        > 0
+    )
     # Only March was rewritten downstream: February keeps the first run's computation time.
-    calculado = dict(con.execute("select periodo, max(calculado_en) from intermediate.int_imss__indicadores_registro "
-                                 "group by 1").fetchall())
+    calculado = dict(
+        con.execute(
+            "select periodo, max(calculado_en) from intermediate.int_imss__indicadores_registro group by 1"
+        ).fetchall()
+    )
     assert calculado[FEB] < calculado[MAR]
     tablas = {q: con.execute(q).fetchall() for q in COMPARADAS}
     con.close()
@@ -263,41 +333,54 @@ def test_reloaded_month_is_recomputed_with_the_next_one(tmp_path):
     con.close()
     build(db)
     con = duckdb.connect(str(db), read_only=True)
-    rows = dict((r[0], r[1:]) for r in con.execute(
-        "select periodo, altas, bajas, n_mes_anterior from intermediate.int_imss__registro_mes "
-        "where cve_registro = 'R1TIJUANA01'").fetchall())
-    assert rows[FEB] == (0, 1, 4)   # N4 left, nobody came
-    assert rows[MAR] == (3, 1, 3)   # March now compares with 3 people: N5, N6, N7 in, N3 out
+    rows = dict(
+        (r[0], r[1:])
+        for r in con.execute(
+            "select periodo, altas, bajas, n_mes_anterior from intermediate.int_imss__registro_mes "
+            "where cve_registro = 'R1TIJUANA01'"
+        ).fetchall()
+    )
+    assert rows[FEB] == (0, 1, 4)  # N4 left, nobody came
+    assert rows[MAR] == (3, 1, 3)  # March now compares with 3 people: N5, N6, N7 in, N3 out
     con.close()
 
 
 def test_job_and_worker_flows(warehouse):
     row = warehouse.execute(
         "select empleo, empleo_anterior, creacion, destruccion, contrataciones, separaciones, churning, "
-        "tasa_churning from marts.flujos_empleo_imss where nivel = 'nacional' and periodo = '2026-03'").fetchone()
+        "tasa_churning from marts.flujos_empleo_imss where nivel = 'nacional' and periodo = '2026-03'"
+    ).fetchone()
     # Feb -> Mar: R1 4 -> 5 (N6, N7 in; N3 out), R2 2 -> 3 (P3 in), R3 5 -> 5.
     assert row[:7] == (13, 11, 2, 0, 3, 1, 2)
     assert row[7] == pytest.approx(100 * 2 / 12)
-    estados = dict(warehouse.execute(
-        "select geo2, contrataciones from marts.flujos_empleo_imss where nivel = 'entidad' "
-        "and periodo = '2026-03'").fetchall())
+    estados = dict(
+        warehouse.execute(
+            "select geo2, contrataciones from marts.flujos_empleo_imss where nivel = 'entidad' and periodo = '2026-03'"
+        ).fetchall()
+    )
     assert estados == {"02": 2, "01": 1}
     # December has no November: no flows.
-    assert warehouse.execute("select count(*) from marts.flujos_empleo_imss where periodo = '2025-12'").fetchone()[0] == 0
+    assert (
+        warehouse.execute("select count(*) from marts.flujos_empleo_imss where periodo = '2025-12'").fetchone()[0] == 0
+    )
 
 
 def test_censo_indicators_from_a_hand_made_row(tmp_path):
     db = tmp_path / "sidil.duckdb"
     con = create_raw(db)
-    con.execute("insert into raw.censo_c3 values ('2', 'BC', '4', 'Tijuana', '31-33', 'Manufacturas', '12.5', "
-                "'10', '40', '0', '300', '1200', '100', '2019', 'x.csv', now()), "
-                "('2', 'BC', '4', 'Tijuana', '46', 'Comercio', '50', '50', '0', '0', '10', null, '0', '2019', "
-                "'x.csv', now())")
+    con.execute(
+        "insert into raw.censo_c3 values ('2', 'BC', '4', 'Tijuana', '31-33', 'Manufacturas', '12.5', "
+        "'10', '40', '0', '300', '1200', '100', '2019', 'x.csv', now()), "
+        "('2', 'BC', '4', 'Tijuana', '46', 'Comercio', '50', '50', '0', '0', '10', null, '0', '2019', "
+        "'x.csv', now())"
+    )
     con.close()
     build(db)
     con = duckdb.connect(str(db), read_only=True)
-    rows = con.execute("select indicador, scian2018_2, geo5, cat_tamanio, valor, agregacion, n_trabajadores "
-                       "from intermediate.int_censo__indicadores order by 1, 2").fetchall()
+    rows = con.execute(
+        "select indicador, scian2018_2, geo5, cat_tamanio, valor, agregacion, n_trabajadores "
+        "from intermediate.int_censo__indicadores order by 1, 2"
+    ).fetchall()
     con.close()
     # (12.5 % x 1,200) / 3 = 50 workers per unit -> size 3; the row without total_ocupado is dropped.
     assert rows == [
@@ -312,8 +395,11 @@ def test_censo_indicators_from_a_hand_made_row(tmp_path):
 
 def test_imss_municipality_catalog_corrections(warehouse):
     def mun(codigo, deleg):
-        return warehouse.execute("select geo2, geo5, estatus_municipio from staging.base_imss__municipios "
-                                 "where cve_municipio_imss = ? and cve_delegacion = ?", [codigo, deleg]).fetchone()
+        return warehouse.execute(
+            "select geo2, geo5, estatus_municipio from staging.base_imss__municipios "
+            "where cve_municipio_imss = ? and cve_delegacion = ?",
+            [codigo, deleg],
+        ).fetchone()
 
     # The same code means different municipalities in different delegaciones.
     assert mun("Y44", "22") == ("21", "21114", "exact")
@@ -324,5 +410,6 @@ def test_imss_municipality_catalog_corrections(warehouse):
     # Ciudad de México codes without an alcaldía: state only (the name match had sent them all to 09008).
     assert mun("B01", "39") == ("09", None, "sin_municipio")
     # and no IMSS code is left pointing at La Magdalena Contreras by mistake.
-    assert warehouse.execute("select count(*) from staging.base_imss__municipios "
-                             "where geo5 = '09008'").fetchone()[0] == 0
+    assert (
+        warehouse.execute("select count(*) from staging.base_imss__municipios where geo5 = '09008'").fetchone()[0] == 0
+    )

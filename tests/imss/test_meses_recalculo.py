@@ -7,20 +7,30 @@ from __future__ import annotations
 import duckdb
 from typer.testing import CliRunner
 
-from tests.imss.test_indicadores_imss import ENE, FEB, MAR, MONTHS, build, fill
 from tests.imss.conftest import create_raw
+from tests.imss.test_indicadores_imss import ENE, FEB, MAR, MONTHS, build, fill
 
 R2 = "R2AGUASCA01"
 
 
 def _state(db):
     con = duckdb.connect(str(db), read_only=True)
-    mes = {r[0]: r[1:] for r in con.execute(
-        "select periodo, n_asegurados, n_mujeres, altas, bajas from intermediate.int_imss__registro_mes "
-        "where cve_registro = ?", [R2]).fetchall()}
-    brecha = {r[0]: r[1] for r in con.execute(
-        "select periodo, valor_mes from marts.indicadores_nominativos where indicador = 'brecha_imss' "
-        "and cve_registro = ? and frecuencia = 'mensual'", [R2]).fetchall()}
+    mes = {
+        r[0]: r[1:]
+        for r in con.execute(
+            "select periodo, n_asegurados, n_mujeres, altas, bajas from intermediate.int_imss__registro_mes "
+            "where cve_registro = ?",
+            [R2],
+        ).fetchall()
+    }
+    brecha = {
+        r[0]: r[1]
+        for r in con.execute(
+            "select periodo, valor_mes from marts.indicadores_nominativos where indicador = 'brecha_imss' "
+            "and cve_registro = ? and frecuencia = 'mensual'",
+            [R2],
+        ).fetchall()
+    }
     con.close()
     return mes, brecha
 

@@ -43,8 +43,15 @@ def _r1(bajos: int, altos: int) -> list[tuple]:
     return [(f"B{i}", 1, 400, False) for i in range(bajos)] + [(f"A{i}", 2, 1000, False) for i in range(altos)]
 
 
-R1_WAGES = {DIC: _r1(0, 4), ENE: _r1(0, 4), FEB: _r1(1, 3), MAR: _r1(2, 2), ABR: _r1(1, 4), MAY: _r1(4, 0),
-            JUN: _r1(2, 2)}
+R1_WAGES = {
+    DIC: _r1(0, 4),
+    ENE: _r1(0, 4),
+    FEB: _r1(1, 3),
+    MAR: _r1(2, 2),
+    ABR: _r1(1, 4),
+    MAY: _r1(4, 0),
+    JUN: _r1(2, 2),
+}
 R2_PEOPLE = [("P1", 1, 1000, False), ("P2", 2, 1000, False)]
 R3_PEOPLE = [(f"Q{i}", 1, 1000, False) for i in range(5)]
 CARGADOS = [DIC, ENE, FEB, ABR, MAY, JUN]  # no March
@@ -67,8 +74,7 @@ def _nacional(valores):
     return media, 100 * statistics.stdev(valores) / math.sqrt(len(valores)) / media
 
 
-NAC = {m: _nacional([v, 100, 100]) for m, v in
-       {DIC: 100, ENE: 100, FEB: 75, MAR: 50, ABR: 80, MAY: 0, JUN: 50}.items()}
+NAC = {m: _nacional([v, 100, 100]) for m, v in {DIC: 100, ENE: 100, FEB: 75, MAR: 50, ABR: 80, MAY: 0, JUN: 50}.items()}
 
 
 @pytest.fixture(scope="module")
@@ -87,13 +93,16 @@ def _agregado(con, periodo, agregacion="0_geo0", geo2=None, indicador="sm105"):
     return con.execute(
         "select valor, cv, n_registro, supera_umbral_cv from intermediate.int_imss__indicadores "
         "where indicador = ? and agregacion = ? and periodo = ? and geo2 is not distinct from ?",
-        [indicador, agregacion, periodo, geo2]).fetchone()
+        [indicador, agregacion, periodo, geo2],
+    ).fetchone()
 
 
 def _nominativo(con, periodo, registro="R1TIJUANA01", indicador="sm105"):
-    row = con.execute("select valor, meses_promediados from marts.indicadores_nominativos "
-                      "where indicador = ? and periodo = ? and cve_registro = ?",
-                      [indicador, periodo, registro]).fetchone()
+    row = con.execute(
+        "select valor, meses_promediados from marts.indicadores_nominativos "
+        "where indicador = ? and periodo = ? and cve_registro = ?",
+        [indicador, periodo, registro],
+    ).fetchone()
     return row
 
 
@@ -105,15 +114,21 @@ def test_monthly_estimates_as_worked_out(con_hueco):
     for periodo in CARGADOS:
         valor, cv = con.execute(
             "select valor, cv from intermediate.int_imss__indicadores_mensuales "
-            "where indicador = 'sm105' and agregacion = '0_geo0' and periodo = ?", [periodo]).fetchone()
+            "where indicador = 'sm105' and agregacion = '0_geo0' and periodo = ?",
+            [periodo],
+        ).fetchone()
         assert (valor, cv) == (pytest.approx(NAC[periodo][0]), pytest.approx(NAC[periodo][1], abs=1e-9)), periodo
 
 
 def test_the_window_is_the_last_three_available_months(con_hueco):
     _, con = con_hueco
-    ventanas = {r[0]: r[1:] for r in con.execute(
-        "select strftime(periodo, '%Y-%m'), meses_ventana, n_meses_ventana, meses_omitidos, promedio_calculado "
-        "from intermediate.int_imss__ventanas_promedio_movil where indicador = 'sm105'").fetchall()}
+    ventanas = {
+        r[0]: r[1:]
+        for r in con.execute(
+            "select strftime(periodo, '%Y-%m'), meses_ventana, n_meses_ventana, meses_omitidos, promedio_calculado "
+            "from intermediate.int_imss__ventanas_promedio_movil where indicador = 'sm105'"
+        ).fetchall()
+    }
     assert ventanas["2025-12"] == ("2025-12", 1, None, False)
     assert ventanas["2026-01"] == ("2025-12, 2026-01", 2, None, False)
     assert ventanas["2026-02"] == ("2025-12, 2026-01, 2026-02", 3, None, True)
@@ -164,21 +179,31 @@ def test_first_year_of_the_history_is_a_variable(con_hueco, tmp_path):
     db, con = con_hueco
 
     def primeros(c):
-        return (c.execute("select min(anio) from intermediate.int_imss__indicadores_anuales").fetchone()[0],
-                c.execute("select min(anio) from marts.indicadores_nominativos "
-                          "where frecuencia = 'anual'").fetchone()[0])
+        return (
+            c.execute("select min(anio) from intermediate.int_imss__indicadores_anuales").fetchone()[0],
+            c.execute("select min(anio) from marts.indicadores_nominativos where frecuencia = 'anual'").fetchone()[0],
+        )
 
     # Default (dbt_project.yml, 2019): the 2025 accident indicators are the first yearly rows.
     assert primeros(con) == (2025, 2025)
-    assert con.execute("select valor from marts.indicadores_nominativos where frecuencia = 'anual' "
-                       "and periodo = '2025' and indicador = 'tasa_accidentes' "
-                       "and cve_registro = 'R1TIJUANA01'").fetchone()[0] == pytest.approx(100 - 100 * 1 / 4)
+    assert con.execute(
+        "select valor from marts.indicadores_nominativos where frecuencia = 'anual' "
+        "and periodo = '2025' and indicador = 'tasa_accidentes' "
+        "and cve_registro = 'R1TIJUANA01'"
+    ).fetchone()[0] == pytest.approx(100 - 100 * 1 / 4)
     copia = tmp_path / "sidil.duckdb"
     shutil.copy(db, copia)
-    result = run_dbt(copia, "build", "--full-refresh", "--select",
-                     "int_imss__indicadores_anuales", "int_imss__indicadores_nominativos",
-                     "indicadores_nominativos",
-                     "--vars", "{imss_anio_inicio: 2026}")
+    result = run_dbt(
+        copia,
+        "build",
+        "--full-refresh",
+        "--select",
+        "int_imss__indicadores_anuales",
+        "int_imss__indicadores_nominativos",
+        "indicadores_nominativos",
+        "--vars",
+        "{imss_anio_inicio: 2026}",
+    )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     c = duckdb.connect(str(copia), read_only=True)
     assert primeros(c) == (2026, 2026)

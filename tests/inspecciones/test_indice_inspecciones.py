@@ -45,12 +45,16 @@ def test_copies_in_later_instances_exist_differ_and_are_ignored(built_tiny):
     """).fetchall()
     assert rows, "the demo plants copies whose violations differ"
     inspeccion_id, primera, _copia, procede_primera, _ = rows[0]
-    got = con.execute("select sum(nvio_procede), min(instancia) from intermediate.int_inspecciones__revision_submateria "
-                      "where inspeccion_id = ?", [inspeccion_id]).fetchall()[0]
+    got = con.execute(
+        "select sum(nvio_procede), min(instancia) from intermediate.int_inspecciones__revision_submateria "
+        "where inspeccion_id = ?",
+        [inspeccion_id],
+    ).fetchall()[0]
     assert got[1] == primera
     # Only valid proceedings count, so the mart can be below the raw count but never takes the copy's.
     assert got[0] is None or got[0] <= procede_primera
-    n_multi = con.execute("select count(*) from intermediate.int_inspecciones__indice where n_instancias > 1"
-                          ).fetchall()[0][0]
+    n_multi = con.execute(
+        "select count(*) from intermediate.int_inspecciones__indice where n_instancias > 1"
+    ).fetchall()[0][0]
     assert n_multi > 0
     con.close()

@@ -24,12 +24,17 @@ def _expected(demo) -> tuple[set, dict]:
     for _, nombre in instancias:
         con = sqlite3.connect(demo / "siapi" / f"{nombre}.sqlite")
         propias = {i for (i,) in con.execute("select inspeccion_id from inspeccion")} - vistas
-        for insp, part, resp in con.execute("select inspeccion_id, participante_id, ipart_responsable "
-                                            "from inspec_participantes"):
+        for insp, part, resp in con.execute(
+            "select inspeccion_id, participante_id, ipart_responsable from inspec_participantes"
+        ):
             if insp in propias:
                 filas.add((insp, part, bool(resp)))
-        catalogo.update({p: (t, o) for p, t, o in con.execute(
-            "select participante_id, tipo_participante, oficina_id from participantes")})
+        catalogo.update(
+            {
+                p: (t, o)
+                for p, t, o in con.execute("select participante_id, tipo_participante, oficina_id from participantes")
+            }
+        )
         vistas |= propias
         con.close()
     return filas, catalogo
@@ -39,8 +44,10 @@ def test_inspectors_of_each_inspection_are_those_of_its_first_instance(built_tin
     filas, catalogo = _expected(tiny_demo)
     assert len(filas) > 1000
     con = duckdb.connect(str(built_tiny), read_only=True)
-    got = con.execute("select inspeccion_id, participante_id, responsable, tipo_participante, "
-                      "oficina_id_participante, n_participantes from marts.inspecciones_inspectores").fetchall()
+    got = con.execute(
+        "select inspeccion_id, participante_id, responsable, tipo_participante, "
+        "oficina_id_participante, n_participantes from marts.inspecciones_inspectores"
+    ).fetchall()
     assert {(i, p, r) for i, p, r, *_ in got} == filas
     assert len(got) == len(filas)  # one row per inspection and participant
     assert all((t, o) == catalogo[p] for _, p, _, t, o, _ in got)
@@ -59,19 +66,26 @@ def test_inspector_load_by_office_adds_up(built_tiny, tiny_demo):
     filas, catalogo = _expected(tiny_demo)
     carga = Counter(p for _, p, _ in filas)
     con = duckdb.connect(str(built_tiny), read_only=True)
-    got = dict(con.execute("select participante_id, count(*) from marts.inspecciones_inspectores group by 1"
-                           ).fetchall())
+    got = dict(
+        con.execute("select participante_id, count(*) from marts.inspecciones_inspectores group by 1").fetchall()
+    )
     assert got == dict(carga)
     por_oficina = Counter(catalogo[p][1] for _, p, _ in filas)
-    got = dict(con.execute("select oficina_id_participante, count(*) from marts.inspecciones_inspectores "
-                           "group by 1").fetchall())
+    got = dict(
+        con.execute(
+            "select oficina_id_participante, count(*) from marts.inspecciones_inspectores group by 1"
+        ).fetchall()
+    )
     assert got == dict(por_oficina)
-    misma = con.execute("select count(*) filter (where oficina_id = oficina_id_participante), count(*) "
-                        "from marts.inspecciones_inspectores").fetchone()
+    misma = con.execute(
+        "select count(*) filter (where oficina_id = oficina_id_participante), count(*) "
+        "from marts.inspecciones_inspectores"
+    ).fetchone()
     assert misma[0] == misma[1]
     # Every inspection of the history has its inspectors.
-    sin = con.execute("select count(*) from intermediate.int_historico__inspecciones h where not exists "
-                      "(select 1 from marts.inspecciones_inspectores i where i.inspeccion_id = h.inspeccion_id)"
-                      ).fetchone()[0]
+    sin = con.execute(
+        "select count(*) from intermediate.int_historico__inspecciones h where not exists "
+        "(select 1 from marts.inspecciones_inspectores i where i.inspeccion_id = h.inspeccion_id)"
+    ).fetchone()[0]
     assert sin == 0
     con.close()

@@ -21,8 +21,13 @@ def mpr_tiny(built_tiny, tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("interfaz")
     db = root / "sidil.duckdb"
     shutil.copy(built_tiny, db)
-    env = dict(os.environ, SIDIL_DB=str(db), SIDIL_MODELOS=str(root / "models_store"),
-               SIDIL_SALIDAS=str(root / "salidas"), DBT_SEND_ANONYMOUS_USAGE_STATS="false")
+    env = dict(
+        os.environ,
+        SIDIL_DB=str(db),
+        SIDIL_MODELOS=str(root / "models_store"),
+        SIDIL_SALIDAS=str(root / "salidas"),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+    )
     sidil = Path(sys.executable).with_name("sidil")
     for args in (["train", "--sin-reentrenar"], ["predict", "--publicar"]):
         r = subprocess.run([str(sidil), *args], env=env, capture_output=True, text=True)
@@ -53,11 +58,16 @@ def escribir_mpr_manual(carpeta: Path, orden: list[int] | None = None) -> Path:
         "centro_trabajo_id": pa.array(range(1, 9), pa.int64()),
         "nombre_ct": [f"CT {i}" for i in range(1, 9)],
         "ct_imss_registro": ["A1", None, "A3", "A4", None, "A6", "A7", None],
-        "geo2": geo2, "nom_geo2": [ESTADOS[g] for g in geo2],
-        "geo5": [g + "001" for g in geo2], "nom_geo5": ["Municipio " + g for g in geo2],
-        "scian2018_2": ["31"] * 4 + ["46"] * 4, "nom_scian2018_2": ["Industrias manufactureras"] * 4 + ["Comercio"] * 4,
-        "scian2018_3": ["311"] * 4 + ["461"] * 4, "nom_scian2018_3": ["Alimentaria"] * 4 + ["Comercio al por menor"] * 4,
-        "cat_tamanio": pa.array(tam, pa.int32()), "nom_cat_tamanio": [TAMANIOS.get(t) for t in tam],
+        "geo2": geo2,
+        "nom_geo2": [ESTADOS[g] for g in geo2],
+        "geo5": [g + "001" for g in geo2],
+        "nom_geo5": ["Municipio " + g for g in geo2],
+        "scian2018_2": ["31"] * 4 + ["46"] * 4,
+        "nom_scian2018_2": ["Industrias manufactureras"] * 4 + ["Comercio"] * 4,
+        "scian2018_3": ["311"] * 4 + ["461"] * 4,
+        "nom_scian2018_3": ["Alimentaria"] * 4 + ["Comercio al por menor"] * 4,
+        "cat_tamanio": pa.array(tam, pa.int32()),
+        "nom_cat_tamanio": [TAMANIOS.get(t) for t in tam],
         "atrib_num_trabajadores": pa.array([5, 8, 12, 20, None, 300, 400, 40], pa.int32()),
         "atrib_clase_riesgo": pa.array([1, 2, 3, 4, 5, 1, 2, 3], pa.int32()),
         "atrib_tiene_registro_imss": [True, False, True, True, False, True, True, False],
@@ -71,21 +81,26 @@ def escribir_mpr_manual(carpeta: Path, orden: list[int] | None = None) -> Path:
         tabla = tabla.take([i - 1 for i in orden])
     carpeta.mkdir(parents=True, exist_ok=True)
     pq.write_table(tabla, carpeta / "mpr.parquet")
-    dicc = [("centro_trabajo_id", "identificacion", "Centro de trabajo", ""),
-            ("geo2", "identificacion", "Clave de entidad", "Entidad federativa"),
-            ("cat_tamanio", "identificacion", "Tamaño", "Categoría de tamaño"),
-            ("atrib_num_trabajadores", "atributo", "Trabajadores", ""),
-            ("atrib_clase_riesgo", "atributo", "Clase de riesgo IMSS", ""),
-            ("atrib_tiene_registro_imss", "atributo", "Con registro IMSS", ""),
-            ("atrib_ct_prioritario", "atributo", "Centro prioritario", ""),
-            ("ind_a", "indicador", "Indicador A", "Un indicador de prueba (1 = peor)"),
-            ("pred_201", "prediccion", "Riesgo en contratación", "Probabilidad en la submateria 201"),
-            ("riesgo", "riesgo", "Riesgo compuesto", "Probabilidad en alguna submateria")]
+    dicc = [
+        ("centro_trabajo_id", "identificacion", "Centro de trabajo", ""),
+        ("geo2", "identificacion", "Clave de entidad", "Entidad federativa"),
+        ("cat_tamanio", "identificacion", "Tamaño", "Categoría de tamaño"),
+        ("atrib_num_trabajadores", "atributo", "Trabajadores", ""),
+        ("atrib_clase_riesgo", "atributo", "Clase de riesgo IMSS", ""),
+        ("atrib_tiene_registro_imss", "atributo", "Con registro IMSS", ""),
+        ("atrib_ct_prioritario", "atributo", "Centro prioritario", ""),
+        ("ind_a", "indicador", "Indicador A", "Un indicador de prueba (1 = peor)"),
+        ("pred_201", "prediccion", "Riesgo en contratación", "Probabilidad en la submateria 201"),
+        ("riesgo", "riesgo", "Riesgo compuesto", "Probabilidad en alguna submateria"),
+    ]
     cols = list(zip(*dicc))
-    pq.write_table(pa.table({"columna": cols[0], "grupo": cols[1], "etiqueta": cols[2], "descripcion": cols[3]}),
-                   carpeta / "mpr_diccionario.parquet")
-    (carpeta / "mpr_metadatos.json").write_text(json.dumps(
-        {"run_id": "r-manual", "familia": "bosque", "generado_en": "2026-11-20T10:30:00", "n_centros": 8}))
+    pq.write_table(
+        pa.table({"columna": cols[0], "grupo": cols[1], "etiqueta": cols[2], "descripcion": cols[3]}),
+        carpeta / "mpr_diccionario.parquet",
+    )
+    (carpeta / "mpr_metadatos.json").write_text(
+        json.dumps({"run_id": "r-manual", "familia": "bosque", "generado_en": "2026-11-20T10:30:00", "n_centros": 8})
+    )
     return carpeta
 
 

@@ -33,11 +33,14 @@ def test_users_are_stored_hashed_and_verified(tmp_path):
     assert usuarios.verificar("pepe", "nueva-clave-larga", ruta) is None
 
 
-@pytest.mark.parametrize("usuario,clave,rol,mensaje", [
-    ("ana", "corta", "planeador", "al menos 8"),
-    ("ana", "una-clave-larga", "jefe", "Rol desconocido"),
-    ("a b", "una-clave-larga", "planeador", "espacios"),
-])
+@pytest.mark.parametrize(
+    "usuario,clave,rol,mensaje",
+    [
+        ("ana", "corta", "planeador", "al menos 8"),
+        ("ana", "una-clave-larga", "jefe", "Rol desconocido"),
+        ("a b", "una-clave-larga", "planeador", "espacios"),
+    ],
+)
 def test_bad_users_are_refused(tmp_path, usuario, clave, rol, mensaje):
     with pytest.raises(ValueError, match=mensaje):
         usuarios.agregar(usuario, clave, rol, tmp_path / "u.json")
@@ -46,12 +49,22 @@ def test_bad_users_are_refused(tmp_path, usuario, clave, rol, mensaje):
 def test_the_users_command(tmp_path):
     env = dict(os.environ, SIDIL_USUARIOS=str(tmp_path / "u.json"))
     sidil = str(Path(sys.executable).with_name("sidil"))
-    r = subprocess.run([sidil, "users", "add", "ana", "--rol", "planeador", "--password-stdin"],
-                       input="clave-de-ana-1\n", env=env, capture_output=True, text=True)
+    r = subprocess.run(
+        [sidil, "users", "add", "ana", "--rol", "planeador", "--password-stdin"],
+        input="clave-de-ana-1\n",
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 0 and "INFO: usuario ana agregado con rol planeador" in r.stdout
     assert usuarios.verificar("ana", "clave-de-ana-1", tmp_path / "u.json") == "planeador"
-    r = subprocess.run([sidil, "users", "add", "ana", "--rol", "director", "--password-stdin"],
-                       input="clave-de-ana-1\n", env=env, capture_output=True, text=True)
+    r = subprocess.run(
+        [sidil, "users", "add", "ana", "--rol", "director", "--password-stdin"],
+        input="clave-de-ana-1\n",
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 2 and "***ERROR***: Rol desconocido" in r.stdout
     r = subprocess.run([sidil, "users", "remove", "ana"], env=env, capture_output=True, text=True)
     assert r.returncode == 0 and usuarios.leer(tmp_path / "u.json") == {}
@@ -65,14 +78,14 @@ def test_failed_logins_are_limited_per_user_and_per_client():
     for _ in range(3):
         assert not lim.bloqueado("ana", "10.0.0.1")
         lim.fallo("ana", "10.0.0.1")
-    assert lim.bloqueado("ana", "10.0.0.2")            # the user is locked from any client
+    assert lim.bloqueado("ana", "10.0.0.2")  # the user is locked from any client
     assert not lim.bloqueado("pepe", "10.0.0.2")
     lim.fallo("pepe", "10.0.0.1")
     lim.fallo("luis", "10.0.0.1")
-    assert lim.bloqueado("maria", "10.0.0.1")          # five failures from one client lock that client
+    assert lim.bloqueado("maria", "10.0.0.1")  # five failures from one client lock that client
     assert not lim.bloqueado("maria", "10.0.0.3")
     reloj[0] = 61
-    assert not lim.bloqueado("ana", "10.0.0.1")        # the window passed
+    assert not lim.bloqueado("ana", "10.0.0.1")  # the window passed
     lim.fallo("pepe", "10.0.0.9")
     lim.exito("pepe")
     assert not lim.bloqueado("pepe", "10.0.0.9")
@@ -103,15 +116,22 @@ def test_the_administrator_page_reads_model_runs_and_data_status(mpr_tiny, monke
 
 
 def test_the_administrator_page_says_when_the_warehouse_is_busy(mpr_tiny, tmp_path, monkeypatch):
-    from sidil.interfaz.admin_datos import EN_ACTUALIZACION, leer_estado
-
     import shutil
+
+    from sidil.interfaz.admin_datos import EN_ACTUALIZACION, leer_estado
 
     db = tmp_path / "ocupada.duckdb"
     shutil.copy(mpr_tiny["db"], db)
-    escritor = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
-                                 "print('listo', flush=True); time.sleep(60)", str(db)],
-                                stdout=subprocess.PIPE, text=True)
+    escritor = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('listo', flush=True); time.sleep(60)",
+            str(db),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert escritor.stdout.readline().strip() == "listo"
         monkeypatch.setenv("SIDIL_DB", str(db))
@@ -128,19 +148,24 @@ def test_the_administrator_page_says_when_the_warehouse_is_busy(mpr_tiny, tmp_pa
 def test_serve_explains_what_is_missing(tmp_path, mpr_manual):
     sidil = str(Path(sys.executable).with_name("sidil"))
     env = dict(os.environ, SIDIL_USUARIOS=str(tmp_path / "u.json"), SIDIL_INTERFAZ_LOG=str(tmp_path / "a.log"))
-    r = subprocess.run([sidil, "serve", "--mpr", str(mpr_manual)], env=env, capture_output=True, text=True,
-                       timeout=60)
+    r = subprocess.run([sidil, "serve", "--mpr", str(mpr_manual)], env=env, capture_output=True, text=True, timeout=60)
     assert r.returncode == 2 and "no hay usuarios" in r.stdout and "sidil users add" in r.stdout
     usuarios.agregar("ana", "una-clave-larga", "administrador", tmp_path / "u.json")
-    r = subprocess.run([sidil, "serve", "--mpr", str(tmp_path / "sin_mpr")], env=env, capture_output=True,
-                       text=True, timeout=60)
+    r = subprocess.run(
+        [sidil, "serve", "--mpr", str(tmp_path / "sin_mpr")], env=env, capture_output=True, text=True, timeout=60
+    )
     assert r.returncode == 2 and "No existe la matriz de predicción de riesgo" in r.stdout
 
 
-@pytest.mark.parametrize("ruta,rol,pasa", [
-    ("/websocket/", None, False), ("/websocket/", "planeador", True),
-    ("/admin/websocket/", "planeador", False), ("/admin/websocket/", "administrador", True),
-])
+@pytest.mark.parametrize(
+    "ruta,rol,pasa",
+    [
+        ("/websocket/", None, False),
+        ("/websocket/", "planeador", True),
+        ("/admin/websocket/", "planeador", False),
+        ("/admin/websocket/", "administrador", True),
+    ],
+)
 def test_the_guard_closes_websockets_without_the_right_session(ruta, rol, pasa):
     import asyncio
 

@@ -21,8 +21,9 @@ from sidil.interfaz.mpr import Matriz
 from tests.conftest import ROOT
 
 # A DNE field the demo does not have: added to the landed table and to the catalog, nothing else.
-FILA_NUEVA = ("dne,centro_trabajo,ct_brigada_emergencia,Cuenta con brigada de emergencia,sí,combo,"
-              "brigada_emergencia,booleano\n")
+FILA_NUEVA = (
+    "dne,centro_trabajo,ct_brigada_emergencia,Cuenta con brigada de emergencia,sí,combo,brigada_emergencia,booleano\n"
+)
 
 
 def _proyecto_con_fila_nueva(destino: Path) -> Path:
@@ -42,9 +43,24 @@ def _proyecto_con_fila_nueva(destino: Path) -> Path:
 def _dbt(proyecto: Path, db: Path, *args: str) -> None:
     env = dict(os.environ, SIDIL_DB=str(db), DBT_SEND_ANONYMOUS_USAGE_STATS="false")
     dbt = Path(sys.executable).with_name("dbt")
-    r = subprocess.run([str(dbt), *args, "--profiles-dir", str(proyecto), "--project-dir", str(proyecto),
-                        "--target-path", str(proyecto / "target"), "--log-path", str(proyecto / "logs")],
-                       cwd=proyecto, env=env, capture_output=True, text=True)
+    r = subprocess.run(
+        [
+            str(dbt),
+            *args,
+            "--profiles-dir",
+            str(proyecto),
+            "--project-dir",
+            str(proyecto),
+            "--target-path",
+            str(proyecto / "target"),
+            "--log-path",
+            str(proyecto / "logs"),
+        ],
+        cwd=proyecto,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 0, r.stdout[-6000:] + r.stderr[-2000:]
 
 
@@ -65,8 +81,13 @@ def mpr_con_atributo_nuevo(built_tiny, tmp_path_factory) -> dict:
     proyecto = _proyecto_con_fila_nueva(raiz / "proyecto")
     _dbt(proyecto, db, "seed", "--select", "dne_campos")
     _dbt(proyecto, db, "run", "--select", "stg_dne__centro_trabajo+")
-    env = dict(os.environ, SIDIL_DB=str(db), SIDIL_MODELOS=str(raiz / "models_store"),
-               SIDIL_SALIDAS=str(raiz / "salidas"), DBT_SEND_ANONYMOUS_USAGE_STATS="false")
+    env = dict(
+        os.environ,
+        SIDIL_DB=str(db),
+        SIDIL_MODELOS=str(raiz / "models_store"),
+        SIDIL_SALIDAS=str(raiz / "salidas"),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+    )
     sidil = Path(sys.executable).with_name("sidil")
     for args in (["train", "--sin-reentrenar"], ["predict", "--publicar"]):
         r = subprocess.run([str(sidil), *args], env=env, capture_output=True, text=True)
@@ -76,8 +97,10 @@ def mpr_con_atributo_nuevo(built_tiny, tmp_path_factory) -> dict:
 
 def test_a_new_catalog_row_reaches_model_inputs_mpr_and_a_filter(mpr_con_atributo_nuevo):
     con = duckdb.connect(str(mpr_con_atributo_nuevo["db"]), read_only=True)
-    esperado = dict(con.execute("""
-        select centro_trabajo_id::bigint, ct_brigada_emergencia = '1' from raw.dne_centro_trabajo""").fetchall())
+    esperado = dict(
+        con.execute("""
+        select centro_trabajo_id::bigint, ct_brigada_emergencia = '1' from raw.dne_centro_trabajo""").fetchall()
+    )
     # 1. model inputs: the training table and the universe carry it, and the feature list has it
     names = feature_names(con)
     assert "brigada_emergencia" in names
@@ -109,9 +132,15 @@ def test_declare_prima_and_rama_are_mpr_attributes_and_filters(mpr_tiny):
     catalog's labels and filters; the branch shows its name from seeds/ramas_industriales.csv."""
     m = Matriz(mpr_tiny["mpr"])
     filtrables = {c.nombre: c for c in consultas.columnas_atributo(m)}
-    for nombre, modo in (("atrib_presento_declaracion", "uno"), ("atrib_prima_riesgo", "rango"),
-                         ("atrib_rama_industrial_id", "varios"), ("atrib_clase_riesgo", "uno"),
-                         ("geo2", "varios"), ("geo5", "varios"), ("atrib_num_trabajadores", "rango")):
+    for nombre, modo in (
+        ("atrib_presento_declaracion", "uno"),
+        ("atrib_prima_riesgo", "rango"),
+        ("atrib_rama_industrial_id", "varios"),
+        ("atrib_clase_riesgo", "uno"),
+        ("geo2", "varios"),
+        ("geo5", "varios"),
+        ("atrib_num_trabajadores", "rango"),
+    ):
         assert nombre in filtrables, nombre
         assert consultas.modo_filtro(m, nombre) == modo, nombre
     assert filtrables["atrib_presento_declaracion"].etiqueta == "Presentó declaración (DECLARE)"
@@ -140,17 +169,28 @@ def test_the_catalog_filter_type_decides_over_counting_values(mpr_manual):
     import pyarrow.parquet as pq
 
     antes = Matriz(mpr_manual)
-    assert consultas.modo_filtro(antes, "atrib_clase_riesgo") == "varios"       # 5 values: a list
-    assert consultas.modo_filtro(antes, "atrib_num_trabajadores") == "varios"   # 8 values: a list
+    assert consultas.modo_filtro(antes, "atrib_clase_riesgo") == "varios"  # 5 values: a list
+    assert consultas.modo_filtro(antes, "atrib_num_trabajadores") == "varios"  # 8 values: a list
     dicc = pq.read_table(mpr_manual / "mpr_diccionario.parquet").to_pylist()
-    tipos = {"geo2": "sel_mul", "cat_tamanio": "na", "atrib_num_trabajadores": "numérico",
-             "atrib_clase_riesgo": "sel_mul", "atrib_tiene_registro_imss": "combo", "atrib_ct_prioritario": "combo"}
+    tipos = {
+        "geo2": "sel_mul",
+        "cat_tamanio": "na",
+        "atrib_num_trabajadores": "numérico",
+        "atrib_clase_riesgo": "sel_mul",
+        "atrib_tiene_registro_imss": "combo",
+        "atrib_ct_prioritario": "combo",
+    }
     for fila in dicc:
         fila["tipo_filtro"] = tipos.get(fila["columna"])
     pq.write_table(pa.Table.from_pylist(dicc), mpr_manual / "mpr_diccionario.parquet")
     m = Matriz(mpr_manual)
     assert [c.nombre for c in consultas.columnas_atributo(m)] == [
-        "geo2", "atrib_num_trabajadores", "atrib_clase_riesgo", "atrib_tiene_registro_imss", "atrib_ct_prioritario"]
+        "geo2",
+        "atrib_num_trabajadores",
+        "atrib_clase_riesgo",
+        "atrib_tiene_registro_imss",
+        "atrib_ct_prioritario",
+    ]
     assert consultas.modo_filtro(m, "atrib_num_trabajadores") == "rango"
     assert consultas.modo_filtro(m, "atrib_clase_riesgo") == "varios"
     assert consultas.modo_filtro(m, "atrib_ct_prioritario") == "uno"

@@ -48,7 +48,7 @@ def test_the_xlsx_predictor_sheet_carries_the_confidence(matriz):
     d = dict(filas)
     assert d["Confianza del modelo"] == "confianza media"
     assert d["Confianza del modelo: métricas en prueba"].startswith("AUC en prueba 0.66")
-    assert d["Confianza de Riesgo en contratación"] == "confianza media"   # listed even without a predictor chosen
+    assert d["Confianza de Riesgo en contratación"] == "confianza media"  # listed even without a predictor chosen
     sin = dict(exportar.hoja_predictor(matriz, Seleccion()))
     assert "Confianza del modelo" not in sin and sin["Confianza de Riesgo en contratación"] == "confianza media"
 

@@ -11,8 +11,11 @@ from tests.interfaz.test_navegador import _descargar, _entrar, navegador, servid
 
 
 def _texto_confianza(pagina, esperado: str, timeout: float = 20_000) -> str:
-    pagina.wait_for_function("(t) => { const e = document.querySelector('#confianza_predictor'); "
-                             "return e && e.innerText.includes(t); }", arg=esperado, timeout=timeout)
+    pagina.wait_for_function(
+        "(t) => { const e = document.querySelector('#confianza_predictor'); return e && e.innerText.includes(t); }",
+        arg=esperado,
+        timeout=timeout,
+    )
     return pagina.inner_text("#confianza_predictor")
 
 
@@ -23,8 +26,7 @@ def test_the_confidence_label_reaches_the_planner(navegador, servidor, tmp_path)
     pagina = _entrar(navegador, servidor, "pepe")
 
     # the list of predictors: every option carries its label
-    opciones = {o.get_attribute("value"): o.inner_text()
-                for o in pagina.locator("#pred_columna option").all()}
+    opciones = {o.get_attribute("value"): o.inner_text() for o in pagina.locator("#pred_columna option").all()}
     for p in predictores:
         assert opciones[p.nombre] == f"{p.etiqueta} — {m.confianza[p.nombre].texto}"
 

@@ -49,13 +49,13 @@ def test_each_filter_narrows_the_count_as_computed_by_hand(mpr_manual):
     m = Matriz(mpr_manual)
     sel = Seleccion()
     assert consultas.conteo(m, sel) == 8
-    sel = replace(sel, predictor=PRED)                                  # ids 4-8
+    sel = replace(sel, predictor=PRED)  # ids 4-8
     assert consultas.ids(m, sel) == [4, 5, 6, 7, 8]
-    sel = sel.con_indicador(IND)                                        # ind_a >= 0.25: 4-7
+    sel = sel.con_indicador(IND)  # ind_a >= 0.25: 4-7
     assert consultas.ids(m, sel) == [4, 5, 6, 7]
     sel = sel.con_atributo(FiltroValores("atrib_ct_prioritario", (True,)))
     assert consultas.ids(m, sel) == [5, 7]
-    assert consultas.conteo_filtrados(m, sel) == (2, 2)                # states 02 and 09
+    assert consultas.conteo_filtrados(m, sel) == (2, 2)  # states 02 and 09
     sel = sel.con_atributo(FiltroValores("geo2", ("02",)))
     assert consultas.ids(m, sel) == [5]
     # removing filters gives the wider selections back
@@ -66,8 +66,13 @@ def test_each_filter_narrows_the_count_as_computed_by_hand(mpr_manual):
 def test_missing_values_and_ranges_on_attributes(mpr_manual):
     m = Matriz(mpr_manual)
     assert consultas.ids(m, Seleccion(atributos=(FiltroValores("cat_tamanio", (6, None)),))) == [5, 6, 7, 8]
-    assert consultas.ids(m, Seleccion(atributos=(FiltroValores("atrib_ct_prioritario", (True, None)),))) == \
-        [1, 3, 5, 7, 8]
+    assert consultas.ids(m, Seleccion(atributos=(FiltroValores("atrib_ct_prioritario", (True, None)),))) == [
+        1,
+        3,
+        5,
+        7,
+        8,
+    ]
     # the CT without a worker count never falls in a range
     assert consultas.ids(m, Seleccion(atributos=(FiltroRango("atrib_num_trabajadores", 10, 300),))) == [3, 4, 6, 8]
     assert consultas.ids(m, Seleccion(atributos=(FiltroValores("atrib_clase_riesgo", ("1", "5")),))) == [1, 5, 6]
@@ -89,24 +94,43 @@ def test_distribution_histogram_and_options(mpr_manual):
     assert (d.minimo, d.q1, d.mediana, d.media, d.q3, d.maximo) == pytest.approx((0.1, 0.275, 0.45, 0.45, 0.625, 0.8))
     h = consultas.histograma(m, "pred_201", cubetas=4)
     assert list(h["n"]) == [2, 2, 3, 1] and list(h["desde"]) == [0, 0.25, 0.5, 0.75]
-    assert consultas.opciones(m, "cat_tamanio") == [(1, "1 0 a 10 personas"), (2, "2 11 a 15 personas"),
-                                                    (3, "3 16 a 50 personas"), (6, "6 251 y más personas"),
-                                                    (None, "Sin dato")]
+    assert consultas.opciones(m, "cat_tamanio") == [
+        (1, "1 0 a 10 personas"),
+        (2, "2 11 a 15 personas"),
+        (3, "3 16 a 50 personas"),
+        (6, "6 251 y más personas"),
+        (None, "Sin dato"),
+    ]
     assert consultas.opciones(m, "atrib_ct_prioritario") == [(False, "No"), (True, "Sí"), (None, "Sin dato")]
     assert [c.nombre for c in consultas.columnas_atributo(m)] == [
-        "geo2", "geo5", "scian2018_2", "scian2018_3", "cat_tamanio", "atrib_num_trabajadores",
-        "atrib_clase_riesgo", "atrib_tiene_registro_imss", "atrib_ct_prioritario"]
+        "geo2",
+        "geo5",
+        "scian2018_2",
+        "scian2018_3",
+        "cat_tamanio",
+        "atrib_num_trabajadores",
+        "atrib_clase_riesgo",
+        "atrib_tiene_registro_imss",
+        "atrib_ct_prioritario",
+    ]
 
 
 def test_analysis_by_state_and_size_class_including_missing(mpr_manual):
     m = Matriz(mpr_manual)
     e = consultas.por_estado(m, Seleccion())
-    assert e.values.tolist() == [["01", "Aguascalientes", 3, 37.5], ["02", "Baja California", 3, 37.5],
-                                 ["09", "Ciudad de México", 2, 25.0]]
-    t = consultas.por_tamanio(m, Seleccion(predictor=PRED))          # ids 4-8: sizes 3, NULL, 6, 6, NULL
-    assert t[["tamanio", "centros"]].values.tolist() == [["0 a 10 personas", 0], ["11 a 15 personas", 0],
-                                                         ["16 a 50 personas", 1], ["251 y más personas", 2],
-                                                         ["Sin dato", 2]]
+    assert e.values.tolist() == [
+        ["01", "Aguascalientes", 3, 37.5],
+        ["02", "Baja California", 3, 37.5],
+        ["09", "Ciudad de México", 2, 25.0],
+    ]
+    t = consultas.por_tamanio(m, Seleccion(predictor=PRED))  # ids 4-8: sizes 3, NULL, 6, 6, NULL
+    assert t[["tamanio", "centros"]].values.tolist() == [
+        ["0 a 10 personas", 0],
+        ["11 a 15 personas", 0],
+        ["16 a 50 personas", 1],
+        ["251 y más personas", 2],
+        ["Sin dato", 2],
+    ]
     assert list(t["porcentaje"]) == [0, 0, 20, 40, 40]
 
 
@@ -119,14 +143,17 @@ def test_matrix_statistics(mpr_manual):
     assert s.loc["cat_tamanio", "faltantes"] == 2 and s.loc["atrib_num_trabajadores", "faltantes"] == 1
     assert s.loc["pred_201", ["tipo", "minimo", "media", "maximo"]].tolist() == ["numérica", 0.1, 0.45, 0.8]
     assert s.loc["atrib_ct_prioritario", "tipo"] == "lógica"
-    assert s.loc["atrib_ct_prioritario", "media"] == pytest.approx(4 / 7, abs=1e-4)   # share of 'sí'
+    assert s.loc["atrib_ct_prioritario", "media"] == pytest.approx(4 / 7, abs=1e-4)  # share of 'sí'
     assert consultas.estadisticas(m, Seleccion(predictor=PRED))[0] == 5
 
 
 def test_criteria_read_in_spanish(mpr_manual):
     m = Matriz(mpr_manual)
-    sel = Seleccion(predictor=PRED, indicadores=(IND,),
-                    atributos=(FiltroValores("cat_tamanio", (6, None)), FiltroValores("atrib_ct_prioritario", (True,))))
+    sel = Seleccion(
+        predictor=PRED,
+        indicadores=(IND,),
+        atributos=(FiltroValores("cat_tamanio", (6, None)), FiltroValores("atrib_ct_prioritario", (True,))),
+    )
     crit = criterios(m, sel, lambda c, v: consultas.etiqueta_valor(m, c, v))
     assert [(c.seccion, c.etiqueta, c.condicion) for c in crit] == [
         ("predictor", "Riesgo en contratación", "entre 0.35 y 0.8"),
@@ -163,6 +190,7 @@ def test_a_replaced_export_is_picked_up(tmp_path):
 
 # -- the real MPR of the tiny demo ------------------------------------------------------------------------
 
+
 def test_filters_match_a_direct_sql_count_on_the_real_mpr(mpr_tiny):
     m = Matriz(mpr_tiny["mpr"])
     parquet = str(mpr_tiny["mpr"] / "mpr.parquet")
@@ -170,17 +198,23 @@ def test_filters_match_a_direct_sql_count_on_the_real_mpr(mpr_tiny):
     ind = m.grupo("indicador")[0].nombre
     med_pred = consultas.distribucion(m, pred).mediana
     q1_ind = consultas.distribucion(m, ind).q1
-    estados = list(consultas.por_estado(m, Seleccion())["clave"][:5])      # the five largest states
-    sel = Seleccion(predictor=FiltroRango(pred, med_pred, 1.0), indicadores=(FiltroRango(ind, q1_ind, 1.0),),
-                    atributos=(FiltroValores("geo2", tuple(estados)), FiltroValores("cat_tamanio", (1, 2, None))))
+    estados = list(consultas.por_estado(m, Seleccion())["clave"][:5])  # the five largest states
+    sel = Seleccion(
+        predictor=FiltroRango(pred, med_pred, 1.0),
+        indicadores=(FiltroRango(ind, q1_ind, 1.0),),
+        atributos=(FiltroValores("geo2", tuple(estados)), FiltroValores("cat_tamanio", (1, 2, None))),
+    )
     con = duckdb.connect()
     directo = con.execute(
         f"select count(*) from read_parquet(?) where {pred} >= ? and {pred} <= ? and {ind} >= ? "
         f"and {ind} <= 1 and geo2 in (select unnest(?::varchar[])) and (cat_tamanio in (1, 2) or cat_tamanio is null)",
-        [parquet, med_pred, 1.0, q1_ind, estados]).fetchone()[0]
+        [parquet, med_pred, 1.0, q1_ind, estados],
+    ).fetchone()[0]
     assert 0 < consultas.conteo(m, sel) == directo < m.n_centros
-    assert consultas.conteo(m, Seleccion(predictor=FiltroRango(pred, med_pred, 1.0))) == con.execute(
-        f"select count(*) from read_parquet(?) where {pred} >= ?", [parquet, med_pred]).fetchone()[0]
+    assert (
+        consultas.conteo(m, Seleccion(predictor=FiltroRango(pred, med_pred, 1.0)))
+        == con.execute(f"select count(*) from read_parquet(?) where {pred} >= ?", [parquet, med_pred]).fetchone()[0]
+    )
 
 
 def test_two_seeds_draw_different_workplaces_and_one_seed_the_same(mpr_tiny):

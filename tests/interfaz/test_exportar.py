@@ -38,13 +38,18 @@ def test_csv_has_every_column_and_the_selected_rows_by_risk(mpr_manual, tmp_path
         filas = list(csv.reader(f))
     assert n == 5 and len(filas) == 6
     assert filas[0] == [c.nombre for c in m.columnas]
-    assert [int(f[0]) for f in filas[1:]] == [8, 7, 6, 5, 4]          # highest overall risk first
+    assert [int(f[0]) for f in filas[1:]] == [8, 7, 6, 5, 4]  # highest overall risk first
 
 
 def test_xlsx_has_the_four_sheets_with_the_filters(mpr_manual, tmp_path):
     m = Matriz(mpr_manual)
-    sel = Seleccion(predictor=FiltroRango("pred_201", 0.35, 0.8), indicadores=(FiltroRango("ind_a", 0.25, 1.0),),
-                    atributos=(FiltroValores("cat_tamanio", (6, None)),), muestra=1, semilla=77)
+    sel = Seleccion(
+        predictor=FiltroRango("pred_201", 0.35, 0.8),
+        indicadores=(FiltroRango("ind_a", 0.25, 1.0),),
+        atributos=(FiltroValores("cat_tamanio", (6, None)),),
+        muestra=1,
+        semilla=77,
+    )
     ruta = tmp_path / "m.xlsx"
     assert exportar.exportar_xlsx(m, sel, ruta, usuario="ana") == 1
     wb = openpyxl.load_workbook(ruta)
@@ -56,15 +61,18 @@ def test_xlsx_has_the_four_sheets_with_the_filters(mpr_manual, tmp_path):
     assert predictor["Predictor (submateria)"] == "Riesgo en contratación"
     assert (predictor["Rango seleccionado: mínimo"], predictor["Rango seleccionado: máximo"]) == (0.35, 0.8)
     assert predictor["Centros de trabajo en la MPR"] == 8
-    assert predictor["Centros de trabajo tras los filtros"] == 3              # ids 5, 6, 7
+    assert predictor["Centros de trabajo tras los filtros"] == 3  # ids 5, 6, 7
     assert predictor["Semilla de la selección aleatoria"] == 77 and predictor["Centros de trabajo exportados"] == 1
     assert predictor["Fecha de generación de la MPR"] == "2026-11-20 10:30"
     assert predictor["Corrida del modelo"] == "r-manual" and predictor["Exportado por"] == "ana"
-    assert _filas(wb["indicadores"]) == [["indicador", "etiqueta", "descripcion", "minimo", "maximo"],
-                                         ["ind_a", "Indicador A", "Un indicador de prueba (1 = peor)", 0.25, 1]]
-    assert _filas(wb["atributos"]) == [["atributo", "etiqueta", "condicion", "minimo", "maximo", "valores"],
-                                       ["cat_tamanio", "Tamaño", "es 6 251 y más personas o Sin dato", None, None,
-                                        "6 251 y más personas, Sin dato"]]
+    assert _filas(wb["indicadores"]) == [
+        ["indicador", "etiqueta", "descripcion", "minimo", "maximo"],
+        ["ind_a", "Indicador A", "Un indicador de prueba (1 = peor)", 0.25, 1],
+    ]
+    assert _filas(wb["atributos"]) == [
+        ["atributo", "etiqueta", "condicion", "minimo", "maximo", "valores"],
+        ["cat_tamanio", "Tamaño", "es 6 251 y más personas o Sin dato", None, None, "6 251 y más personas, Sin dato"],
+    ]
 
 
 def test_sections_without_filters_leave_their_sheets_blank(mpr_manual, tmp_path):
@@ -85,11 +93,20 @@ def test_the_xlsx_writer_keeps_types_nulls_and_escapes_text(tmp_path):
         (2, null, false, null, null),
         (3, 'inf'::double, null, 'control' || chr(1) || 'x', null)) v(id, x, b, s, d)""")
     ruta = tmp_path / "t.xlsx"
-    escribir_xlsx(ruta, [hoja_de_consulta(con, "datos", "select * from t", [], "id desc"),
-                         hoja_de_filas("otra", ["k", "v"], [["ñandú", 1.25], [None, True]])])
+    escribir_xlsx(
+        ruta,
+        [
+            hoja_de_consulta(con, "datos", "select * from t", [], "id desc"),
+            hoja_de_filas("otra", ["k", "v"], [["ñandú", 1.25], [None, True]]),
+        ],
+    )
     wb = openpyxl.load_workbook(ruta)
-    assert _filas(wb["datos"]) == [["id", "x", "b", "s", "d"], [3, None, None, "controlx", None],
-                                   [2, None, False, None, None], [1, 0.5, True, "a < b & c > d", "2026-01-02"]]
+    assert _filas(wb["datos"]) == [
+        ["id", "x", "b", "s", "d"],
+        [3, None, None, "controlx", None],
+        [2, None, False, None, None],
+        [1, 0.5, True, "a < b & c > d", "2026-01-02"],
+    ]
     assert _filas(wb["otra"]) == [["k", "v"], ["ñandú", 1.25], [None, True]]
     assert [letra_columna(i) for i in (0, 25, 26, 52, 701, 702)] == ["A", "Z", "AA", "BA", "ZZ", "AAA"]
     with zipfile.ZipFile(ruta) as z:

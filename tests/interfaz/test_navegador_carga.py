@@ -43,17 +43,31 @@ def servidor(loaded_tiny, tiny_demo, tmp_path_factory):
         usuarios.agregar(u, clave, rol, archivo_usuarios)
     import os
 
-    env = dict(os.environ, SIDIL_DB=str(root / "sidil.duckdb"), SIDIL_SALIDAS=str(root / "salidas"),
-               SIDIL_MODELOS=str(root / "models_store"), SIDIL_INSUMOS=str(root / "insumos"),
-               SIDIL_USUARIOS=str(archivo_usuarios), SIDIL_INTERFAZ_LOG=str(root / "accesos.log"),
-               SIDIL_LOGS_PROCESOS=str(root / "procesos"), SIDIL_AUDITORIA=str(root / "auditoria.log"),
-               SIDIL_ERRORES_LOG=str(root / "errores.log"), SIDIL_PSEUDO_KEY=KEY.decode(),
-               SIDIL_CATALOGOS=str(root / "catalogos"), SIDIL_TAMANIO_MAXIMO_CARGA=str(LIMITE),
-               DBT_SEND_ANONYMOUS_USAGE_STATS="false")
+    env = dict(
+        os.environ,
+        SIDIL_DB=str(root / "sidil.duckdb"),
+        SIDIL_SALIDAS=str(root / "salidas"),
+        SIDIL_MODELOS=str(root / "models_store"),
+        SIDIL_INSUMOS=str(root / "insumos"),
+        SIDIL_USUARIOS=str(archivo_usuarios),
+        SIDIL_INTERFAZ_LOG=str(root / "accesos.log"),
+        SIDIL_LOGS_PROCESOS=str(root / "procesos"),
+        SIDIL_AUDITORIA=str(root / "auditoria.log"),
+        SIDIL_ERRORES_LOG=str(root / "errores.log"),
+        SIDIL_PSEUDO_KEY=KEY.decode(),
+        SIDIL_CATALOGOS=str(root / "catalogos"),
+        SIDIL_TAMANIO_MAXIMO_CARGA=str(LIMITE),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+    )
     env.pop("SIDIL_SEMILLAS", None)
     puerto = _puerto_libre()
-    proc = subprocess.Popen([str(Path(sys.executable).with_name("sidil")), "serve", "--port", str(puerto)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).with_name("sidil")), "serve", "--port", str(puerto)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     url = f"http://127.0.0.1:{puerto}"
     for _ in range(150):
         try:
@@ -99,7 +113,8 @@ def _auditoria(servidor) -> list[dict]:
 def _mensajes(pagina, id_: str, contiene: str, espera_ms: int = 120000) -> str:
     pagina.wait_for_function(
         f"() => {{ const e = document.querySelector('#{id_}'); return e && e.innerText.includes({json.dumps(contiene)}); }}",
-        timeout=espera_ms)
+        timeout=espera_ms,
+    )
     return pagina.inner_text(f"#{id_}")
 
 
@@ -110,8 +125,9 @@ def test_subir_un_mes_del_imss(navegador, servidor):  # noqa: F811
     nuevo = ("\n".join(lineas[:-5]) + "\n").encode()
     pagina = _entrar(navegador, servidor)
     pagina.select_option("#carga-tabla", "imss/puestos")
-    pagina.wait_for_function("() => [...document.querySelectorAll('#carga-periodo option')].some(o => o.value === "
-                             "'2026-09')")
+    pagina.wait_for_function(
+        "() => [...document.querySelectorAll('#carga-periodo option')].some(o => o.value === '2026-09')"
+    )
     pagina.select_option("#carga-periodo", "2026-09")
     pagina.set_input_files("#carga-archivo", _archivo(servidor, "..%2F..%2Fpuestos sept;drop.tab", nuevo))
     pagina.wait_for_selector("#resumen_tabla", timeout=60000)
@@ -123,8 +139,10 @@ def test_subir_un_mes_del_imss(navegador, servidor):  # noqa: F811
     assert "dato personal: se seudonimiza u omite" in pagina.inner_text("#resumen_columnas")
     filas = pagina.inner_text("#resumen_filas")
     assert lineas[1].split("\t")[1] not in filas and "[dato personal oculto]" in filas
-    pagina.wait_for_function("() => [...document.querySelectorAll('.progress-bar')].some(b => "
-                             "b.textContent === 'Archivo listo para ser cargado')")
+    pagina.wait_for_function(
+        "() => [...document.querySelectorAll('.progress-bar')].some(b => "
+        "b.textContent === 'Archivo listo para ser cargado')"
+    )
     assert (insumos / PUESTOS).read_bytes() == viejo  # nothing stored before "Guardar archivo"
     IMAGENES.mkdir(parents=True, exist_ok=True)
     pagina.screenshot(path=str(IMAGENES / "operador_carga.png"), full_page=True)
@@ -145,16 +163,19 @@ def test_un_archivo_malo_da_el_mensaje_del_cargador(navegador, servidor):  # noq
     antes = {p: p.read_bytes() for p in (insumos / "imss" / "puestos").iterdir()}
     pagina = _entrar(navegador, servidor)
     pagina.select_option("#carga-tabla", "imss/puestos")
-    pagina.wait_for_function("() => [...document.querySelectorAll('#carga-periodo option')].some(o => o.value === "
-                             "'2026-08')")
+    pagina.wait_for_function(
+        "() => [...document.querySelectorAll('#carga-periodo option')].some(o => o.value === '2026-08')"
+    )
     pagina.select_option("#carga-periodo", "2026-08")
     encabezado = b"cve_registro\tnss\tcurp\tsbc\ttipo_trabajador\trango_edad\trango_uma\n"
     pagina.set_input_files("#carga-archivo", _archivo(servidor, "vacio.tab", encabezado))
     pagina.wait_for_selector("#resumen_tabla", timeout=60000)
     pagina.click("#carga-guardar")
     texto = _mensajes(pagina, "carga_mensajes", "no se guardó")
-    assert ("***ERROR***: archivo imss/puestos/PAFINALMES_F_20260831.tab, fila 2: el archivo no tiene filas de "
-            "datos (solo encabezado); no reemplaza lo cargado.") in texto
+    assert (
+        "***ERROR***: archivo imss/puestos/PAFINALMES_F_20260831.tab, fila 2: el archivo no tiene filas de "
+        "datos (solo encabezado); no reemplaza lo cargado."
+    ) in texto
     assert {p: p.read_bytes() for p in (insumos / "imss" / "puestos").iterdir()} == antes
     assert _auditoria(servidor)[-1]["accion"] == "insumo_rechazado"
     # over the limit: refused in the browser, nothing is sent
@@ -170,8 +191,10 @@ def test_catalogo_subir_rechazar_y_restaurar(navegador, servidor, tmp_path):  # 
     pagina = _entrar(navegador, servidor)
     pagina.click("a[data-value='catalogos']")
     pagina.select_option("#catalogos-catalogo", "submaterias_modelo")
-    pagina.wait_for_function("() => document.querySelector('#version_vigente') && "
-                             "document.querySelector('#version_vigente').innerText.includes('repositorio')")
+    pagina.wait_for_function(
+        "() => document.querySelector('#version_vigente') && "
+        "document.querySelector('#version_vigente').innerText.includes('repositorio')"
+    )
     pagina.wait_for_function("() => document.querySelector('#catalogos-actual_csv').getAttribute('href')")
     with pagina.expect_download() as info:
         pagina.click("#catalogos-actual_csv")
@@ -207,8 +230,9 @@ def test_catalogo_subir_rechazar_y_restaurar(navegador, servidor, tmp_path):  # 
     version = servidor["root"] / "catalogos" / "submaterias_modelo" / "v0001.csv"
     assert version.read_text(encoding="utf-8").endswith("999,sí,nueva submateria\n")
     pagina.click("#catalogos-restaurar")
-    assert "se restauró la versión repositorio (reemplaza a v0001)" in _mensajes(pagina, "restaurar_mensaje",
-                                                                                 "restauró")
+    assert "se restauró la versión repositorio (reemplaza a v0001)" in _mensajes(
+        pagina, "restaurar_mensaje", "restauró"
+    )
     pagina.wait_for_function("() => document.querySelector('#version_vigente').innerText.includes('repositorio')")
     assert "v0001" in pagina.inner_text("#version_previa")
     acciones = [(e["usuario"], e["accion"]) for e in _auditoria(servidor) if e["accion"].startswith("catalogo")]

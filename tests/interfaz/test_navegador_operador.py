@@ -29,8 +29,11 @@ from tests.conftest import KEY
 
 CHROMIUM = Path("/usr/bin/chromium")
 IMAGENES = Path(__file__).resolve().parents[2] / "docs" / "img"
-CLAVES = {"olga": ("clave-de-olga-1", "operador"), "ana": ("clave-de-ana-1", "administrador"),
-          "pepe": ("clave-de-pepe-1", "planeador")}
+CLAVES = {
+    "olga": ("clave-de-olga-1", "operador"),
+    "ana": ("clave-de-ana-1", "administrador"),
+    "pepe": ("clave-de-pepe-1", "planeador"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -65,16 +68,26 @@ def operacion(mpr_tiny, tiny_demo, tmp_path_factory):
     archivo_usuarios = root / "usuarios.json"
     for u, (clave, rol) in CLAVES.items():
         usuarios.agregar(u, clave, rol, archivo_usuarios)
-    env = dict(mpr_tiny["env"], SIDIL_DB=str(root / "sidil.duckdb"), SIDIL_SALIDAS=str(root / "salidas"),
-               SIDIL_MODELOS=str(root / "models_store"), SIDIL_INSUMOS=str(root / "insumos"),
-               SIDIL_USUARIOS=str(archivo_usuarios), SIDIL_INTERFAZ_LOG=str(root / "accesos.log"),
-               SIDIL_LOGS_PROCESOS=str(root / "procesos"), SIDIL_AUDITORIA=str(root / "auditoria.log"),
-               SIDIL_ERRORES_LOG=str(root / "errores.log"), SIDIL_PSEUDO_KEY=KEY.decode(),
-               DBT_TARGET_PATH=str(root / "target"), DBT_LOG_PATH=str(root / "target" / "logs"))
+    env = dict(
+        mpr_tiny["env"],
+        SIDIL_DB=str(root / "sidil.duckdb"),
+        SIDIL_SALIDAS=str(root / "salidas"),
+        SIDIL_MODELOS=str(root / "models_store"),
+        SIDIL_INSUMOS=str(root / "insumos"),
+        SIDIL_USUARIOS=str(archivo_usuarios),
+        SIDIL_INTERFAZ_LOG=str(root / "accesos.log"),
+        SIDIL_LOGS_PROCESOS=str(root / "procesos"),
+        SIDIL_AUDITORIA=str(root / "auditoria.log"),
+        SIDIL_ERRORES_LOG=str(root / "errores.log"),
+        SIDIL_PSEUDO_KEY=KEY.decode(),
+        DBT_TARGET_PATH=str(root / "target"),
+        DBT_LOG_PATH=str(root / "target" / "logs"),
+    )
     puerto = _puerto_libre()
     sidil = str(Path(sys.executable).with_name("sidil"))
-    proc = subprocess.Popen([sidil, "serve", "--port", str(puerto)], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sidil, "serve", "--port", str(puerto)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     url = f"http://127.0.0.1:{puerto}"
     for _ in range(150):
         try:
@@ -87,8 +100,14 @@ def operacion(mpr_tiny, tiny_demo, tmp_path_factory):
     else:
         proc.kill()
         pytest.fail("sidil serve no respondió en 30 s")
-    yield {"url": url, "root": root, "env": env, "db": root / "sidil.duckdb", "salidas": root / "salidas",
-           "insumos": root / "insumos"}
+    yield {
+        "url": url,
+        "root": root,
+        "env": env,
+        "db": root / "sidil.duckdb",
+        "salidas": root / "salidas",
+        "insumos": root / "insumos",
+    }
     proc.terminate()
     proc.wait(timeout=10)
 
@@ -110,8 +129,9 @@ def _pestana(pagina, valor: str) -> None:
 
 
 def _descargar(pagina, boton: str, carpeta: Path) -> Path:
-    pagina.wait_for_function(f"() => document.querySelector('#{boton}') && "
-                             f"document.querySelector('#{boton}').getAttribute('href')")
+    pagina.wait_for_function(
+        f"() => document.querySelector('#{boton}') && document.querySelector('#{boton}').getAttribute('href')"
+    )
     with pagina.expect_download() as info:
         pagina.click(f"#{boton}")
     d = info.value
@@ -122,8 +142,9 @@ def _descargar(pagina, boton: str, carpeta: Path) -> Path:
 
 
 def _texto_grid(pagina, id_: str) -> str:
-    pagina.wait_for_function(f"() => document.querySelector('#{id_} table') && "
-                             f"document.querySelector('#{id_} tbody tr')")
+    pagina.wait_for_function(
+        f"() => document.querySelector('#{id_} table') && document.querySelector('#{id_} tbody tr')"
+    )
     return pagina.inner_text(f"#{id_}")
 
 
@@ -138,7 +159,10 @@ def _esperar_fin(pagina, etiquetas: str, limite_ms=600_000) -> str:
     pagina.wait_for_function(
         "(e) => { const t = document.querySelector('#trabajo_estado strong'); "
         "const r = document.querySelector('#trabajo_resultado'); "
-        "return t && r && t.innerText === e && r.innerText !== 'en curso'; }", arg=etiquetas, timeout=limite_ms)
+        "return t && r && t.innerText === e && r.innerText !== 'en curso'; }",
+        arg=etiquetas,
+        timeout=limite_ms,
+    )
     return pagina.inner_text("#trabajo_resultado")
 
 
@@ -172,21 +196,30 @@ def test_the_status_tab_compares_loaded_and_expected_periods(navegador, operacio
     assert "Último periodo cargado" in pagina.inner_text("#procesos-fuentes")
     # processes: the last predict and publish of the fixture (sidil predict --publicar) with their user
     procesos = {f[0]: f for f in _filas_grid(pagina, "procesos-procesos")}
-    assert set(procesos) == {"Carga de insumos", "Construcción de modelos (dbt)", "Entrenamiento", "Predicción (MPR)",
-                             "Publicación de la MPR", "Documentación de dbt"}
+    assert set(procesos) == {
+        "Carga de insumos",
+        "Construcción de modelos (dbt)",
+        "Entrenamiento",
+        "Predicción (MPR)",
+        "Publicación de la MPR",
+        "Documentación de dbt",
+    }
     from sidil import __version__
+
     assert all(f[1].startswith(__version__) for f in procesos.values())
     assert procesos["Predicción (MPR)"][5] == "correcto" and procesos["Predicción (MPR)"][3] != "—"
     assert procesos["Entrenamiento"][2].startswith("corrida ")
     # the former administrator page: Spanish headers, formatted numbers, no raw names
     corridas = pagina.inner_text("#procesos-corridas")
     assert "AUC promedio" in corridas and "auc_promedio" not in corridas and "bosque" in corridas
-    for celda in pagina.evaluate("() => Array.from(document.querySelectorAll('#procesos-corridas td')).map(t => t.innerText)"):
+    for celda in pagina.evaluate(
+        "() => Array.from(document.querySelectorAll('#procesos-corridas td')).map(t => t.innerText)"
+    ):
         if celda.replace(".", "").replace(",", "").isdigit() and "." in celda:
-            assert len(celda.split(".")[1]) <= 4, celda                     # no 16-digit floats
+            assert len(celda.split(".")[1]) <= 4, celda  # no 16-digit floats
     bitacora = pagina.inner_text("#procesos-bitacora")
     assert "Inicio" in bitacora and "Predicción (MPR)" in bitacora and "correcto" in bitacora
-    metricas = pagina.inner_text("#procesos-metricas")                      # a long grid: its footer in Spanish
+    metricas = pagina.inner_text("#procesos-metricas")  # a long grid: its footer in Spanish
     assert re.search(r"Filas 1 a \d+ de \d+", metricas) and "Viewing" not in metricas and " rows" not in metricas
     assert "Periodos cargados" in pagina.inner_text("#procesos-insumos_cargados")
     pagina.wait_for_selector("#info_mpr")
@@ -204,7 +237,9 @@ def test_a_run_is_refused_while_another_holds_the_warehouse(navegador, operacion
     pagina = _entrar(navegador, operacion, "olga", "/operador/?pestana=procesos")
     with pipeline.exclusive(pasos=["load", "build"], usuario="cron"):
         pagina.wait_for_selector("#banner_proceso", timeout=10_000)
-        assert "Carga de insumos, Construcción de modelos (dbt), iniciado por cron" in pagina.inner_text("#banner_proceso")
+        assert "Carga de insumos, Construcción de modelos (dbt), iniciado por cron" in pagina.inner_text(
+            "#banner_proceso"
+        )
         pagina.reload()
         pagina.wait_for_selector("#banner_proceso", timeout=10_000)
         pagina.check("input[name='procesos-pasos'][value='docs']")
@@ -212,7 +247,7 @@ def test_a_run_is_refused_while_another_holds_the_warehouse(navegador, operacion
         pagina.wait_for_selector("#respuesta_ejecucion")
         assert "ocupada por otra ejecución de SIDIL" in pagina.inner_text("#respuesta_ejecucion")
         assert "cron" in pagina.inner_text("#respuesta_ejecucion")
-        assert "en ejecución" in pagina.inner_text("#aviso_datos")         # the warehouse is not read meanwhile
+        assert "en ejecución" in pagina.inner_text("#aviso_datos")  # the warehouse is not read meanwhile
     pagina.wait_for_selector("#banner_proceso", state="detached", timeout=10_000)
     assert any(e["accion"] == "proceso_rechazado" and e["usuario"] == "olga" for e in _eventos(operacion))
     pagina.close()
@@ -223,7 +258,7 @@ def test_ticked_processes_run_in_order_as_one_job(navegador, operacion):
     pagina.wait_for_selector("input[name='procesos-pasos']")
     antes = (operacion["salidas"] / "mpr_revision" / "mpr_metadatos.json").read_text()
     desde = datetime.now().replace(microsecond=0)
-    pagina.check("input[name='procesos-pasos'][value='predict']")          # ticked out of order
+    pagina.check("input[name='procesos-pasos'][value='predict']")  # ticked out of order
     pagina.check("input[name='procesos-pasos'][value='load']")
     pagina.click("#procesos-ejecutar")
     pagina.wait_for_selector("#respuesta_ejecucion")
@@ -235,10 +270,13 @@ def test_ticked_processes_run_in_order_as_one_job(navegador, operacion):
     otra.check("input[name='procesos-pasos'][value='docs']")
     otra.click("#procesos-ejecutar")
     otra.wait_for_selector("#respuesta_ejecucion")
-    assert "Ya hay un proceso en curso: Carga de insumos, Predicción (MPR), iniciado por olga" in \
-        otra.inner_text("#respuesta_ejecucion")
-    pagina.wait_for_function("() => document.querySelector('#consola_lineas') && "
-                             "document.querySelector('#consola_lineas').innerText.includes('INFO: ')")
+    assert "Ya hay un proceso en curso: Carga de insumos, Predicción (MPR), iniciado por olga" in otra.inner_text(
+        "#respuesta_ejecucion"
+    )
+    pagina.wait_for_function(
+        "() => document.querySelector('#consola_lineas') && "
+        "document.querySelector('#consola_lineas').innerText.includes('INFO: ')"
+    )
     assert _esperar_fin(pagina, "Carga de insumos, Predicción (MPR)") == "correcto"
     consola = _consola(pagina)
     assert consola[0] == "INFO: pasos a ejecutar, en orden: Carga de insumos, Predicción (MPR)."
@@ -252,8 +290,9 @@ def test_ticked_processes_run_in_order_as_one_job(navegador, operacion):
     # the predicted matrix is new and awaits review; the user of the run is in raw.bitacora
     assert (operacion["salidas"] / "mpr_revision" / "mpr_metadatos.json").read_text() != antes
     con = duckdb.connect(str(operacion["db"]), read_only=True)
-    usuarios_run = con.execute("select distinct usuario from raw.bitacora where proceso in ('load', 'predict') "
-                               "and inicio >= ?", [desde]).fetchall()
+    usuarios_run = con.execute(
+        "select distinct usuario from raw.bitacora where proceso in ('load', 'predict') and inicio >= ?", [desde]
+    ).fetchall()
     con.close()
     assert usuarios_run == [("olga",)]
     acciones = [(e["usuario"], e["accion"]) for e in _eventos(operacion)]
@@ -295,24 +334,33 @@ def test_the_candidate_is_reviewed_published_and_read_by_planners(navegador, ope
     version = pagina.inner_text("#respuesta_envio").rsplit(" ", 1)[1].rstrip(".")
     publicada = json.loads((operacion["salidas"] / "mpr" / "mpr_metadatos.json").read_text())
     assert publicada["version"] == version and publicada["publicado_por"] == "olga"
-    assert publicada["generado_en"] == meta["generado_en"] and publicada["comentario"] == "Revisión de prueba: IMSS al día"
-    pagina.wait_for_function(f"() => document.querySelector('#mpr-versiones') && "
-                             f"document.querySelector('#mpr-versiones').innerText.includes('{version}')")
+    assert (
+        publicada["generado_en"] == meta["generado_en"] and publicada["comentario"] == "Revisión de prueba: IMSS al día"
+    )
+    pagina.wait_for_function(
+        f"() => document.querySelector('#mpr-versiones') && "
+        f"document.querySelector('#mpr-versiones').innerText.includes('{version}')"
+    )
     filas = _filas_grid(pagina, "mpr-versiones")
     assert filas[0][0] == version and filas[0][2] == "olga" and filas[0][3] == "Revisión de prueba: IMSS al día"
     pagina.wait_for_selector("#ya_publicada")
-    pagina.click("#mpr-enviar")                                              # the same matrix is not sent twice
-    pagina.wait_for_function("() => document.querySelector('#respuesta_envio').innerText.includes('ya está en consulta')")
+    pagina.click("#mpr-enviar")  # the same matrix is not sent twice
+    pagina.wait_for_function(
+        "() => document.querySelector('#respuesta_envio').innerText.includes('ya está en consulta')"
+    )
     assert len(list((operacion["salidas"] / "mpr_publicadas").iterdir())) == len(filas)
-    assert any(e["accion"] == "mpr_publicacion" and e["usuario"] == "olga" and version in e["detalle"]
-               for e in _eventos(operacion))
+    assert any(
+        e["accion"] == "mpr_publicacion" and e["usuario"] == "olga" and version in e["detalle"]
+        for e in _eventos(operacion)
+    )
     pagina.close()
 
     planner = _entrar(navegador, operacion, "pepe", "/")
     planner.wait_for_selector("#version_mpr")
     enviada = publicada["publicado_en"][:16].replace("T", " ")
-    assert planner.inner_text("#version_mpr") == (f"Matriz de predicción de riesgo versión {version}, enviada a "
-                                                  f"consulta el {enviada}")
+    assert planner.inner_text("#version_mpr") == (
+        f"Matriz de predicción de riesgo versión {version}, enviada a consulta el {enviada}"
+    )
     assert planner.locator("#enlace_operador").count() == 0
     r = planner.goto(operacion["url"] + "/operador/")
     assert r.status == 403 and planner.locator("#prohibido").count() == 1
@@ -343,15 +391,19 @@ def _subir_insumo(pagina, clave: str, periodo: str, archivo: Path) -> str:
     messages of the result."""
     _pestana(pagina, "carga")
     pagina.select_option("#carga-tabla", clave)
-    pagina.wait_for_function(f"() => Array.from(document.querySelectorAll('#carga-periodo option'))"
-                             f".some(o => o.value === '{periodo}')")
+    pagina.wait_for_function(
+        f"() => Array.from(document.querySelectorAll('#carga-periodo option')).some(o => o.value === '{periodo}')"
+    )
     pagina.select_option("#carga-periodo", periodo)
     pagina.set_input_files("#carga-archivo", str(archivo))
     pagina.wait_for_selector("#resumen_tabla, #resumen_rechazo", timeout=60_000)
     if pagina.locator("#carga-guardar").count():
         pagina.click("#carga-guardar")
-        pagina.wait_for_function("() => { const m = document.querySelector('#carga_mensajes'); return m && "
-                                 "/guardado|no se guardó/.test(m.innerText); }", timeout=120_000)
+        pagina.wait_for_function(
+            "() => { const m = document.querySelector('#carga_mensajes'); return m && "
+            "/guardado|no se guardó/.test(m.innerText); }",
+            timeout=120_000,
+        )
         return pagina.inner_text("#carga_mensajes")
     return pagina.inner_text("#resumen_rechazo")
 
@@ -364,8 +416,11 @@ def test_the_whole_cycle_on_the_tiny_demo(navegador, operacion, tmp_path):
 
     insumos, db = operacion["insumos"], operacion["db"]
     ultimo = estatus.leer(db).ultimos[("imss", "puestos")]
-    origen = next(p for p in (insumos / "imss" / "puestos").iterdir()
-                  if (r := recognise(p, insumos)) is not None and r.periodo == ultimo)
+    origen = next(
+        p
+        for p in (insumos / "imss" / "puestos").iterdir()
+        if (r := recognise(p, insumos)) is not None and r.periodo == ultimo
+    )
     nuevo_mes = _mes_siguiente(ultimo)
     pagina = _entrar(navegador, operacion, "olga", "/operador/")
 
@@ -375,8 +430,9 @@ def test_the_whole_cycle_on_the_tiny_demo(navegador, operacion, tmp_path):
     basura.write_text("esto|no|es\nun|archivo|del IMSS\n", encoding="utf-8")
     mensajes = _subir_insumo(pagina, "imss/puestos", _mes_siguiente(ultimo, 2), basura)
     assert "***ERROR***" in mensajes
-    assert {k: v for k, v in _listado(insumos).items() if not k.startswith("_archivo")} == \
-        {k: v for k, v in antes_insumos.items() if not k.startswith("_archivo")}
+    assert {k: v for k, v in _listado(insumos).items() if not k.startswith("_archivo")} == {
+        k: v for k, v in antes_insumos.items() if not k.startswith("_archivo")
+    }
     assert _manifiesto(db) == antes_manifiesto
     assert any(e["accion"] == "insumo_rechazado" and e["usuario"] == "olga" for e in _eventos(operacion))
 
@@ -385,8 +441,11 @@ def test_the_whole_cycle_on_the_tiny_demo(navegador, operacion, tmp_path):
     shutil.copy(origen, entrega)
     mensajes = _subir_insumo(pagina, "imss/puestos", nuevo_mes, entrega)
     assert "guardado" in mensajes and "***ERROR***" not in mensajes
-    guardados = [p for p in (insumos / "imss" / "puestos").iterdir()
-                 if (r := recognise(p, insumos)) is not None and r.periodo == nuevo_mes]
+    guardados = [
+        p
+        for p in (insumos / "imss" / "puestos").iterdir()
+        if (r := recognise(p, insumos)) is not None and r.periodo == nuevo_mes
+    ]
     assert len(guardados) == 1 and guardados[0].read_bytes() == origen.read_bytes()
     _foto(pagina, "operador_carga.png")
 
@@ -408,8 +467,11 @@ def test_the_whole_cycle_on_the_tiny_demo(navegador, operacion, tmp_path):
     pagina.fill("#catalogos-comentario", "Descripción de días trabajados más clara")
     pagina.wait_for_selector("#catalogos-guardar")
     pagina.click("#catalogos-guardar")
-    pagina.wait_for_function("() => { const m = document.querySelector('#catalogo_mensajes'); return m && "
-                             "/guardado|no cambió/.test(m.innerText); }", timeout=300_000)
+    pagina.wait_for_function(
+        "() => { const m = document.querySelector('#catalogo_mensajes'); return m && "
+        "/guardado|no cambió/.test(m.innerText); }",
+        timeout=300_000,
+    )
     assert "***ERROR***" not in pagina.inner_text("#catalogo_mensajes")
     _foto(pagina, "operador_catalogos.png")
 
@@ -419,18 +481,24 @@ def test_the_whole_cycle_on_the_tiny_demo(navegador, operacion, tmp_path):
         pagina.check(f"input[name='procesos-pasos'][value='{paso}']")
     pagina.click("#procesos-ejecutar")
     pagina.wait_for_selector("#respuesta_ejecucion")
-    assert pagina.inner_text("#respuesta_ejecucion") == \
-        "Se inició: Carga de insumos, Construcción de modelos (dbt), Predicción (MPR)."
-    assert _esperar_fin(pagina, "Carga de insumos, Construcción de modelos (dbt), Predicción (MPR)", 900_000) \
-        == "correcto", "\n".join(_consola(pagina)[-15:])
+    assert (
+        pagina.inner_text("#respuesta_ejecucion")
+        == "Se inició: Carga de insumos, Construcción de modelos (dbt), Predicción (MPR)."
+    )
+    assert (
+        _esperar_fin(pagina, "Carga de insumos, Construcción de modelos (dbt), Predicción (MPR)", 900_000) == "correcto"
+    ), "\n".join(_consola(pagina)[-15:])
     consola = _consola(pagina)
-    assert consola[0] == ("INFO: pasos a ejecutar, en orden: Carga de insumos, Construcción de modelos (dbt), "
-                          "Predicción (MPR).")
+    assert consola[0] == (
+        "INFO: pasos a ejecutar, en orden: Carga de insumos, Construcción de modelos (dbt), Predicción (MPR)."
+    )
     assert not any(x.startswith("***ERROR***") for x in consola)
     # the status tab now sees the new month
-    pagina.wait_for_function(f"() => document.querySelector('#procesos-fuentes') && "
-                             f"document.querySelector('#procesos-fuentes').innerText.includes('{nuevo_mes}')",
-                             timeout=30_000)
+    pagina.wait_for_function(
+        f"() => document.querySelector('#procesos-fuentes') && "
+        f"document.querySelector('#procesos-fuentes').innerText.includes('{nuevo_mes}')",
+        timeout=30_000,
+    )
     puestos = next(f for f in _filas_grid(pagina, "procesos-fuentes") if f[:2] == ["IMSS", "puestos"])
     assert puestos[3] == nuevo_mes
 
@@ -438,12 +506,16 @@ def test_the_whole_cycle_on_the_tiny_demo(navegador, operacion, tmp_path):
     revision = operacion["salidas"] / "mpr_revision"
     meta = json.loads((revision / "mpr_metadatos.json").read_text())
     con = duckdb.connect()
-    descripcion = con.execute("select descripcion from read_parquet(?) where columna = 'ind_dias_trab'",
-                              [str(revision / "mpr_diccionario.parquet")]).fetchone()
-    assert descripcion == (nueva_descripcion,)                              # the catalog change reached the MPR
+    descripcion = con.execute(
+        "select descripcion from read_parquet(?) where columna = 'ind_dias_trab'",
+        [str(revision / "mpr_diccionario.parquet")],
+    ).fetchone()
+    assert descripcion == (nueva_descripcion,)  # the catalog change reached the MPR
     _pestana(pagina, "mpr")
-    pagina.wait_for_function(f"() => document.querySelector('#candidata_fecha') && document.querySelector("
-                             f"'#candidata_fecha').innerText === '{meta['generado_en'][:16].replace('T', ' ')}'")
+    pagina.wait_for_function(
+        f"() => document.querySelector('#candidata_fecha') && document.querySelector("
+        f"'#candidata_fecha').innerText === '{meta['generado_en'][:16].replace('T', ' ')}'"
+    )
     pagina.fill("#mpr-comentario", f"IMSS puestos {nuevo_mes} y catálogo de indicadores")
     pagina.click("#mpr-enviar")
     pagina.wait_for_selector("#respuesta_envio")
@@ -455,8 +527,10 @@ def test_the_whole_cycle_on_the_tiny_demo(navegador, operacion, tmp_path):
     # 6. a planner reads the new matrix
     planner = _entrar(navegador, operacion, "pepe", "/")
     planner.wait_for_selector("#version_mpr")
-    assert planner.inner_text("#version_mpr") == (f"Matriz de predicción de riesgo versión {version}, enviada a "
-                                                  f"consulta el {publicada['publicado_en'][:16].replace('T', ' ')}")
+    assert planner.inner_text("#version_mpr") == (
+        f"Matriz de predicción de riesgo versión {version}, enviada a "
+        f"consulta el {publicada['publicado_en'][:16].replace('T', ' ')}"
+    )
     planner.close()
     acciones = {e["accion"] for e in _eventos(operacion) if e["usuario"] == "olga"}
     assert {"proceso_iniciado", "proceso_terminado", "mpr_publicacion"} <= acciones

@@ -14,12 +14,17 @@ from sidil.interfaz.acceso import Sesiones
 from sidil.interfaz.web import COOKIE, Guardia, crear_app
 from tests.interfaz.test_seguridad_web import _pedir
 
-RUTAS = [("GET", "/operador/"), ("GET", "/operador/?pestana=procesos"), ("GET", "/operador"),
-         ("GET", "/operador/lib/shiny-1.8.0/shiny.js"),
-         ("GET", "/operador/session/abc/download/procesos-descargar_log?w="),
-         ("GET", "/operador/session/abc/download/mpr-descargar_csv?w="),
-         ("POST", "/operador/session/abc/upload/carga-archivo?w="),
-         ("GET", "/admin/"), ("GET", "/admin")]
+RUTAS = [
+    ("GET", "/operador/"),
+    ("GET", "/operador/?pestana=procesos"),
+    ("GET", "/operador"),
+    ("GET", "/operador/lib/shiny-1.8.0/shiny.js"),
+    ("GET", "/operador/session/abc/download/procesos-descargar_log?w="),
+    ("GET", "/operador/session/abc/download/mpr-descargar_csv?w="),
+    ("POST", "/operador/session/abc/upload/carga-archivo?w="),
+    ("GET", "/admin/"),
+    ("GET", "/admin"),
+]
 
 
 @pytest.fixture
@@ -69,17 +74,23 @@ def test_operators_and_administrators_reach_the_app(web, rol):
     assert "Estatus y procesos" in pagina["body"] and "Matriz de riesgos" in pagina["body"]
     assert "en construcción" not in pagina["body"].lower()
     assert _pedir(web["app"], "GET", "/operador/lib/shiny-1.8.0/shiny.js", cab)["status"] == 200
-    viejo = _pedir(web["app"], "GET", "/admin/", cab)                    # the old admin page leads here
+    viejo = _pedir(web["app"], "GET", "/admin/", cab)  # the old admin page leads here
     assert viejo["status"] == 303 and viejo["headers"]["location"] == ["/operador/?pestana=procesos"]
     consulta = _pedir(web["app"], "GET", "/", cab)
     assert consulta["status"] == 200
 
 
-@pytest.mark.parametrize("ruta,rol,pasa", [
-    ("/operador/websocket/", None, False), ("/operador/websocket/", "planeador", False),
-    ("/operador/websocket/", "operador", True), ("/operador/websocket/", "administrador", True),
-    ("/admin/websocket/", "planeador", False), ("/websocket/", "operador", True),
-])
+@pytest.mark.parametrize(
+    "ruta,rol,pasa",
+    [
+        ("/operador/websocket/", None, False),
+        ("/operador/websocket/", "planeador", False),
+        ("/operador/websocket/", "operador", True),
+        ("/operador/websocket/", "administrador", True),
+        ("/admin/websocket/", "planeador", False),
+        ("/websocket/", "operador", True),
+    ],
+)
 def test_the_guard_closes_operator_websockets_of_planners(ruta, rol, pasa):
     sesiones = Sesiones()
     llamadas, enviados = [], []
@@ -92,7 +103,9 @@ def test_the_guard_closes_operator_websockets_of_planners(ruta, rol, pasa):
 
     headers = [(b"cookie", f"{COOKIE}={sesiones.abrir('olga', rol)}".encode())] if rol else []
     asyncio.run(Guardia(app, sesiones)({"type": "websocket", "path": ruta, "headers": headers}, None, send))
-    assert (llamadas == ["olga"]) if pasa else (enviados == [{"type": "websocket.close", "code": 1008}] and not llamadas)
+    assert (
+        (llamadas == ["olga"]) if pasa else (enviados == [{"type": "websocket.close", "code": 1008}] and not llamadas)
+    )
 
 
 def test_the_candidate_csv_neutralises_formulas(tmp_path):
@@ -106,7 +119,7 @@ def test_the_candidate_csv_neutralises_formulas(tmp_path):
     escribir_csv(parquet, tmp_path / "mpr.csv")
     lineas = (tmp_path / "mpr.csv").read_text(encoding="utf-8").splitlines()
     assert lineas[0] == "centro_trabajo_id,nombre_ct,riesgo"
-    assert lineas[1:] == ["2,Normal,0.9", "1,\"'=HYPERLINK(\"\"http://x\"\")\",0.5", "3,'-2+3,-0.25"]
+    assert lineas[1:] == ["2,Normal,0.9", '1,"\'=HYPERLINK(""http://x"")",0.5', "3,'-2+3,-0.25"]
 
 
 def test_the_banner_names_the_job_or_the_other_run(tmp_path, monkeypatch):
@@ -115,11 +128,23 @@ def test_the_banner_names_the_job_or_the_other_run(tmp_path, monkeypatch):
 
     monkeypatch.setenv("SIDIL_LOGS_PROCESOS", str(tmp_path))
     import os
-    t = trabajos.Trabajo("x", ["load", "predict"], "olga", "2026-11-30T10:05:00", os.getpid(), "x.log",
-                         arranque=trabajos._arranque(os.getpid()))
-    assert texto_banner(t, None) == ("Proceso en ejecución: Carga de insumos, Predicción (MPR), iniciado por olga "
-                                     "el 2026-11-30 10:05. Los datos pueden cambiar al terminar.")
+
+    t = trabajos.Trabajo(
+        "x",
+        ["load", "predict"],
+        "olga",
+        "2026-11-30T10:05:00",
+        os.getpid(),
+        "x.log",
+        arranque=trabajos._arranque(os.getpid()),
+    )
+    assert texto_banner(t, None) == (
+        "Proceso en ejecución: Carga de insumos, Predicción (MPR), iniciado por olga "
+        "el 2026-11-30 10:05. Los datos pueden cambiar al terminar."
+    )
     terminado = trabajos.Trabajo(**{**t.__dict__, "codigo": 0})
     assert texto_banner(terminado, None) is None
-    assert texto_banner(terminado, {"pasos": ["build"], "usuario": "cron", "inicio": "2026-11-30T03:00:00"}) == \
-        "Proceso en ejecución: Construcción de modelos (dbt), iniciado por cron el 2026-11-30 03:00."
+    assert (
+        texto_banner(terminado, {"pasos": ["build"], "usuario": "cron", "inicio": "2026-11-30T03:00:00"})
+        == "Proceso en ejecución: Construcción de modelos (dbt), iniciado por cron el 2026-11-30 03:00."
+    )

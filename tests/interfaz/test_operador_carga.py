@@ -45,16 +45,22 @@ def entorno(loaded_tiny, tiny_demo, tmp_path, monkeypatch):
 def _estado_almacen(db: Path) -> tuple:
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return (con.execute("select count(*), sum(hash(archivo || coalesce(sha256, '') || estado)) "
-                            "from raw.load_manifest").fetchone(),
-                con.execute("select periodo, count(*) from raw.imss_puestos group by 1 order by 1").fetchall())
+        return (
+            con.execute(
+                "select count(*), sum(hash(archivo || coalesce(sha256, '') || estado)) from raw.load_manifest"
+            ).fetchone(),
+            con.execute("select periodo, count(*) from raw.imss_puestos group by 1 order by 1").fetchall(),
+        )
     finally:
         con.close()
 
 
 def _listado(carpeta: Path) -> dict[str, str]:
-    return {p.relative_to(carpeta).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in carpeta.rglob("*") if p.is_file() and "_archivo" not in p.parts}
+    return {
+        p.relative_to(carpeta).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in carpeta.rglob("*")
+        if p.is_file() and "_archivo" not in p.parts
+    }
 
 
 def _subida(entorno, nombre: str, contenido: bytes) -> Path:
@@ -67,16 +73,19 @@ PUESTOS = "imss/puestos/PAFINALMES_F_20260931.tab"
 
 
 # -- names and periods ---------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("clave,periodo,ext,esperado", [
-    ("enoe/sdem", "2026T3", "dbf", "ENOEN_SDEMT326.dbf"),
-    ("enoe/coe1", "2019T2", "dbf", "COE1T219.dbf"),  # the classic ENOE before 2020T3: no ENOEN_ prefix
-    ("enoe/coe2", "2024T1", "csv", "conjunto_de_datos_coe2_enoen_2024_1t.csv"),
-    ("imss/patrones", "2026-10", "7z", "PATRONES_STPS_20261031.7z"),
-    ("imss/puestos", "2026-01", "tab.gz", "PAFINALMES_F_20260131.tab.gz"),
-    ("imss/riesgos", "2026-09", "xlsx", "STPS_20260931.xlsx"),
-    ("censo/c3", "2024", "xlsx", "TABLA_C3_CENSO2024.xlsx"),
-    ("externos/itaee", "serie", "csv", "itaee.csv"),
-])
+@pytest.mark.parametrize(
+    "clave,periodo,ext,esperado",
+    [
+        ("enoe/sdem", "2026T3", "dbf", "ENOEN_SDEMT326.dbf"),
+        ("enoe/coe1", "2019T2", "dbf", "COE1T219.dbf"),  # the classic ENOE before 2020T3: no ENOEN_ prefix
+        ("enoe/coe2", "2024T1", "csv", "conjunto_de_datos_coe2_enoen_2024_1t.csv"),
+        ("imss/patrones", "2026-10", "7z", "PATRONES_STPS_20261031.7z"),
+        ("imss/puestos", "2026-01", "tab.gz", "PAFINALMES_F_20260131.tab.gz"),
+        ("imss/riesgos", "2026-09", "xlsx", "STPS_20260931.xlsx"),
+        ("censo/c3", "2024", "xlsx", "TABLA_C3_CENSO2024.xlsx"),
+        ("externos/itaee", "serie", "csv", "itaee.csv"),
+    ],
+)
 def test_nombre_destino_sigue_el_periodo(clave, periodo, ext, esperado):
     t = insumos.tabla(clave)
     nombre = insumos.nombre_destino(t, periodo, ext)
@@ -90,11 +99,29 @@ def test_cada_tabla_y_extension_se_reconoce():
     """Every table of the source seed, every extension it accepts: the stored name is recognised by the loader
     as that table and period."""
     tablas = insumos.tablas()
-    assert {t.clave for t in tablas} >= {"enoe/sdem", "enoe/coe1", "enoe/coe2", "imss/patrones", "imss/puestos",
-                                         "imss/riesgos", "censo/c3", "externos/itaee", "externos/pibe"}
+    assert {t.clave for t in tablas} >= {
+        "enoe/sdem",
+        "enoe/coe1",
+        "enoe/coe2",
+        "imss/patrones",
+        "imss/puestos",
+        "imss/riesgos",
+        "censo/c3",
+        "externos/itaee",
+        "externos/pibe",
+    }
     assert insumos.tabla("enoe/sdem").extensiones == ("dbf", "csv")
-    assert set(insumos.tabla("imss/puestos").extensiones) == {"tab.gz", "csv.gz", "txt.gz", "csv", "tab", "txt",
-                                                             "gz", "7z", "rar"}
+    assert set(insumos.tabla("imss/puestos").extensiones) == {
+        "tab.gz",
+        "csv.gz",
+        "txt.gz",
+        "csv",
+        "tab",
+        "txt",
+        "gz",
+        "7z",
+        "rar",
+    }
     assert "xlsx" in insumos.tabla("imss/riesgos").extensiones
     assert insumos.tabla("censo/c3").extensiones == ("csv", "xlsx")
     assert insumos.tabla("externos/pibe").extensiones == ("csv",)
@@ -116,9 +143,16 @@ def test_periodos_segun_la_fuente():
     assert insumos.periodos(insumos.tabla("externos/itaee"), HOY) == [("serie", "serie completa (un solo archivo)")]
 
 
-@pytest.mark.parametrize("clave,periodo", [("../../etc/passwd", "2026-01"), ("imss/puestos", "2026-13"),
-                                           ("imss/puestos", "2026-01'; drop table raw.imss_puestos; --"),
-                                           ("enoe/sdem", "2026T5"), ("externos/itaee", "2026")])
+@pytest.mark.parametrize(
+    "clave,periodo",
+    [
+        ("../../etc/passwd", "2026-01"),
+        ("imss/puestos", "2026-13"),
+        ("imss/puestos", "2026-01'; drop table raw.imss_puestos; --"),
+        ("enoe/sdem", "2026T5"),
+        ("externos/itaee", "2026"),
+    ],
+)
 def test_tabla_o_periodo_fuera_de_catalogo(clave, periodo):
     with pytest.raises(insumos.CargaError):
         insumos.nombre_destino(insumos.tabla(clave), periodo, "csv" if clave.startswith("externos") else "tab")
@@ -135,8 +169,11 @@ def test_resumen_antes_de_guardar(entorno):
     assert r.tamano_bytes == len(original) and r.sha256 == hashlib.sha256(original).hexdigest()
     assert r.reemplaza == [PUESTOS]
     assert r.veredicto_encabezado is None and r.faltantes == []
-    assert [(c.encabezado, c.campo) for c in r.columnas][:3] == [("cve_registro", "cve_registro"), ("nss", "nss"),
-                                                                 ("curp", "curp")]
+    assert [(c.encabezado, c.campo) for c in r.columnas][:3] == [
+        ("cve_registro", "cve_registro"),
+        ("nss", "nss"),
+        ("curp", "curp"),
+    ]
     assert [c.estado for c in r.columnas][1] == "dato personal: se seudonimiza u omite"
     assert len(r.vista_filas) == 5 and r.vista_encabezado[:2] == ["cve_registro", "nss"]
     primera = original.decode().splitlines()[1].split("\t")
@@ -152,30 +189,46 @@ def test_resumen_antes_de_guardar(entorno):
 def test_resumen_de_un_encabezado_desconocido(entorno):
     patrones = (entorno["insumos"] / "imss/patrones/PATRONES_STPS_20241031.tab").read_bytes()
     r = insumos.resumir("imss/puestos", "2026-09", _subida(entorno, "1.tab", patrones), "p.tab", entorno["insumos"])
-    assert r.veredicto_encabezado.startswith("archivo imss/puestos/PAFINALMES_F_20260931.tab, fila 1, campo nss: "
-                                             "falta el campo obligatorio 'nss' de imss puestos")
+    assert r.veredicto_encabezado.startswith(
+        "archivo imss/puestos/PAFINALMES_F_20260931.tab, fila 1, campo nss: "
+        "falta el campo obligatorio 'nss' de imss puestos"
+    )
     assert r.faltantes == ["nss", "curp", "sbc", "tipo_trabajador", "rango_edad", "rango_uma"]
     assert any(c.estado.startswith("desconocido") for c in r.columnas)
     # the patrones' razón social is personal in the field catalog: hidden even under the wrong table
     i = r.vista_encabezado.index("razon_social")
     assert {f[i] for f in r.vista_filas} == {"[dato personal oculto]"}
-    r2 = insumos.resumir("imss/patrones", "2024-10", _subida(entorno, "2.tab", patrones), "p.tab",
-                         entorno["insumos"])
+    r2 = insumos.resumir("imss/patrones", "2024-10", _subida(entorno, "2.tab", patrones), "p.tab", entorno["insumos"])
     i = r2.vista_encabezado.index("razon_social")
     assert {f[i] for f in r2.vista_filas} == {"[dato personal oculto]"}
 
 
 def test_resumen_dbf_xlsx_y_7z(entorno):
     carpeta = entorno["insumos"]
-    r = insumos.resumir("enoe/sdem", "2026T3", _subida(entorno, "a.dbf", (carpeta / "enoe/ENOEN_SDEMT326.dbf")
-                                                         .read_bytes()), "SDEM.DBF", carpeta)
+    r = insumos.resumir(
+        "enoe/sdem",
+        "2026T3",
+        _subida(entorno, "a.dbf", (carpeta / "enoe/ENOEN_SDEMT326.dbf").read_bytes()),
+        "SDEM.DBF",
+        carpeta,
+    )
     assert r.nombre == "ENOEN_SDEMT326.dbf" and r.veredicto_encabezado is None and len(r.vista_filas) == 5
-    r = insumos.resumir("imss/riesgos", "2026-09", _subida(entorno, "b.xlsx", (carpeta / "imss/riesgos/"
-                        "STPS_20260931.xlsx").read_bytes()), "riesgos.xlsx", carpeta)
+    r = insumos.resumir(
+        "imss/riesgos",
+        "2026-09",
+        _subida(entorno, "b.xlsx", (carpeta / "imss/riesgos/STPS_20260931.xlsx").read_bytes()),
+        "riesgos.xlsx",
+        carpeta,
+    )
     assert r.nombre == "STPS_20260931.xlsx" and r.veredicto_encabezado is None and "nss" in r.vista_encabezado
     assert {f[r.vista_encabezado.index("nss")] for f in r.vista_filas} == {"[dato personal oculto]"}
-    r = insumos.resumir("imss/patrones", "2024-09", _subida(entorno, "c.7z", (carpeta / "imss/patrones/"
-                        "PATRONES_STPS_20240931.7z").read_bytes()), "p.7z", carpeta)
+    r = insumos.resumir(
+        "imss/patrones",
+        "2024-09",
+        _subida(entorno, "c.7z", (carpeta / "imss/patrones/PATRONES_STPS_20240931.7z").read_bytes()),
+        "p.7z",
+        carpeta,
+    )
     assert r.nombre == "PATRONES_STPS_20240931.7z" and r.veredicto_encabezado is None and len(r.vista_filas) == 5
     assert r.reemplaza == ["imss/patrones/PATRONES_STPS_20240931.7z"]
 
@@ -188,12 +241,21 @@ def test_guardar_reemplaza_y_archiva(entorno):
     lineas = viejo.decode().splitlines()
     nuevo = ("\n".join(lineas[:-10]) + "\n").encode()  # a corrected delivery: ten rows fewer
     lineas_log: list[str] = []
-    r = insumos.guardar("imss/puestos", "2026-09", _subida(entorno, "0.tab", nuevo), "correccion sept.tab",
-                        carpeta, "olga", lineas_log.append)
+    r = insumos.guardar(
+        "imss/puestos",
+        "2026-09",
+        _subida(entorno, "0.tab", nuevo),
+        "correccion sept.tab",
+        carpeta,
+        "olga",
+        lineas_log.append,
+    )
     assert r.ok, r.mensajes
     assert r.mensajes[-1] == "INFO: PAFINALMES_F_20260931.tab guardado"
-    assert f"INFO: PAFINALMES_F_20260931.tab: {len(lineas) - 11:,} filas se cargarán en raw.imss_puestos (2026-09)." \
+    assert (
+        f"INFO: PAFINALMES_F_20260931.tab: {len(lineas) - 11:,} filas se cargarán en raw.imss_puestos (2026-09)."
         in r.mensajes
+    )
     assert lineas_log == r.mensajes
     assert (carpeta / PUESTOS).read_bytes() == nuevo
     archivados = [p for p in (carpeta / "_archivo").rglob("PAFINALMES_F_20260931.tab")]
@@ -216,31 +278,45 @@ def test_guardar_reemplaza_y_archiva(entorno):
 def test_guardar_un_periodo_nuevo(entorno):
     carpeta = entorno["insumos"]
     contenido = (carpeta / PUESTOS).read_bytes()
-    r = insumos.guardar("imss/puestos", "2026-11", _subida(entorno, "n.tab", contenido), "noviembre.txt.tab",
-                        carpeta, "olga")
+    r = insumos.guardar(
+        "imss/puestos", "2026-11", _subida(entorno, "n.tab", contenido), "noviembre.txt.tab", carpeta, "olga"
+    )
     assert r.ok, r.mensajes
     assert (carpeta / "imss/puestos/PAFINALMES_F_20261131.tab").read_bytes() == contenido
     assert not [p for p in (carpeta / "_archivo").rglob("*") if p.is_file() and p.name != ".bloqueo"]
 
 
 def _encabezado_sql() -> bytes:
-    return (b'cve_registro\tnss\tcurp\tsbc\ttipo_trabajador\trango_edad\trango_uma\t'
-            b'x"; drop table raw.imss_puestos; --\n'
-            b"A1\t12345678901\tCURP\t1.0\t1\tE1\tW1\tz\n")
+    return (
+        b"cve_registro\tnss\tcurp\tsbc\ttipo_trabajador\trango_edad\trango_uma\t"
+        b'x"; drop table raw.imss_puestos; --\n'
+        b"A1\t12345678901\tCURP\t1.0\t1\tE1\tW1\tz\n"
+    )
 
 
-@pytest.mark.parametrize("caso,nombre,contenido,esperado", [
-    ("encabezado_sql", "x.tab", _encabezado_sql(),
-     "campo desconocido 'x\";droptableraw.imss_puestos;--' en la columna 8"),
-    ("otro_tipo", "x.tab", None, "falta el campo obligatorio 'nss' de imss puestos"),
-    ("solo_encabezado", "x.tab", b"cve_registro\tnss\tcurp\tsbc\ttipo_trabajador\trango_edad\trango_uma\n",
-     "fila 2: el archivo no tiene filas de datos (solo encabezado); no reemplaza lo cargado"),
-    ("entrega_incompleta", "x.tab", "recorte", "parece una entrega incompleta"),
-    ("vacio", "x.tab", b"", "está vacío (0 bytes)"),
-    ("extension", "../../x.exe", b"MZ\x90\x00", "no tiene una extensión que se acepte"),
-    ("ruta", "../../../../tmp/sidil_hostil.tab/..", b"a\tb\n1\t2\n", "no tiene una extensión que se acepte"),
-    ("binario", "x.tab.gz", b"esto no es gzip", "el archivo comprimido está dañado o truncado"),
-])
+@pytest.mark.parametrize(
+    "caso,nombre,contenido,esperado",
+    [
+        (
+            "encabezado_sql",
+            "x.tab",
+            _encabezado_sql(),
+            "campo desconocido 'x\";droptableraw.imss_puestos;--' en la columna 8",
+        ),
+        ("otro_tipo", "x.tab", None, "falta el campo obligatorio 'nss' de imss puestos"),
+        (
+            "solo_encabezado",
+            "x.tab",
+            b"cve_registro\tnss\tcurp\tsbc\ttipo_trabajador\trango_edad\trango_uma\n",
+            "fila 2: el archivo no tiene filas de datos (solo encabezado); no reemplaza lo cargado",
+        ),
+        ("entrega_incompleta", "x.tab", "recorte", "parece una entrega incompleta"),
+        ("vacio", "x.tab", b"", "está vacío (0 bytes)"),
+        ("extension", "../../x.exe", b"MZ\x90\x00", "no tiene una extensión que se acepte"),
+        ("ruta", "../../../../tmp/sidil_hostil.tab/..", b"a\tb\n1\t2\n", "no tiene una extensión que se acepte"),
+        ("binario", "x.tab.gz", b"esto no es gzip", "el archivo comprimido está dañado o truncado"),
+    ],
+)
 def test_archivos_hostiles_no_cambian_nada(entorno, caso, nombre, contenido, esperado):
     carpeta = entorno["insumos"]
     if contenido is None:
@@ -257,8 +333,11 @@ def test_archivos_hostiles_no_cambian_nada(entorno, caso, nombre, contenido, esp
     assert _listado(carpeta) == antes_carpeta
     assert _estado_almacen(entorno["db"]) == antes_almacen
     assert not Path("/tmp/sidil_hostil.tab").exists()
-    assert not [p for p in (carpeta / "_archivo").rglob("*") if p.is_file() and p.name != ".bloqueo"] \
-        if (carpeta / "_archivo").exists() else True
+    assert (
+        not [p for p in (carpeta / "_archivo").rglob("*") if p.is_file() and p.name != ".bloqueo"]
+        if (carpeta / "_archivo").exists()
+        else True
+    )
     ev = eventos()
     assert [(e["usuario"], e["accion"]) for e in ev] == [("olga", "insumo_rechazado")]
     assert json.loads(ev[0]["detalle"])["archivo_original"] == nombre

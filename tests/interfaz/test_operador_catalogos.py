@@ -54,9 +54,18 @@ def _archivos_versiones(tmp: Path) -> list[str]:
 
 def test_catalogos_que_mantiene_el_operador():
     cats = cat.catalogos()
-    assert set(cats) >= {"campos_insumo", "indicadores", "niveles_agregacion", "dne_campos", "submaterias_modelo",
-                         "semaforos_reglas", "imss_metas_empleo_formal", "scian2018", "inegi_municipios",
-                         "calendario_publicacion"}
+    assert set(cats) >= {
+        "campos_insumo",
+        "indicadores",
+        "niveles_agregacion",
+        "dne_campos",
+        "submaterias_modelo",
+        "semaforos_reglas",
+        "imss_metas_empleo_formal",
+        "scian2018",
+        "inegi_municipios",
+        "calendario_publicacion",
+    }
     assert "fuentes" not in cats and "mpr_columnas" not in cats  # not marked in the YAML
     assert cats["indicadores"].etiqueta == "Catálogo de indicadores"
     assert cats["imss_metas_empleo_formal"].column_types["meta_anual"] == "integer"
@@ -78,14 +87,22 @@ def test_version_nueva_dbt_la_usa_y_se_restaura(versiones, tmp_path):
     nueva = _csv(tmp_path / "nueva.csv", columnas, [*filas, ["999", "sí", "una submateria nueva"]])
     r = cat.cargar_version("submaterias_modelo", nueva, "submaterias corregidas.csv", "olga", "agrego la 999")
     assert r.ok and r.version == "v0001", r.mensajes
-    assert r.mensajes[-1] == ("INFO: catálogo submaterias_modelo guardado como versión v0001 (11 filas); es la "
-                              "versión vigente desde la próxima ejecución.")
+    assert r.mensajes[-1] == (
+        "INFO: catálogo submaterias_modelo guardado como versión v0001 (11 filas); es la "
+        "versión vigente desde la próxima ejecución."
+    )
     assert cat.activa("submaterias_modelo") == "v0001" and cat.anterior("submaterias_modelo") == "repositorio"
     v = cat.versiones("submaterias_modelo")
-    assert [(x["version"], x["activa"], x["anterior"]) for x in v] == [("v0001", True, False),
-                                                                       ("repositorio", False, True)]
-    assert (v[0]["usuario"], v[0]["comentario"], v[0]["archivo_original"], v[0]["filas"]) == \
-        ("olga", "agrego la 999", "submaterias corregidas.csv", 11)
+    assert [(x["version"], x["activa"], x["anterior"]) for x in v] == [
+        ("v0001", True, False),
+        ("repositorio", False, True),
+    ]
+    assert (v[0]["usuario"], v[0]["comentario"], v[0]["archivo_original"], v[0]["filas"]) == (
+        "olga",
+        "agrego la 999",
+        "submaterias corregidas.csv",
+        11,
+    )
     # the active folder: the repository's seeds with v0001 over them, inside the project, read by dbt
     activas = cat.preparar_semillas()
     assert activas["submaterias_modelo"] == "v0001" and activas["indicadores"] == "repositorio"
@@ -97,10 +114,27 @@ def test_version_nueva_dbt_la_usa_y_se_restaura(versiones, tmp_path):
     assert (carpeta / "_seeds.yml").read_bytes() == (ROOT / "seeds" / "_seeds.yml").read_bytes()
     db = tmp_path / "dbt.duckdb"
     env = dict(os.environ, SIDIL_DB=str(db), DBT_SEND_ANONYMOUS_USAGE_STATS="false")
-    res = subprocess.run([str(Path(sys.executable).with_name("dbt")), "seed", "--select", "submaterias_modelo",
-                          "--project-dir", str(ROOT), "--profiles-dir", str(ROOT), "--target-path",
-                          str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")],
-                         cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    res = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("dbt")),
+            "seed",
+            "--select",
+            "submaterias_modelo",
+            "--project-dir",
+            str(ROOT),
+            "--profiles-dir",
+            str(ROOT),
+            "--target-path",
+            str(tmp_path / "target"),
+            "--log-path",
+            str(tmp_path / "logs"),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert res.returncode == 0, res.stdout[-3000:]
     import duckdb
 
@@ -116,7 +150,10 @@ def test_version_nueva_dbt_la_usa_y_se_restaura(versiones, tmp_path):
     assert cat.preparar_semillas()["submaterias_modelo"] == "repositorio" and "SIDIL_SEMILLAS" not in os.environ
     assert cat.restaurar_anterior("submaterias_modelo", "ana").version == "v0001"
     assert [(e["usuario"], e["accion"]) for e in eventos()] == [
-        ("olga", "catalogo_cargado"), ("ana", "catalogo_restaurado"), ("ana", "catalogo_restaurado")]
+        ("olga", "catalogo_cargado"),
+        ("ana", "catalogo_restaurado"),
+        ("ana", "catalogo_restaurado"),
+    ]
     assert json.loads(eventos()[0]["detalle"])["version"] == "v0001"
 
 
@@ -141,10 +178,10 @@ def test_rechazos_con_fila_y_columna_por_dbt(versiones, tmp_path):
     r = cat.cargar_version("submaterias_modelo", _csv(tmp_path / "m.csv", columnas, malas), "m.csv", "olga", "")
     assert not r.ok
     assert "***ERROR***: columna submateria_id: cada valor debe ser único; se repiten '201' (filas 2, 12)" in r.mensajes
-    assert ("***ERROR***: columna modelar: valores no admitidos 'quizás' (fila 13); se admiten: sí, no"
-            in r.mensajes)
-    assert r.mensajes[-1] == ("***ERROR***: el catálogo submaterias_modelo no cambió: sigue vigente la versión "
-                              "repositorio.")
+    assert "***ERROR***: columna modelar: valores no admitidos 'quizás' (fila 13); se admiten: sí, no" in r.mensajes
+    assert r.mensajes[-1] == (
+        "***ERROR***: el catálogo submaterias_modelo no cambió: sigue vigente la versión repositorio."
+    )
     assert cat.activa("submaterias_modelo") == "repositorio" and _archivos_versiones(tmp_path) == antes
     assert [(e["usuario"], e["accion"]) for e in eventos()] == [("olga", "catalogo_rechazado")]
 
@@ -160,23 +197,31 @@ def test_rechazo_por_relacion_con_otro_catalogo(versiones, tmp_path):
     assert len(sin_codigo) == len(filas) - 1 and usados
     r = cat.cargar_version("scian2018", _csv(tmp_path / "s.csv", columnas, sin_codigo), "s.csv", "olga", "")
     assert not r.ok
-    assert any(m.startswith("***ERROR***: el catálogo imss_fraccion_scian2018 usa en su columna scian2018_3 valores "
-                            "que la nueva versión de scian2018 ya no tiene en la columna codigo")
-               and repr(codigo) in m for m in r.mensajes), r.mensajes
+    assert any(
+        m.startswith(
+            "***ERROR***: el catálogo imss_fraccion_scian2018 usa en su columna scian2018_3 valores "
+            "que la nueva versión de scian2018 ya no tiene en la columna codigo"
+        )
+        and repr(codigo) in m
+        for m in r.mensajes
+    ), r.mensajes
     assert cat.activa("scian2018") == "repositorio"
 
 
-@pytest.mark.parametrize("caso,esperado", [
-    ("falta_columna", "fila 1: faltan las columnas meta_anual"),
-    ("columna_de_mas", "fila 1: columnas desconocidas 'meta_nueva'"),
-    ("tipo", "fila 3, columna meta_anual: el valor 'mucho' no es un número entero"),
-    ("fecha", "fila 2, columna vigente_desde: el valor '31/12/2020' no es una fecha AAAA-MM-DD"),
-    ("vacio", "está vacío"),
-    ("solo_encabezado", "solo tiene el encabezado"),
-    ("fila_corta", "fila 4: tiene 2 valores y el encabezado 6 columnas"),
-    ("extension", "no es CSV ni XLSX"),
-    ("xlsx_falso", "no es un XLSX válido"),
-])
+@pytest.mark.parametrize(
+    "caso,esperado",
+    [
+        ("falta_columna", "fila 1: faltan las columnas meta_anual"),
+        ("columna_de_mas", "fila 1: columnas desconocidas 'meta_nueva'"),
+        ("tipo", "fila 3, columna meta_anual: el valor 'mucho' no es un número entero"),
+        ("fecha", "fila 2, columna vigente_desde: el valor '31/12/2020' no es una fecha AAAA-MM-DD"),
+        ("vacio", "está vacío"),
+        ("solo_encabezado", "solo tiene el encabezado"),
+        ("fila_corta", "fila 4: tiene 2 valores y el encabezado 6 columnas"),
+        ("extension", "no es CSV ni XLSX"),
+        ("xlsx_falso", "no es un XLSX válido"),
+    ],
+)
 def test_rechazos_de_forma_y_tipo(versiones, tmp_path, caso, esperado):
     columnas, filas = _semilla("imss_metas_empleo_formal")
     filas = [list(f) for f in filas]
@@ -211,8 +256,15 @@ def test_rechazos_de_forma_y_tipo(versiones, tmp_path, caso, esperado):
     assert cat.activa("imss_metas_empleo_formal") == "repositorio" and _archivos_versiones(tmp_path) == []
 
 
-@pytest.mark.parametrize("nombre,version", [("../../etc/passwd", "repositorio"), ("fuentes", "repositorio"),
-                                            ("indicadores", "../../../etc/passwd"), ("indicadores", "v0001")])
+@pytest.mark.parametrize(
+    "nombre,version",
+    [
+        ("../../etc/passwd", "repositorio"),
+        ("fuentes", "repositorio"),
+        ("indicadores", "../../../etc/passwd"),
+        ("indicadores", "v0001"),
+    ],
+)
 def test_nombres_hostiles(versiones, nombre, version):
     with pytest.raises(cat.CatalogoError):
         cat.ruta_version(nombre, version)
@@ -236,7 +288,7 @@ def test_descargas_csv_y_xlsx_ida_y_vuelta(versiones, tmp_path):
     # a formula-like comment in semaforos_reglas' description
     columnas, filas = _semilla("semaforos_reglas")
     d = columnas.index("descripcion")
-    filas[0][d] = "=HYPERLINK(\"http://x\")"
+    filas[0][d] = '=HYPERLINK("http://x")'
     r = cat.cargar_version("semaforos_reglas", _csv(tmp_path / "s.csv", columnas, filas), "s.csv", "olga", "")
     assert r.ok, r.mensajes
     descarga = cat.exportar_csv("semaforos_reglas", "v0001").decode("utf-8-sig")
@@ -244,10 +296,10 @@ def test_descargas_csv_y_xlsx_ida_y_vuelta(versiones, tmp_path):
     ruta = tmp_path / "s2.csv"
     ruta.write_text(descarga, encoding="utf-8")
     cand = cat.leer_candidato("semaforos_reglas", ruta, "s2.csv")
-    assert cand.filas[0][d] == "=HYPERLINK(\"http://x\")"
+    assert cand.filas[0][d] == '=HYPERLINK("http://x")'
     libro = openpyxl.load_workbook(io.BytesIO(cat.exportar_xlsx("semaforos_reglas", "v0001")))
     celda = libro.worksheets[0].cell(row=2, column=d + 1)
-    assert celda.value == "=HYPERLINK(\"http://x\")" and celda.data_type == "s"
+    assert celda.value == '=HYPERLINK("http://x")' and celda.data_type == "s"
 
 
 @pytest.mark.parametrize("valor", ["x; drop table raw.load_manifest; --", 'col"', "Columna Nueva", "año"])
@@ -260,7 +312,9 @@ def test_un_nombre_que_llega_a_sql_debe_ser_seguro(versiones, tmp_path, valor):
     filas[n][i] = valor
     r = cat.cargar_version("dne_campos", _csv(tmp_path / "d.csv", columnas, filas), "d.csv", "olga", "")
     assert not r.ok
-    assert f"***ERROR***: fila {n + 2}, columna columna: el valor {valor!r} no es un nombre válido (solo minúsculas " \
-           f"sin acentos, dígitos y _)" in r.mensajes
+    assert (
+        f"***ERROR***: fila {n + 2}, columna columna: el valor {valor!r} no es un nombre válido (solo minúsculas "
+        f"sin acentos, dígitos y _)" in r.mensajes
+    )
     assert not any("dbt" in m for m in r.mensajes)  # refused before the data tests
     assert cat.activa("dne_campos") == "repositorio"

@@ -27,13 +27,18 @@ def _texto(pagina, selector: str, timeout: float = 30_000) -> str:
 def test_a_planner_builds_and_downloads_an_inspection_plan(navegador, servidor, tmp_path):  # noqa: F811
     con = duckdb.connect()
     parquet = str(servidor["mpr"] / "mpr.parquet")
-    oficinas = [r[0] for r in con.execute(
-        "select geo2 from read_parquet(?) group by geo2 having count(*) >= 60 order by count(*) desc limit 2",
-        [parquet]).fetchall()]
+    oficinas = [
+        r[0]
+        for r in con.execute(
+            "select geo2 from read_parquet(?) group by geo2 having count(*) >= 60 order by count(*) desc limit 2",
+            [parquet],
+        ).fetchall()
+    ]
     pagina = _entrar(navegador, servidor, "pepe")
     pagina.click("a[data-value='Plan']")
     assert _texto(pagina, "#plan_capacidad_texto").startswith(
-        "Periodo 2027-T1: 945 inspecciones en 32 oficinas (catálogo seeds/plan_capacidad.csv)")
+        "Periodo 2027-T1: 945 inspecciones en 32 oficinas (catálogo seeds/plan_capacidad.csv)"
+    )
 
     # a hostile upload is refused with its row and field, and nothing is solved with it
     malo = tmp_path / "malo.csv"
@@ -47,8 +52,10 @@ def test_a_planner_builds_and_downloads_an_inspection_plan(navegador, servidor, 
     cap = tmp_path / "capacidad.csv"
     cap.write_text("geo2,periodo,capacidad\n" + "".join(f"{o},2027-T2,20\n" for o in oficinas), encoding="utf-8")
     pagina.set_input_files("#plan_capacidad", str(cap))
-    pagina.wait_for_function("() => document.querySelector('#plan_capacidad_texto') && document.querySelector("
-                             "'#plan_capacidad_texto').innerText.includes('archivo cargado')")
+    pagina.wait_for_function(
+        "() => document.querySelector('#plan_capacidad_texto') && document.querySelector("
+        "'#plan_capacidad_texto').innerText.includes('archivo cargado')"
+    )
     assert _texto(pagina, "#plan_capacidad_texto").startswith("Periodo 2027-T2: 40 inspecciones en 2 oficinas")
     # the seed's rules are the defaults: sector 31 at 20 %, size 1 at 10 %, 8 per municipality, 10 % exploration
     assert pagina.input_value("#plan_sector") == "31" and pagina.input_value("#plan_sector_pct") == "20"
@@ -74,8 +81,14 @@ def test_a_planner_builds_and_downloads_an_inspection_plan(navegador, servidor, 
         assert sum(f["scian2018_2"] == "31" for f in filas) >= math.ceil(0.2 * 20)
         assert sum(f["cat_tamanio"] == "1" for f in filas) >= 2
         ids = [int(f["centro_trabajo_id"]) for f in filas]
-        assert con.execute("select count(*) from read_parquet(?) where geo2 = ? and centro_trabajo_id in "
-                           "(select unnest(?::bigint[]))", [parquet, o, ids]).fetchone()[0] == 20
+        assert (
+            con.execute(
+                "select count(*) from read_parquet(?) where geo2 = ? and centro_trabajo_id in "
+                "(select unnest(?::bigint[]))",
+                [parquet, o, ids],
+            ).fetchone()[0]
+            == 20
+        )
         xlsx = _descargar(pagina, "plan_xlsx", tmp_path / (o + "x"))
         wb = openpyxl.load_workbook(xlsx)
         assert wb.sheetnames == ["plan", "resumen"]
@@ -85,7 +98,9 @@ def test_a_planner_builds_and_downloads_an_inspection_plan(navegador, servidor, 
     # an infeasible rule: the message names it
     pagina.fill("#plan_sector_pct", "100")
     pagina.click("#plan_resolver")
-    pagina.wait_for_function("() => document.querySelector('#plan_error') && document.querySelector('#plan_error')"
-                             ".innerText.includes('cobertura mínima 100% de sector SCIAN 31')")
+    pagina.wait_for_function(
+        "() => document.querySelector('#plan_error') && document.querySelector('#plan_error')"
+        ".innerText.includes('cobertura mínima 100% de sector SCIAN 31')"
+    )
     assert pagina.evaluate("window.__csp") == []
     pagina.close()

@@ -37,9 +37,20 @@ def _pedir(app, metodo: str, ruta: str, headers=(), datos: dict | None = None, c
     if datos is not None:
         hs.append((b"content-type", b"application/x-www-form-urlencoded"))
     camino, _, consulta = ruta.partition("?")
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": metodo, "scheme": "http",
-             "path": camino, "raw_path": camino.encode(), "query_string": consulta.encode(), "root_path": "",
-             "headers": hs, "client": (cliente, 40000), "server": ("sidil.local", 80)}
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": metodo,
+        "scheme": "http",
+        "path": camino,
+        "raw_path": camino.encode(),
+        "query_string": consulta.encode(),
+        "root_path": "",
+        "headers": hs,
+        "client": (cliente, 40000),
+        "server": ("sidil.local", 80),
+    }
     salida: dict = {"status": None, "headers": {}, "body": b""}
     enviado = False
 
@@ -81,16 +92,23 @@ def web(mpr_manual, tmp_path, monkeypatch):
     monkeypatch.setenv("SIDIL_INTERFAZ_LOG", str(tmp_path / "accesos.log"))
     usuarios.agregar("ana", CLAVE, "planeador")
     sesiones = Sesiones()
-    return {"app": crear_app(mpr_manual, sesiones=sesiones, proxies=frozenset()), "sesiones": sesiones,
-            "log": tmp_path / "accesos.log"}
+    return {
+        "app": crear_app(mpr_manual, sesiones=sesiones, proxies=frozenset()),
+        "sesiones": sesiones,
+        "log": tmp_path / "accesos.log",
+    }
 
 
 def _entrar(app) -> str:
     """Log in as a browser does; returns the session cookie."""
     pagina = _pedir(app, "GET", "/login")
-    r = _pedir(app, "POST", "/login", [("cookie", f"{COOKIE_CSRF}={_cookie(pagina, COOKIE_CSRF)}"),
-                                       ("origin", "http://sidil.local")],
-               {"usuario": "ana", "contrasena": CLAVE, "csrf": _token(pagina)})
+    r = _pedir(
+        app,
+        "POST",
+        "/login",
+        [("cookie", f"{COOKIE_CSRF}={_cookie(pagina, COOKIE_CSRF)}"), ("origin", "http://sidil.local")],
+        {"usuario": "ana", "contrasena": CLAVE, "csrf": _token(pagina)},
+    )
     assert r["status"] == 303 and r["headers"]["location"] == ["/"]
     return _cookie(r, COOKIE)
 
@@ -98,11 +116,14 @@ def _entrar(app) -> str:
 def test_every_response_carries_the_security_headers(web):
     app = web["app"]
     cookie = _entrar(app)
-    respuestas = [_pedir(app, "GET", "/login"), _pedir(app, "GET", "/"),                   # page, redirect
-                  _pedir(app, "GET", "/", [("cookie", f"{COOKIE}={cookie}")]),             # the Shiny page
-                  _pedir(app, "GET", "/lib/shiny-1.8.0/shiny.js", [("cookie", f"{COOKIE}={cookie}")]),
-                  _pedir(app, "GET", "/admin/", [("cookie", f"{COOKIE}={cookie}")]),       # 403 for a planner
-                  _pedir(app, "POST", "/login", datos={"usuario": "x"})]                   # a refused POST
+    respuestas = [
+        _pedir(app, "GET", "/login"),
+        _pedir(app, "GET", "/"),  # page, redirect
+        _pedir(app, "GET", "/", [("cookie", f"{COOKIE}={cookie}")]),  # the Shiny page
+        _pedir(app, "GET", "/lib/shiny-1.8.0/shiny.js", [("cookie", f"{COOKIE}={cookie}")]),
+        _pedir(app, "GET", "/admin/", [("cookie", f"{COOKIE}={cookie}")]),  # 403 for a planner
+        _pedir(app, "POST", "/login", datos={"usuario": "x"}),
+    ]  # a refused POST
     assert [r["status"] for r in respuestas] == [200, 303, 200, 200, 403, 403]
     for r in respuestas:
         assert {k: r["headers"].get(k) for k in CABECERAS} == {k: [v] for k, v in CABECERAS.items()}
@@ -125,12 +146,13 @@ def test_the_login_form_needs_its_token_and_this_site_as_origin(web):
         "otro token": _pedir(app, "POST", "/login", [("cookie", f"{COOKIE_CSRF}=otro")], datos),
         "otro sitio": _pedir(app, "POST", "/login", [con_galleta, ("origin", "https://malo.example")], datos),
         "origen nulo": _pedir(app, "POST", "/login", [con_galleta, ("origin", "null")], datos),
-        "referer de otro sitio": _pedir(app, "POST", "/login", [con_galleta, ("referer", "https://malo.example/x")],
-                                        datos),
+        "referer de otro sitio": _pedir(
+            app, "POST", "/login", [con_galleta, ("referer", "https://malo.example/x")], datos
+        ),
         "otro puerto": _pedir(app, "POST", "/login", [con_galleta, ("origin", "http://sidil.local:8080")], datos),
     }
     assert {k: r["status"] for k, r in intentos.items()} == dict.fromkeys(intentos, 403)
-    assert not [k for k, r in intentos.items() if _cookie(r, COOKIE)]                   # no session was opened
+    assert not [k for k, r in intentos.items() if _cookie(r, COOKIE)]  # no session was opened
     assert "no viene de esta página" in intentos["otro sitio"]["body"]
     bien = _pedir(app, "POST", "/login", [con_galleta, ("origin", "http://sidil.local")], datos)
     assert bien["status"] == 303 and _cookie(bien, COOKIE)
@@ -144,18 +166,21 @@ def test_logout_is_a_post_with_the_session_token(web):
     cookie = _entrar(app)
     con_sesion = ("cookie", f"{COOKIE}={cookie}")
     sigue = lambda: _pedir(app, "GET", "/", [con_sesion])["status"] == 200  # noqa: E731
-    pagina = _pedir(app, "GET", "/logout", [con_sesion])                        # a GET only asks
+    pagina = _pedir(app, "GET", "/logout", [con_sesion])  # a GET only asks
     assert pagina["status"] == 200 and 'id="confirmar_salir"' in pagina["body"] and sigue()
     token = _token(pagina)
     assert token == sesiones.obtener(cookie).csrf
     assert _pedir(app, "POST", "/logout", [con_sesion], {})["status"] == 403 and sigue()
     assert _pedir(app, "POST", "/logout", [con_sesion], {"csrf": "otro"})["status"] == 403 and sigue()
-    assert _pedir(app, "POST", "/logout", [con_sesion, ("origin", "https://malo.example")],
-                  {"csrf": token})["status"] == 403 and sigue()
+    assert (
+        _pedir(app, "POST", "/logout", [con_sesion, ("origin", "https://malo.example")], {"csrf": token})["status"]
+        == 403
+        and sigue()
+    )
     r = _pedir(app, "POST", "/logout", [con_sesion, ("origin", "http://sidil.local")], {"csrf": token})
     assert r["status"] == 303 and r["headers"]["location"] == ["/login"]
     assert sesiones.obtener(cookie) is None and not sigue()
-    assert _pedir(app, "GET", "/logout", [con_sesion])["status"] == 303           # no session: to the login
+    assert _pedir(app, "GET", "/logout", [con_sesion])["status"] == 303  # no session: to the login
 
 
 def _websocket(sesiones: Sesiones, token: str, pasos):
@@ -171,7 +196,7 @@ def _websocket(sesiones: Sesiones, token: str, pasos):
             m = await receive()
             recibido.append(m)
             if m["type"] == "websocket.disconnect":
-                await send({"type": "websocket.send", "text": "tarde"})     # must not go out
+                await send({"type": "websocket.send", "text": "tarde"})  # must not go out
                 return
             await send({"type": "websocket.send", "text": "eco " + m["text"]})
 
@@ -206,14 +231,18 @@ def test_a_websocket_is_closed_when_its_session_logs_out():
     async def pasos(entrada, enviado):
         await entrada.put({"type": "websocket.receive", "text": "hola"})
         await _esperar(enviado, 2)
-        sesiones.cerrar(otro)                   # another login's logout does nothing here
+        sesiones.cerrar(otro)  # another login's logout does nothing here
         await entrada.put({"type": "websocket.receive", "text": "sigo"})
         await _esperar(enviado, 3)
-        sesiones.cerrar(token)                  # logout: closed at once, without waiting for a message
+        sesiones.cerrar(token)  # logout: closed at once, without waiting for a message
 
     enviado, recibido = _websocket(sesiones, token, pasos)
-    assert enviado == [{"type": "websocket.accept"}, {"type": "websocket.send", "text": "eco hola"},
-                       {"type": "websocket.send", "text": "eco sigo"}, {"type": "websocket.close", "code": 1008}]
+    assert enviado == [
+        {"type": "websocket.accept"},
+        {"type": "websocket.send", "text": "eco hola"},
+        {"type": "websocket.send", "text": "eco sigo"},
+        {"type": "websocket.close", "code": 1008},
+    ]
     assert recibido[-1] == {"type": "websocket.disconnect", "code": 1008}
 
 
@@ -229,9 +258,12 @@ def test_a_websocket_stops_answering_when_its_session_expires():
         await entrada.put({"type": "websocket.receive", "text": "¿sigues?"})
 
     enviado, recibido = _websocket(sesiones, token, pasos)
-    assert enviado == [{"type": "websocket.accept"}, {"type": "websocket.send", "text": "eco hola"},
-                       {"type": "websocket.close", "code": 1008}]
-    assert [m.get("text") for m in recibido] == ["hola", None]              # "¿sigues?" never reached the app
+    assert enviado == [
+        {"type": "websocket.accept"},
+        {"type": "websocket.send", "text": "eco hola"},
+        {"type": "websocket.close", "code": 1008},
+    ]
+    assert [m.get("text") for m in recibido] == ["hola", None]  # "¿sigues?" never reached the app
 
 
 def test_the_client_address_believes_forwarding_only_from_configured_proxies(monkeypatch):
@@ -240,10 +272,10 @@ def test_the_client_address_believes_forwarding_only_from_configured_proxies(mon
     monkeypatch.setenv("SIDIL_PROXIES_CONFIABLES", " 10.0.0.5, ::1 ,")
     confiables = proxies_confiables()
     assert confiables == {"10.0.0.5", "::1"}
-    assert direccion_cliente("127.0.0.1", "1.2.3.4", confiables) == "127.0.0.1"          # not a proxy
+    assert direccion_cliente("127.0.0.1", "1.2.3.4", confiables) == "127.0.0.1"  # not a proxy
     assert direccion_cliente("10.0.0.5", None, confiables) == "10.0.0.5"
     assert direccion_cliente("10.0.0.5", "1.2.3.4", confiables) == "1.2.3.4"
-    assert direccion_cliente("10.0.0.5", "6.6.6.6, 1.2.3.4", confiables) == "1.2.3.4"    # the left part is the client's
+    assert direccion_cliente("10.0.0.5", "6.6.6.6, 1.2.3.4", confiables) == "1.2.3.4"  # the left part is the client's
     assert direccion_cliente("10.0.0.5", "6.6.6.6, 1.2.3.4, ::1", confiables) == "1.2.3.4"
     assert direccion_cliente(None, "1.2.3.4", confiables) == "desconocido"
 
@@ -255,9 +287,14 @@ def test_the_failed_login_limit_is_per_real_client(mpr_manual, tmp_path, monkeyp
 
     def intento(app, usuario, cliente, reenviado):
         pagina = _pedir(app, "GET", "/login")
-        r = _pedir(app, "POST", "/login", [("cookie", f"{COOKIE_CSRF}={_cookie(pagina, COOKIE_CSRF)}"),
-                                           ("x-forwarded-for", reenviado)],
-                   {"usuario": usuario, "contrasena": "mala-clave", "csrf": _token(pagina)}, cliente=cliente)
+        r = _pedir(
+            app,
+            "POST",
+            "/login",
+            [("cookie", f"{COOKIE_CSRF}={_cookie(pagina, COOKIE_CSRF)}"), ("x-forwarded-for", reenviado)],
+            {"usuario": usuario, "contrasena": "mala-clave", "csrf": _token(pagina)},
+            cliente=cliente,
+        )
         return r["status"]
 
     directo = crear_app(mpr_manual, Limitador(max_cliente=3), proxies=frozenset())
@@ -283,8 +320,13 @@ def test_sidil_serve_does_not_believe_a_local_client_forwarding(mpr_manual, tmp_
     env = dict(os.environ, SIDIL_USUARIOS=str(archivo), SIDIL_INTERFAZ_LOG=str(tmp_path / "accesos.log"))
     env.pop("SIDIL_PROXIES_CONFIABLES", None)
     sidil = str(Path(sys.executable).with_name("sidil"))
-    proc = subprocess.Popen([sidil, "serve", "--port", str(puerto), "--mpr", str(mpr_manual)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sidil, "serve", "--port", str(puerto), "--mpr", str(mpr_manual)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     url = f"http://127.0.0.1:{puerto}"
     try:
         for _ in range(150):
@@ -298,8 +340,9 @@ def test_sidil_serve_does_not_believe_a_local_client_forwarding(mpr_manual, tmp_
         def intento(i: int) -> int:
             jarra = urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
             opener = urllib.request.build_opener(jarra)
-            token = re.search(r'name="csrf" value="([^"]+)"',
-                              opener.open(url + "/login", timeout=10).read().decode())[1]
+            token = re.search(r'name="csrf" value="([^"]+)"', opener.open(url + "/login", timeout=10).read().decode())[
+                1
+            ]
             datos = urllib.parse.urlencode({"usuario": f"u{i}", "contrasena": "mala-clave", "csrf": token}).encode()
             pedido = urllib.request.Request(url + "/login", datos, headers={"X-Forwarded-For": f"203.0.113.{i}"})
             try:

@@ -29,7 +29,7 @@ def entorno(tmp_path, monkeypatch):
     monkeypatch.setenv("SIDIL_LOGS_PROCESOS", str(tmp_path / "procesos"))
     monkeypatch.setenv("SIDIL_AUDITORIA", str(tmp_path / "auditoria.log"))
     monkeypatch.setenv("SIDIL_DB", str(tmp_path / "sidil.duckdb"))
-    guion = tmp_path / "sidil_falso.py"          # "sidil" in its command line, as a real run
+    guion = tmp_path / "sidil_falso.py"  # "sidil" in its command line, as a real run
     guion.write_text(GUION)
     return {"raiz": tmp_path, "guion": guion}
 
@@ -72,17 +72,23 @@ def test_a_job_runs_in_order_streams_its_messages_and_records_its_end(entorno):
         nuevas, posicion = trabajos.leer_desde(t.ruta_log, posicion)
         vistos += nuevas
         if vistos and not antes:
-            antes = list(vistos)                                  # what was there while it still ran
+            antes = list(vistos)  # what was there while it still ran
         time.sleep(0.05)
     nuevas, posicion = trabajos.leer_desde(t.ruta_log, posicion)
     vistos += nuevas
-    assert antes and len(antes) < 6                                 # lines arrived before the end
-    assert vistos == ["INFO: paso 0", "INFO: paso 1", "INFO: paso 2", "INFO: paso 3",
-                      "***ADVERTENCIA***: algo que mirar", "***ERROR***: algo falló"]
+    assert antes and len(antes) < 6  # lines arrived before the end
+    assert vistos == [
+        "INFO: paso 0",
+        "INFO: paso 1",
+        "INFO: paso 2",
+        "INFO: paso 3",
+        "***ADVERTENCIA***: algo que mirar",
+        "***ERROR***: algo falló",
+    ]
     final = _esperar_fin(t)
     assert final.codigo == 1 and final.resultado == "con errores" and not final.en_curso
     assert trabajos.consola(final) == vistos
-    assert "ruido de dbt sin prefijo" in t.ruta_log.read_text()     # the full log keeps everything
+    assert "ruido de dbt sin prefijo" in t.ruta_log.read_text()  # the full log keeps everything
     assert t.ruta_log.parent == entorno["raiz"] / "procesos"
     eventos = _eventos(entorno)
     assert [e["accion"] for e in eventos] == ["proceso_iniciado", "proceso_terminado"]
@@ -96,11 +102,12 @@ def test_a_second_job_is_refused_naming_who_runs_what(entorno):
         trabajos.iniciar(["build"], "luis", entorno["raiz"], orden=_falso(entorno, 1, 0))
     mensaje = str(info.value)
     assert "Carga de insumos" in mensaje and "ana" in mensaje and t.inicio[:10] in mensaje
-    assert trabajos.ultimo().id == t.id                             # the first job is untouched
+    assert trabajos.ultimo().id == t.id  # the first job is untouched
     acciones = [(e["usuario"], e["accion"]) for e in _eventos(entorno)]
     assert ("luis", "proceso_rechazado") in acciones
     import os
     import signal
+
     os.killpg(t.pid, signal.SIGTERM)
     final = _esperar_fin(t)
     assert final.codigo != 0
@@ -113,7 +120,7 @@ def test_a_run_holding_the_warehouse_lock_refuses_the_job(entorno):
         with pytest.raises(trabajos.TrabajoRechazado) as info:
             trabajos.iniciar(["predict"], "ana", entorno["raiz"], orden=_falso(entorno, 1, 0))
     assert "cron" in str(info.value) and "Carga de insumos" in str(info.value)
-    assert trabajos.ultimo() is None                                # nothing started
+    assert trabajos.ultimo() is None  # nothing started
 
 
 def test_nothing_ticked_or_an_unknown_step_is_refused(entorno):
@@ -132,15 +139,17 @@ def test_a_job_seen_after_a_server_restart(entorno):
     assert otro.en_curso
     import os
     import signal
+
     os.killpg(t.pid, signal.SIGKILL)
     _esperar_fin(t)
     muerto = trabajos.Trabajo(**{**t.__dict__, "codigo": None})
     assert not muerto.en_curso and muerto.resultado == "interrumpido"
-    trabajos._ESPERANDO.add(t.id)              # reaped, its end not yet written by this server: still running
+    trabajos._ESPERANDO.add(t.id)  # reaped, its end not yet written by this server: still running
     try:
         assert muerto.en_curso and muerto.resultado == "en curso"
     finally:
         trabajos._ESPERANDO.discard(t.id)
     import os as _os
-    reciclado = trabajos.Trabajo(**{**t.__dict__, "pid": _os.getpid(), "codigo": None})   # a live pid, not ours
+
+    reciclado = trabajos.Trabajo(**{**t.__dict__, "pid": _os.getpid(), "codigo": None})  # a live pid, not ours
     assert not reciclado.en_curso

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typer.testing import CliRunner
 
 from sidil.cli import app
-
 from tests.loaders.conftest import copy_input
 
 runner = CliRunner()
@@ -25,8 +24,12 @@ def test_load_then_status_lists_what_is_loaded_and_logs_the_run(tiny_demo, tmp_p
 
 def test_a_bad_file_makes_the_command_fail_after_loading_the_rest(tiny_demo, tmp_path, monkeypatch):
     monkeypatch.setenv("SIDIL_DB", str(tmp_path / "w.duckdb"))
-    root = copy_input(tiny_demo, tmp_path / "in", "imss/patrones/PATRONES_STPS_20260931.tab",
-                      "imss/patrones/PATRONES_STPS_2026831.tab")
+    root = copy_input(
+        tiny_demo,
+        tmp_path / "in",
+        "imss/patrones/PATRONES_STPS_20260931.tab",
+        "imss/patrones/PATRONES_STPS_2026831.tab",
+    )
     bad = root / "imss/patrones/PATRONES_STPS_20260931.tab"
     bad.write_text(bad.read_text(encoding="utf-8").replace("cve_registro", "registro_x"), encoding="utf-8")
     result = runner.invoke(app, ["load", "--input", str(root), "--source", "imss"])

@@ -18,8 +18,13 @@ from sidil.demo.formats.dbf import Field, write_dbf
 def sample_dbf(tmp_path):
     rng = np.random.default_rng(5)
     n = 3_000
-    fields = [Field("CD_A", "C", 2), Field("NOM_LOC", "C", 14), Field("FAC", "N", 6), Field("ING", "N", 10, 2),
-              Field("EDA", "N", 3)]
+    fields = [
+        Field("CD_A", "C", 2),
+        Field("NOM_LOC", "C", 14),
+        Field("FAC", "N", 6),
+        Field("ING", "N", 10, 2),
+        Field("EDA", "N", 3),
+    ]
     names = np.array(["Muñoz", "Peña Colorada", "ÁLVARO OBREGÓN", "x", " lead"], dtype=object)
     cols = [
         np.array([f"{i:02d}" for i in rng.integers(1, 40, n)], dtype=object),
@@ -67,7 +72,7 @@ def test_non_numeric_value_names_row_and_field(sample_dbf):
     record_len = int.from_bytes(raw[10:12], "little")
     # Record 11 (1-based), field FAC starts after the flag (1) + CD_A (2) + NOM_LOC (14).
     start = header_len + 10 * record_len + 1 + 2 + 14
-    raw[start:start + 6] = b"  12X4"
+    raw[start : start + 6] = b"  12X4"
     sample_dbf.write_bytes(bytes(raw))
     with pytest.raises(LoadError) as err:
         read_dbf(sample_dbf)
@@ -108,21 +113,39 @@ def _dbfread(path):
 
 
 def test_zero_and_blank_dates_are_null_and_counted(tmp_path):
-    path = _crafted(tmp_path / "fechas.dbf", [("ID", "N", 2, 0), ("FEC", "D", 8, 0)],
-                    [b" 1" + b"20240105", b" 2" + b"00000000", b" 3" + b"        ", b" 4" + b"20241231",
-                     b" 5" + b"00000000", b" 6" + b"2024 1 5"])
+    path = _crafted(
+        tmp_path / "fechas.dbf",
+        [("ID", "N", 2, 0), ("FEC", "D", 8, 0)],
+        [
+            b" 1" + b"20240105",
+            b" 2" + b"00000000",
+            b" 3" + b"        ",
+            b" 4" + b"20241231",
+            b" 5" + b"00000000",
+            b" 6" + b"2024 1 5",
+        ],
+    )
     avisos: dict[str, int] = {}
     ours = read_dbf(path, avisos=avisos).to_pylist()
     assert ours == _dbfread(path)
-    assert [r["fec"] for r in ours] == [dt.date(2024, 1, 5), None, None, dt.date(2024, 12, 31), None,
-                                        dt.date(2024, 1, 5)]
+    assert [r["fec"] for r in ours] == [
+        dt.date(2024, 1, 5),
+        None,
+        None,
+        dt.date(2024, 12, 31),
+        None,
+        dt.date(2024, 1, 5),
+    ]
     assert avisos == {"fechas_vacias": 2}  # blanks are ordinary NULLs, not counted
 
 
 @pytest.mark.parametrize("bad", [b"2024AB05", b"20240230", b"2024\xe9\xe905"])
 def test_invalid_date_is_a_load_error_naming_row_and_field(tmp_path, bad):
-    path = _crafted(tmp_path / "fechas.dbf", [("ID", "N", 2, 0), ("FEC", "D", 8, 0)],
-                    [b" 1" + b"20240105", b" 2" + b"00000000", b" 3" + bad, b" 4" + bad])
+    path = _crafted(
+        tmp_path / "fechas.dbf",
+        [("ID", "N", 2, 0), ("FEC", "D", 8, 0)],
+        [b" 1" + b"20240105", b" 2" + b"00000000", b" 3" + bad, b" 4" + bad],
+    )
     with pytest.raises(ValueError):  # dbfread refuses it too (20240230 is not rolled over to March)
         _dbfread(path)
     with pytest.raises(LoadError) as err:
@@ -132,9 +155,17 @@ def test_invalid_date_is_a_load_error_naming_row_and_field(tmp_path, bad):
 
 
 def test_numeric_overflow_asterisks_are_null_and_counted(tmp_path):
-    path = _crafted(tmp_path / "desborde.dbf", [("FAC", "N", 5, 0), ("ING", "N", 7, 2)],
-                    [b"   12" + b"  10.50", b"*****" + b"*******", b"  **7" + b"   3.25", b"    1" + b"*******",
-                     b"     " + b"   0.00"])
+    path = _crafted(
+        tmp_path / "desborde.dbf",
+        [("FAC", "N", 5, 0), ("ING", "N", 7, 2)],
+        [
+            b"   12" + b"  10.50",
+            b"*****" + b"*******",
+            b"  **7" + b"   3.25",
+            b"    1" + b"*******",
+            b"     " + b"   0.00",
+        ],
+    )
     avisos: dict[str, int] = {}
     ours = read_dbf(path, avisos=avisos).to_pylist()
     assert ours == _dbfread(path)
@@ -145,8 +176,11 @@ def test_numeric_overflow_asterisks_are_null_and_counted(tmp_path):
 
 
 def test_comma_decimals_are_read_as_dbfread_and_counted(tmp_path):
-    path = _crafted(tmp_path / "coma.dbf", [("ING", "N", 6, 1), ("HRS", "N", 4, 0)],
-                    [b"   1,5" + b"  40", b"  10.0" + b" 2,5", b"  -3,2" + b"   8", b"      " + b"    "])
+    path = _crafted(
+        tmp_path / "coma.dbf",
+        [("ING", "N", 6, 1), ("HRS", "N", 4, 0)],
+        [b"   1,5" + b"  40", b"  10.0" + b" 2,5", b"  -3,2" + b"   8", b"      " + b"    "],
+    )
     avisos: dict[str, int] = {}
     ours = read_dbf(path, avisos=avisos).to_pylist()
     assert ours == _dbfread(path)

@@ -13,7 +13,6 @@ import pytest
 
 from loaders.catalog import normal_name
 from loaders.imss import _cell_text
-
 from tests.conftest import load_all
 from tests.loaders.conftest import copy_input
 from tests.loaders.test_frontera import HOSTILE, _refused, _snapshot
@@ -25,8 +24,11 @@ RIESGOS_CSV = "imss/riesgos/STPS_20250931.csv"
 def _sheet_rows(xlsx: Path) -> list[list[str]]:
     """The sheet as a delimited export writes it: one list of texts per row, header first."""
     wb = openpyxl.load_workbook(xlsx, read_only=True, data_only=True)
-    rows = [["" if (t := _cell_text(v)) is None else t for v in r]
-            for r in wb.worksheets[0].iter_rows(values_only=True) if any(v is not None for v in r)]
+    rows = [
+        ["" if (t := _cell_text(v)) is None else t for v in r]
+        for r in wb.worksheets[0].iter_rows(values_only=True)
+        if any(v is not None for v in r)
+    ]
     wb.close()
     return rows
 
@@ -93,8 +95,9 @@ def test_a_csv_and_an_xlsx_of_the_same_cut_are_two_files_for_one_period(tiny_dem
     out = load_all(con, root, {"imss"})
     assert sorted(e.estado for e in out.entries) == ["error", "error"]
     assert all("2 archivos" in e.mensaje for e in out.entries)
-    assert con.execute("select count(*) from information_schema.tables where table_name = 'imss_riesgos'"
-                       ).fetchone() == (0,)
+    assert con.execute(
+        "select count(*) from information_schema.tables where table_name = 'imss_riesgos'"
+    ).fetchone() == (0,)
     con.close()
 
 
@@ -106,15 +109,21 @@ def test_a_later_csv_cut_replaces_an_earlier_xlsx_cut_of_the_year(tiny_demo, tmp
     out = load_all(con, root, {"imss"})
     states = {Path(e.archivo).name: e.estado for e in out.entries}
     assert states == {"STPS_20250931.csv": "reemplazado", "STPS_20250331.xlsx": "corte_anterior"}, out.lines
-    assert con.execute("select count(*), count(distinct periodo), min(archivo) from raw.imss_riesgos "
-                       "where anio = 2025").fetchone() == (len(rows) - 1, 1, str(root / RIESGOS_CSV))
+    assert con.execute(
+        "select count(*), count(distinct periodo), min(archivo) from raw.imss_riesgos where anio = 2025"
+    ).fetchone() == (len(rows) - 1, 1, str(root / RIESGOS_CSV))
     con.close()
 
 
 @pytest.mark.parametrize("name", HOSTILE)
 def test_a_hostile_header_in_a_riesgos_csv_is_refused_and_runs_nothing(tiny_demo, tmp_path, name):
-    root = copy_input(tiny_demo, tmp_path / "in", "imss/puestos/PAFINALMES_F_20260931.tab",
-                      "imss/patrones/PATRONES_STPS_20260931.tab", "imss/riesgos/STPS_20250331.xlsx")
+    root = copy_input(
+        tiny_demo,
+        tmp_path / "in",
+        "imss/puestos/PAFINALMES_F_20260931.tab",
+        "imss/patrones/PATRONES_STPS_20260931.tab",
+        "imss/riesgos/STPS_20250331.xlsx",
+    )
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     assert "error" not in {e.estado for e in load_all(con, root, {"imss"}).entries}
     rows = write_text_twin(tiny_demo / RIESGOS, root / RIESGOS_CSV)
@@ -131,6 +140,7 @@ def test_a_hostile_header_in_a_riesgos_csv_is_refused_and_runs_nothing(tiny_demo
 
 # ---- .rar, read through libarchive ---------------------------------------------------------------------
 
+
 def rar4_stored(members: dict[str, bytes]) -> bytes:
     """A RAR 4 archive holding `members` stored (no compression): the fixture writer, since no RAR writer
     installs here. Block layout from the RAR 4 technical note: marker, main header, one file header per
@@ -144,8 +154,24 @@ def rar4_stored(members: dict[str, bytes]) -> bytes:
     out = b"Rar!\x1a\x07\x00" + block(struct.pack("<BHH", 0x73, 0, 13) + b"\0" * 6)
     for name, data in members.items():
         fname = name.encode()
-        header = struct.pack("<BHHIIBIIBBHI", 0x74, 0x8000, 32 + len(fname), len(data), len(data), 0,
-                             zlib.crc32(data), 0x5A210000, 20, 0x30, len(fname), 0x20) + fname
+        header = (
+            struct.pack(
+                "<BHHIIBIIBBHI",
+                0x74,
+                0x8000,
+                32 + len(fname),
+                len(data),
+                len(data),
+                0,
+                zlib.crc32(data),
+                0x5A210000,
+                20,
+                0x30,
+                len(fname),
+                0x20,
+            )
+            + fname
+        )
         out += block(header) + data
     return out + block(struct.pack("<BHH", 0x7B, 0x4000, 7))
 
@@ -158,23 +184,28 @@ def test_a_rar_month_lands_the_same_rows_as_its_tab_twin(tiny_demo, tmp_path):
     rar_root = tmp_path / "rar"
     (rar_root / "imss/puestos").mkdir(parents=True)
     (rar_root / "imss/puestos/PAFINALMES_F_20260931.rar").write_bytes(
-        rar4_stored({"../PAFINALMES_F_20260931.tab": (tiny_demo / PUESTOS).read_bytes()}))
+        rar4_stored({"../PAFINALMES_F_20260931.tab": (tiny_demo / PUESTOS).read_bytes()})
+    )
     landed = []
     for root in (tab_root, rar_root):
         con = duckdb.connect(str(root / "w.duckdb"))
         out = load_all(con, root, {"imss"})
         assert [e.estado for e in out.entries] == ["cargado"], out.lines
-        landed.append(con.execute("select * exclude (archivo, cargado_en) from raw.imss_puestos order by all"
-                                  ).fetchall())
+        landed.append(
+            con.execute("select * exclude (archivo, cargado_en) from raw.imss_puestos order by all").fetchall()
+        )
         con.close()
     assert landed[0] == landed[1] and len(landed[0]) > 1000
     assert not list(rar_root.rglob("*.tab"))  # extracted beside the warehouse, never among the inputs
 
 
-@pytest.mark.parametrize("content, words", [
-    (None, "debe contener un solo archivo"),
-    (b"Rar!\x1a\x07\x00" + b"\x00" * 40, "dañado"),
-])
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (None, "debe contener un solo archivo"),
+        (b"Rar!\x1a\x07\x00" + b"\x00" * 40, "dañado"),
+    ],
+)
 def test_a_rar_with_two_files_or_damaged_is_refused(tiny_demo, tmp_path, content, words):
     root = tmp_path / "in"
     (root / "imss/puestos").mkdir(parents=True)
@@ -185,6 +216,7 @@ def test_a_rar_with_two_files_or_damaged_is_refused(tiny_demo, tmp_path, content
     out = load_all(con, root, {"imss"})
     [e] = out.entries
     assert e.estado == "error" and words in e.mensaje and str(path) in e.mensaje, e.mensaje
-    assert not con.execute("select count(*) from information_schema.tables where table_name = 'imss_puestos'"
-                           ).fetchone()[0]
+    assert not con.execute(
+        "select count(*) from information_schema.tables where table_name = 'imss_puestos'"
+    ).fetchone()[0]
     con.close()

@@ -18,7 +18,6 @@ from typer.testing import CliRunner
 from loaders import pseudonym
 from loaders.catalog import normal_name
 from sidil.cli import app
-
 from tests.conftest import KEY, load_all
 from tests.loaders.conftest import copy_input
 
@@ -43,8 +42,12 @@ HOSTILE = [
 
 def _snapshot(con: duckdb.DuckDBPyConnection) -> dict:
     """Every raw table (bookkeeping aside): its columns, row count and a hash of its content."""
-    tables = [r[0] for r in con.execute("select table_name from information_schema.tables where table_schema = 'raw' "
-                                        "order by 1").fetchall()]
+    tables = [
+        r[0]
+        for r in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'raw' order by 1"
+        ).fetchall()
+    ]
     snap = {}
     for t in tables:
         if t in ("load_manifest", "load_rejects", "bitacora"):
@@ -58,8 +61,9 @@ def _snapshot(con: duckdb.DuckDBPyConnection) -> dict:
 @pytest.fixture
 def landed(tiny_demo, tmp_path):
     """A warehouse with one good file of every file source landed; the input folder to break things in."""
-    root = copy_input(tiny_demo, tmp_path / "in", PUESTOS, PATRONES, PATRONES_AGO, RIESGOS, SDEM_DBF, SDEM_CSV,
-                      CENSO, ITAEE)
+    root = copy_input(
+        tiny_demo, tmp_path / "in", PUESTOS, PATRONES, PATRONES_AGO, RIESGOS, SDEM_DBF, SDEM_CSV, CENSO, ITAEE
+    )
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     out = load_all(con, root, {"imss", "enoe", "censo", "externos"})
     assert "error" not in {e.estado for e in out.entries}, out.lines
@@ -87,20 +91,25 @@ def _rewrite_header(path, old: str, new: str, encoding: str = "utf-8") -> None:
 
 # ---- 1. names from headers are data ---------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", HOSTILE)
-@pytest.mark.parametrize("rel, sources, replaced", [
-    (PATRONES, {"imss"}, "razon_social"),
-    (PUESTOS, {"imss"}, "tipo_trabajador"),
-    (CENSO, {"censo"}, "etiq_entidad"),
-    (ITAEE, {"externos"}, "valor"),
-])
+@pytest.mark.parametrize(
+    "rel, sources, replaced",
+    [
+        (PATRONES, {"imss"}, "razon_social"),
+        (PUESTOS, {"imss"}, "tipo_trabajador"),
+        (CENSO, {"censo"}, "etiq_entidad"),
+        (ITAEE, {"externos"}, "valor"),
+    ],
+)
 def test_a_hostile_header_in_a_text_file_is_refused_and_runs_nothing(landed, rel, sources, replaced, name):
     con, root = landed
     enc = "latin-1" if rel == CENSO else "utf-8"
     _rewrite_header(root / rel, replaced, name, enc)
     e = _refused(con, root, rel, sources, "campo")
-    assert ("campo desconocido" in e.mensaje and repr(normal_name(name)) in e.mensaje) or \
-        f"falta el campo obligatorio '{replaced}'" in e.mensaje, e.mensaje
+    assert (
+        "campo desconocido" in e.mensaje and repr(normal_name(name)) in e.mensaje
+    ) or f"falta el campo obligatorio '{replaced}'" in e.mensaje, e.mensaje
 
 
 @pytest.mark.parametrize("name", HOSTILE)
@@ -119,7 +128,7 @@ def test_a_hostile_header_in_an_excel_file_is_refused(landed, name):
 def _dbf_with_field_name(src: bytes, index: int, name: bytes) -> bytes:
     """A DBF whose field `index` is renamed (11 bytes, NUL padded, as dBase stores names)."""
     pos = 32 + 32 * index
-    return src[:pos] + name[:11].ljust(11, b"\0") + src[pos + 11:]
+    return src[:pos] + name[:11].ljust(11, b"\0") + src[pos + 11 :]
 
 
 @pytest.mark.parametrize("name", [b'x";drop --', b"x');commit", b"commit", b"drop"])
@@ -133,8 +142,9 @@ def test_an_unknown_enoe_field_is_kept_as_data_in_one_map_column(landed, name):
     out = load_all(con, root, {"enoe"})
     assert "error" not in {e.estado for e in out.entries}, out.lines
     assert [r[0] for r in con.execute("describe raw.enoe_sdem").fetchall()] == columns_before
-    keys = con.execute("select distinct unnest(map_keys(campos_adicionales)) from raw.enoe_sdem "
-                       "where periodo = '2026T3'").fetchall()
+    keys = con.execute(
+        "select distinct unnest(map_keys(campos_adicionales)) from raw.enoe_sdem where periodo = '2026T3'"
+    ).fetchall()
     assert keys == [(normal_name(name.decode()),)]
     # tcco is now absent from that quarter (NULL), and every other table is intact.
     assert con.execute("select count(tcco) from raw.enoe_sdem where periodo = '2026T3'").fetchone() == (0,)
@@ -150,8 +160,9 @@ def test_a_hostile_file_name_is_a_value_not_code(landed, tiny_demo):
     out = load_all(con, root, {"imss"})
     assert "error" not in {e.estado for e in out.entries}, out.lines
     assert con.execute("select count(*) from raw.imss_puestos").fetchone() == puestos
-    assert con.execute("select distinct archivo from raw.imss_patrones where periodo = date '2026-09-01'"
-                       ).fetchall() == [(str(hostile),)]
+    assert con.execute(
+        "select distinct archivo from raw.imss_patrones where periodo = date '2026-09-01'"
+    ).fetchall() == [(str(hostile),)]
 
 
 def test_a_hostile_column_in_a_database_is_never_read(tiny_demo, tmp_path):
@@ -167,12 +178,18 @@ def test_a_hostile_column_in_a_database_is_never_read(tiny_demo, tmp_path):
     out = load_all(con, root, {"dne"})
     assert "error" not in {e.estado for e in out.entries}, out.lines
     assert con.execute("select count(*) from raw.dne_empresa").fetchone()[0] > 0
-    assert not [c for (c,) in con.execute("select column_name from information_schema.columns "
-                                           "where table_name = 'dne_centro_trabajo'").fetchall() if "drop" in c]
+    assert not [
+        c
+        for (c,) in con.execute(
+            "select column_name from information_schema.columns where table_name = 'dne_centro_trabajo'"
+        ).fetchall()
+        if "drop" in c
+    ]
     con.close()
 
 
 # ---- 2. rejects and messages hold pseudonyms, never clear identifiers -----------------------------
+
 
 def test_rejected_lines_hold_pseudonyms_not_clear_nss_or_curp(landed, tiny_demo):
     con, root = landed
@@ -185,8 +202,9 @@ def test_rejected_lines_hold_pseudonyms_not_clear_nss_or_curp(landed, tiny_demo)
     out = load_all(con, root, {"imss"}, log=messages.append)
     [e] = [e for e in out.entries if e.estado == "error"]
     assert "fila 2" in e.mensaje and "menos campos" in e.mensaje, e.mensaje
-    rejects = con.execute("select fila, campo, valor, error from raw.load_rejects where archivo = ?",
-                          [str(path)]).fetchall()
+    rejects = con.execute(
+        "select fila, campo, valor, error from raw.load_rejects where archivo = ?", [str(path)]
+    ).fetchall()
     assert {r[0] for r in rejects} == set(range(2, 41))
     stored = " ".join(str(v) for r in rejects for v in r) + " ".join(messages) + e.mensaje
     stored += " ".join(str(v) for r in con.execute("select * from raw.load_manifest").fetchall() for v in r)
@@ -195,8 +213,9 @@ def test_rejected_lines_hold_pseudonyms_not_clear_nss_or_curp(landed, tiny_demo)
     nss = lines[1].split("\t")[1]
     assert f"nss_hash:{pseudonym.pseudonym_hex(KEY, nss)}" in rejects[0][2]
     ipad, opad = pseudonym.hmac_pads(KEY)
-    landed_hash = con.execute(f"select {pseudonym.hmac_sql('$v::varchar', '$ipad', '$opad')}",
-                              {"v": nss, "ipad": ipad, "opad": opad}).fetchone()[0]
+    landed_hash = con.execute(
+        f"select {pseudonym.hmac_sql('$v::varchar', '$ipad', '$opad')}", {"v": nss, "ipad": ipad, "opad": opad}
+    ).fetchone()[0]
     assert landed_hash == pseudonym.pseudonym_hex(KEY, nss)
 
 
@@ -209,6 +228,7 @@ def test_the_redactor_replaces_identifier_shaped_tokens_only():
 
 
 # ---- 4. empty and collapsing deliveries ---------------------------------------------------------
+
 
 def test_a_header_only_file_is_refused_and_the_landed_month_stays(landed):
     con, root = landed
@@ -228,8 +248,9 @@ def test_a_collapsing_delivery_is_refused_with_both_counts_unless_forced(landed)
     out = load_all(con, root, {"imss"}, forzar=True)
     [ok] = [x for x in out.entries if x.archivo == str(path)]
     assert ok.estado == "reemplazado" and "--forzar" in ok.mensaje
-    assert con.execute("select count(*) from raw.imss_puestos where periodo = date '2026-09-01'").fetchone() \
-        == (n // 10,)
+    assert con.execute("select count(*) from raw.imss_puestos where periodo = date '2026-09-01'").fetchone() == (
+        n // 10,
+    )
 
 
 def test_a_new_month_far_below_its_neighbours_is_refused(landed, tiny_demo):
@@ -257,6 +278,7 @@ def test_the_cli_refuses_a_collapse_and_accepts_it_with_forzar(landed, monkeypat
 
 # ---- 5. a file of the wrong kind, a missing needed field -----------------------------------------
 
+
 def test_a_puestos_file_in_the_patrones_folder_is_refused_and_changes_no_columns(landed, tiny_demo):
     con, root = landed
     (root / PATRONES).write_bytes((tiny_demo / PUESTOS).read_bytes())
@@ -269,8 +291,10 @@ def test_a_patrones_file_with_an_unknown_extra_column_is_refused(landed):
     con, root = landed
     path = root / PATRONES
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    path.write_text("".join(ln.rstrip("\n") + ("\tnss\n" if i == 0 else "\t12345678901\n")
-                            for i, ln in enumerate(lines)), encoding="utf-8")
+    path.write_text(
+        "".join(ln.rstrip("\n") + ("\tnss\n" if i == 0 else "\t12345678901\n") for i, ln in enumerate(lines)),
+        encoding="utf-8",
+    )
     e = _refused(con, root, PATRONES, {"imss"}, "campo desconocido 'nss'")
     assert "campo nss" in e.mensaje
 
@@ -294,6 +318,7 @@ def test_every_text_raw_table_has_exactly_the_catalog_columns(landed):
 
 
 # ---- 7. the pseudonymisation key --------------------------------------------------------------------
+
 
 def test_another_key_is_refused_before_anything_is_written(landed):
     con, root = landed
@@ -321,6 +346,7 @@ def test_the_cli_says_the_key_is_wrong_and_logs_it(landed, monkeypatch, tmp_path
 
 
 # ---- damaged deliveries -----------------------------------------------------------------------------
+
 
 def test_nul_bytes_are_refused_naming_row_and_field(landed):
     con, root = landed
@@ -402,6 +428,7 @@ def test_leftovers_of_a_killed_extraction_are_cleaned_and_never_loaded(landed, t
 
 # ---- 6. whatever fails, one Spanish message and a bitacora row -------------------------------------
 
+
 def test_a_reader_error_refuses_only_its_file(landed, monkeypatch):
     import pyarrow as pa
 
@@ -439,7 +466,8 @@ def test_an_unexpected_failure_in_sidil_load_is_one_line_and_a_bitacora_row(land
     assert len(errors) == 1 and "falló la carga por un error inesperado (RuntimeError" in errors[0], result.output
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     assert con.execute("select proceso, resultado, mensaje from raw.bitacora").fetchall() == [
-        ("load", "error", errors[0])]
+        ("load", "error", errors[0])
+    ]
     assert _snapshot(con) == before
     con.close()
 
@@ -452,8 +480,9 @@ def test_a_hostile_header_in_an_enoe_csv_is_a_map_key(landed):
     out = load_all(con, root, {"enoe"})
     assert "error" not in {e.estado for e in out.entries}, out.lines
     assert [r[0] for r in con.execute("describe raw.enoe_sdem").fetchall()] == columns_before
-    assert con.execute("select distinct unnest(map_keys(campos_adicionales)) from raw.enoe_sdem "
-                       "where periodo = '2024T1'").fetchall() == [('x");droptableraw.enoe_sdem;--',)]
+    assert con.execute(
+        "select distinct unnest(map_keys(campos_adicionales)) from raw.enoe_sdem where periodo = '2024T1'"
+    ).fetchall() == [('x");droptableraw.enoe_sdem;--',)]
 
 
 @pytest.mark.parametrize("name", HOSTILE)
@@ -488,13 +517,15 @@ def test_dbase_overflow_values_are_counted_in_the_manifest(landed):
     header_len, record_len = struct.unpack("<HH", raw[8:12])
     for record in (0, 5):
         start = header_len + record * record_len + offset
-        raw[start:start + field.length] = b"*" * field.length
+        raw[start : start + field.length] = b"*" * field.length
     path.write_bytes(bytes(raw))
     out = load_all(con, root, {"enoe"})
     [e] = [x for x in out.entries if x.archivo == str(path)]
     assert e.estado == "reemplazado" and "2 números desbordados (*****) leídos como vacíos" in e.mensaje, e.mensaje
-    assert con.execute("select count(*) from raw.enoe_sdem where periodo = '2026T3' and ingocup is null"
-                       ).fetchone()[0] >= 2
+    assert (
+        con.execute("select count(*) from raw.enoe_sdem where periodo = '2026T3' and ingocup is null").fetchone()[0]
+        >= 2
+    )
 
 
 def test_a_collapsing_database_snapshot_is_refused_even_on_a_retry(tiny_demo, tmp_path):

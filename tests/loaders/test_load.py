@@ -19,7 +19,6 @@ import pytest
 
 from loaders.errors import WarehouseBusy
 from loaders.warehouse import connect
-
 from tests.conftest import KEY, load_all
 from tests.loaders.conftest import copy_input
 
@@ -35,8 +34,12 @@ def _rows(path) -> list[dict]:
 
 def _snapshot(db) -> dict:
     con = duckdb.connect(str(db), read_only=True)
-    tables = [r[0] for r in con.execute("select table_name from information_schema.tables "
-                                        "where table_schema = 'raw' order by 1").fetchall()]
+    tables = [
+        r[0]
+        for r in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'raw' order by 1"
+        ).fetchall()
+    ]
     snap = {}
     for t in tables:
         cols = [r[0] for r in con.execute(f"describe raw.{t}").fetchall() if r[0] != "cargado_en"]
@@ -48,6 +51,7 @@ def _snapshot(db) -> dict:
 
 # ---- the whole demo ---------------------------------------------------------------------------
 
+
 def test_every_source_lands_with_its_rows(loaded_tiny, tiny_demo):
     db, outcome = loaded_tiny
     states = {e.estado for e in outcome.entries}
@@ -58,22 +62,36 @@ def test_every_source_lands_with_its_rows(loaded_tiny, tiny_demo):
     n = con.execute("select count(*) from raw.imss_patrones where periodo = date '2026-09-01'").fetchall()[0][0]
     assert n == len(_rows(tiny_demo / LATEST_PATRONES))
     dbf = tiny_demo / "enoe" / "ENOEN_SDEMT326.dbf"
-    assert con.execute("select count(*) from raw.enoe_sdem where periodo = '2026T3'").fetchall()[0][0] \
-        == len(dbfread.DBF(str(dbf)))
+    assert con.execute("select count(*) from raw.enoe_sdem where periodo = '2026T3'").fetchall()[0][0] == len(
+        dbfread.DBF(str(dbf))
+    )
     import sqlite3
+
     lite = sqlite3.connect(tiny_demo / "dne" / "dne.sqlite")
-    assert con.execute("select count(*) from raw.dne_centro_trabajo").fetchall()[0][0] \
+    assert (
+        con.execute("select count(*) from raw.dne_centro_trabajo").fetchall()[0][0]
         == lite.execute("select count(*) from centro_trabajo").fetchone()[0]
-    for i, name in enumerate(["SSI_DB_ReformaLaboral", "SSI_DB_Prod", "SSI_DB_Prod_Rgitas",
-                              "SSI_DB_SIAPI_ReFeSSAT_Prod", "SSI_DB_SIAPI_REFESSATV2"], start=1):
+    )
+    for i, name in enumerate(
+        [
+            "SSI_DB_ReformaLaboral",
+            "SSI_DB_Prod",
+            "SSI_DB_Prod_Rgitas",
+            "SSI_DB_SIAPI_ReFeSSAT_Prod",
+            "SSI_DB_SIAPI_REFESSATV2",
+        ],
+        start=1,
+    ):
         lite = sqlite3.connect(tiny_demo / "siapi" / f"{name}.sqlite")
-        assert con.execute("select count(*) from raw.siapi_inspeccion where instancia = ?", [i]).fetchall()[0][0] \
+        assert (
+            con.execute("select count(*) from raw.siapi_inspeccion where instancia = ?", [i]).fetchall()[0][0]
             == lite.execute("select count(*) from inspeccion").fetchone()[0]
+        )
     # One manifest row per input file seen, with its checksum.
-    files = [p for p in tiny_demo.rglob("*") if p.is_file() and p.parts[-2] != "truth"
-             and p.suffix not in (".sqlite",)]
-    manifest = dict(con.execute("select archivo, sha256 from raw.load_manifest where archivo not like 'sqlite%'"
-                                ).fetchall())
+    files = [p for p in tiny_demo.rglob("*") if p.is_file() and p.parts[-2] != "truth" and p.suffix not in (".sqlite",)]
+    manifest = dict(
+        con.execute("select archivo, sha256 from raw.load_manifest where archivo not like 'sqlite%'").fetchall()
+    )
     assert set(manifest) == {str(p) for p in files}
     sample = tiny_demo / LATEST
     assert manifest[str(sample)] == hashlib.sha256(sample.read_bytes()).hexdigest()
@@ -101,12 +119,15 @@ def test_riesgos_keep_only_the_latest_cut_of_each_year(loaded_tiny, tiny_demo):
     assert con.execute("select count(*) from raw.imss_riesgos where anio = 2025").fetchall()[0][0] == n_sept
     assert con.execute("select count(distinct periodo) from raw.imss_riesgos where anio = 2025").fetchall()[0][0] == 1
     march = str(tiny_demo / "imss/riesgos/STPS_20250331.xlsx")
-    assert con.execute("select estado from raw.load_manifest where archivo = ?", [march]).fetchall()[0][0] \
+    assert (
+        con.execute("select estado from raw.load_manifest where archivo = ?", [march]).fetchall()[0][0]
         == "corte_anterior"
+    )
     con.close()
 
 
 # ---- personal data ------------------------------------------------------------------------------
+
 
 def test_no_raw_table_holds_a_clear_nss_or_curp(loaded_tiny, tiny_demo):
     db, _ = loaded_tiny
@@ -115,11 +136,14 @@ def test_no_raw_table_holds_a_clear_nss_or_curp(loaded_tiny, tiny_demo):
     con = duckdb.connect(str(db), read_only=True)
     con.execute("create temp table clear_ids (v varchar)")
     con.executemany("insert into clear_ids values (?)", [(v,) for v in clear])
-    text_cols = con.execute("select table_name, column_name from information_schema.columns "
-                            "where table_schema = 'raw' and data_type = 'VARCHAR'").fetchall()
+    text_cols = con.execute(
+        "select table_name, column_name from information_schema.columns "
+        "where table_schema = 'raw' and data_type = 'VARCHAR'"
+    ).fetchall()
     for table, column in text_cols:
-        hits = con.execute(f'select count(*) from raw.{table} where "{column}" in (select v from clear_ids)'
-                           ).fetchall()[0][0]
+        hits = con.execute(
+            f'select count(*) from raw.{table} where "{column}" in (select v from clear_ids)'
+        ).fetchall()[0][0]
         assert hits == 0, f"raw.{table}.{column} holds clear identifiers"
     con.close()
 
@@ -136,15 +160,18 @@ def test_pseudonyms_are_hmac_sha256_with_the_key_and_curps_are_completed(loaded_
     r = missing[0]
     mac = lambda v: hmac.new(KEY, v.encode(), hashlib.sha256).hexdigest()  # noqa: E731
     con = duckdb.connect(str(db), read_only=True)
-    got = con.execute("select curp_hash, sexo, curp_completada from raw.imss_puestos "
-                      "where periodo = date '2026-09-01' and nss_hash = ? and cve_registro = ?",
-                      [mac(r["nss"]), r["cve_registro"]]).fetchall()
+    got = con.execute(
+        "select curp_hash, sexo, curp_completada from raw.imss_puestos "
+        "where periodo = date '2026-09-01' and nss_hash = ? and cve_registro = ?",
+        [mac(r["nss"]), r["cve_registro"]],
+    ).fetchall()
     curp = by_nss[r["nss"]]
     assert got == [(mac(curp), 1 if curp[10] == "H" else 2, True)]
     con.close()
 
 
 # ---- changed, duplicated and bad files ----------------------------------------------------------
+
 
 def test_a_changed_file_replaces_only_its_period(tiny_demo, tmp_path):
     root = copy_input(tiny_demo, tmp_path / "in", LATEST_PATRONES, "imss/patrones/PATRONES_STPS_2026831.tab")
@@ -155,8 +182,9 @@ def test_a_changed_file_replaces_only_its_period(tiny_demo, tmp_path):
     path.write_text("".join(lines[:-10]), encoding="utf-8")
     out = load_all(con, root, {"imss"})
     assert [e.estado for e in out.entries if e.archivo == str(path)] == ["reemplazado"]
-    counts = dict(con.execute("select strftime(periodo, '%Y-%m'), count(*) from raw.imss_patrones group by 1"
-                              ).fetchall())
+    counts = dict(
+        con.execute("select strftime(periodo, '%Y-%m'), count(*) from raw.imss_patrones group by 1").fetchall()
+    )
     assert counts["2026-09"] == len(lines) - 1 - 10
     assert counts["2026-08"] == len((root / "imss/patrones/PATRONES_STPS_2026831.tab").read_text().splitlines()) - 1
     con.close()
@@ -171,8 +199,9 @@ def test_two_files_for_one_period_is_an_error_naming_both(tiny_demo, tmp_path):
     errors = [e for e in out.entries if e.estado == "error"]
     assert len(errors) == 2
     assert all(str(other) in e.mensaje and str(root / LATEST_PATRONES) in e.mensaje for e in errors)
-    assert not con.execute("select count(*) from information_schema.tables where table_name = 'imss_patrones'"
-                           ).fetchall()[0][0]
+    assert not con.execute(
+        "select count(*) from information_schema.tables where table_name = 'imss_patrones'"
+    ).fetchall()[0][0]
     con.close()
 
 
@@ -192,8 +221,11 @@ def _corrupt(kind: str, root, tiny_demo):
         assert any(ord(ch) > 127 for ch in "".join(plines[:99])), "needs accents before the bad row"
         fields = plines[99].split("\t")
         fields[1] = "PEÑA Y MUÑOZ S.A."
-        patrones.write_bytes("".join(plines[:99]).encode("utf-8") + "\t".join(fields).encode("latin-1")
-                             + "".join(plines[100:]).encode("utf-8"))
+        patrones.write_bytes(
+            "".join(plines[:99]).encode("utf-8")
+            + "\t".join(fields).encode("latin-1")
+            + "".join(plines[100:]).encode("utf-8")
+        )
         return patrones, "codificación", 100, "razon_social"
     if kind == "delimitador":
         puestos.write_text(text.replace("\t", ";"), encoding="utf-8")
@@ -230,16 +262,29 @@ def _corrupt(kind: str, root, tiny_demo):
     raise ValueError(kind)
 
 
-@pytest.mark.parametrize("kind", ["fila_con_campos_de_mas", "codificacion", "delimitador", "falta_campo",
-                                  "gz_truncado", "7z_truncado", "rar", "dbf_ilegible"])
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "fila_con_campos_de_mas",
+        "codificacion",
+        "delimitador",
+        "falta_campo",
+        "gz_truncado",
+        "7z_truncado",
+        "rar",
+        "dbf_ilegible",
+    ],
+)
 def test_a_bad_file_is_refused_naming_file_row_and_field_and_earlier_data_stays(kind, tiny_demo, tmp_path):
     root = copy_input(tiny_demo, tmp_path / "in", LATEST, LATEST_PATRONES)
     db = tmp_path / "w.duckdb"
     con = duckdb.connect(str(db))
     load_all(con, root, {"imss"})  # a good September first
-    state = "select (select count(*) from raw.imss_puestos), (select sum(hash(nss_hash)) from raw.imss_puestos), " \
-            "(select count(*) from raw.imss_patrones), " \
-            "(select sum(hash(cve_registro || num_puestos)) from raw.imss_patrones)"
+    state = (
+        "select (select count(*) from raw.imss_puestos), (select sum(hash(nss_hash)) from raw.imss_puestos), "
+        "(select count(*) from raw.imss_patrones), "
+        "(select sum(hash(cve_registro || num_puestos)) from raw.imss_patrones)"
+    )
     before = con.execute(state).fetchall()
     path, words, fila, campo = _corrupt(kind, root, tiny_demo)
     out = load_all(con, root, {"imss", "enoe"})
@@ -266,32 +311,47 @@ def test_a_bad_file_is_refused_naming_file_row_and_field_and_earlier_data_stays(
 
 # ---- ENOE specifics -------------------------------------------------------------------------------
 
+
 def test_enoe_values_equal_dbfread_and_cve_ent_becomes_ent(loaded_tiny, tiny_demo):
     db, _ = loaded_tiny
     con = duckdb.connect(str(db), read_only=True)
     recs = list(dbfread.DBF(str(tiny_demo / "enoe/COE1T115.dbf")))
-    got = con.execute("select cd_a, ent, con, v_sel, n_hog, h_mud, n_ren, p3j, p5c_thrs from raw.enoe_coe1 "
-                      "where periodo = '2015T1' order by rowid").fetchall()
-    want = [(r["CD_A"], r["ENT"], r["CON"], r["V_SEL"], r["N_HOG"], r["H_MUD"], r["N_REN"], r["P3J"],
-             r["P5C_THRS"]) for r in recs]
+    got = con.execute(
+        "select cd_a, ent, con, v_sel, n_hog, h_mud, n_ren, p3j, p5c_thrs from raw.enoe_coe1 "
+        "where periodo = '2015T1' order by rowid"
+    ).fetchall()
+    want = [
+        (r["CD_A"], r["ENT"], r["CON"], r["V_SEL"], r["N_HOG"], r["H_MUD"], r["N_REN"], r["P3J"], r["P5C_THRS"])
+        for r in recs
+    ]
     assert got == want
     # 2025 files spell the state `cve_ent`: the field catalog lands it as `ent`.
-    assert con.execute("select count(*) from raw.enoe_sdem where periodo = '2026T3' and ent is null"
-                       ).fetchall()[0][0] == 0
+    assert (
+        con.execute("select count(*) from raw.enoe_sdem where periodo = '2026T3' and ent is null").fetchall()[0][0] == 0
+    )
     cols = [r[0] for r in con.execute("describe raw.enoe_sdem").fetchall()]
     assert "cve_ent" not in cols
     # The CSV quarter lands with the numeric types of the DBF quarters.
-    assert con.execute("select typeof(fac_tri) from raw.enoe_sdem where periodo = '2024T1' limit 1"
-                       ).fetchall()[0][0] in ("BIGINT", "DOUBLE")
+    assert con.execute("select typeof(fac_tri) from raw.enoe_sdem where periodo = '2024T1' limit 1").fetchall()[0][
+        0
+    ] in ("BIGINT", "DOUBLE")
     con.close()
 
 
 # ---- the warehouse ----------------------------------------------------------------------------------
 
+
 def test_a_second_writer_fails_fast_with_a_clear_message(tmp_path):
     db = tmp_path / "w.duckdb"
-    holder = subprocess.Popen([sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}); "
-                               f"print('ok', flush=True); time.sleep(30)"], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(db)!r}); print('ok', flush=True); time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "ok"
         start = time.perf_counter()

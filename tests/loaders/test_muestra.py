@@ -14,14 +14,19 @@ from typer.testing import CliRunner
 from loaders.catalog import field_renames, normal_name
 from loaders.imss import MUESTRA_SEMILLA
 from sidil.cli import app
-
 from tests.conftest import load_all
 from tests.loaders.conftest import copy_input
 
-PATRONES = ["imss/patrones/PATRONES_STPS_2025931.tab", "imss/patrones/PATRONES_STPS_2026831.tab",
-            "imss/patrones/PATRONES_STPS_20260931.tab"]
-PUESTOS = ["imss/puestos/PAFINALMES_F_2025931.tab", "imss/puestos/PAFINALMES_F_2026831.tab",
-           "imss/puestos/PAFINALMES_F_20260931.tab"]
+PATRONES = [
+    "imss/patrones/PATRONES_STPS_2025931.tab",
+    "imss/patrones/PATRONES_STPS_2026831.tab",
+    "imss/patrones/PATRONES_STPS_20260931.tab",
+]
+PUESTOS = [
+    "imss/puestos/PAFINALMES_F_2025931.tab",
+    "imss/puestos/PAFINALMES_F_2026831.tab",
+    "imss/puestos/PAFINALMES_F_20260931.tab",
+]
 MESES = ["2025-09-01", "2026-08-01", "2026-09-01"]
 RIESGOS = "imss/riesgos/STPS_20250931.xlsx"  # its cut month (2025-09) has patrones: it follows their sample
 
@@ -59,8 +64,10 @@ def test_a_sample_lands_n_registros_with_their_puestos_and_riesgos(tiny_demo, tm
     assert {e.estado for e in out.entries} == {"cargado"}, out.lines
     for pat, pue, mes in zip(PATRONES, PUESTOS, MESES):
         sample = expected_sample(_tab_cves(tiny_demo / pat), n)
-        landed = {r[0].strip() for r in con.execute("select cve_registro from raw.imss_patrones where periodo = ?",
-                                                    [mes]).fetchall()}
+        landed = {
+            r[0].strip()
+            for r in con.execute("select cve_registro from raw.imss_patrones where periodo = ?", [mes]).fetchall()
+        }
         assert landed == sample and len(sample) == n
         n_pat = sum(1 for c in _tab_cves(tiny_demo / pat) if c in sample)
         n_pue = sum(1 for c in _tab_cves(tiny_demo / pue) if c in sample)
@@ -70,12 +77,14 @@ def test_a_sample_lands_n_registros_with_their_puestos_and_riesgos(tiny_demo, tm
     sample_sep25 = expected_sample(_tab_cves(tiny_demo / PATRONES[0]), n)
     n_rie = sum(1 for c in _riesgos_cves(tiny_demo / RIESGOS) if c in sample_sep25)
     assert con.execute("select count(*) from raw.imss_riesgos").fetchone() == (n_rie,) and n_rie > 0
-    assert con.execute("select count(*) from raw.imss_riesgos where trim(cve_registro) not in "
-                       "(select trim(cve_registro) from raw.imss_patrones where periodo = '2025-09-01')"
-                       ).fetchone() == (0,)
+    assert con.execute(
+        "select count(*) from raw.imss_riesgos where trim(cve_registro) not in "
+        "(select trim(cve_registro) from raw.imss_patrones where periodo = '2025-09-01')"
+    ).fetchone() == (0,)
     # The manifest says these are samples of N: never taken for the complete months.
-    rows = con.execute("select entidad, muestra, filas_leidas, filas_cargadas, mensaje from raw.load_manifest "
-                       "order by archivo").fetchall()
+    rows = con.execute(
+        "select entidad, muestra, filas_leidas, filas_cargadas, mensaje from raw.load_manifest order by archivo"
+    ).fetchall()
     assert len(rows) == 7 and {r[1] for r in rows} == {n}
     assert all(r[2] > r[3] for r in rows) and all("muestra de 20 registros patronales" in r[4] for r in rows)
     from loaders.report import consistency
@@ -91,8 +100,12 @@ def test_the_same_n_gives_the_same_sample(tiny_demo, tmp_path):
     for i in range(2):
         con = duckdb.connect(str(tmp_path / f"w{i}.duckdb"))
         load_all(con, root, {"imss"}, muestra=4)
-        state.append([con.execute(f"select count(*), sum(hash(cve_registro, periodo)) from raw.imss_{t}").fetchone()
-                      for t in ("patrones", "puestos", "riesgos")])
+        state.append(
+            [
+                con.execute(f"select count(*), sum(hash(cve_registro, periodo)) from raw.imss_{t}").fetchone()
+                for t in ("patrones", "puestos", "riesgos")
+            ]
+        )
         con.close()
     assert state[0] == state[1]
 
@@ -105,16 +118,19 @@ def test_a_complete_load_replaces_a_sample_of_unchanged_files(tiny_demo, tmp_pat
     assert {e.estado for e in again.entries} == {"omitido"}  # the same sample: nothing to do
     other = load_all(con, root, {"imss"}, muestra=6)
     assert {e.estado for e in other.entries} == {"reemplazado"}  # another N is another sample
-    assert con.execute("select count(distinct cve_registro) from raw.imss_patrones where periodo = '2026-09-01'"
-                       ).fetchone() == (6,)
+    assert con.execute(
+        "select count(distinct cve_registro) from raw.imss_patrones where periodo = '2026-09-01'"
+    ).fetchone() == (6,)
     full = load_all(con, root, {"imss"})  # solo_adicionales: the checksums are the same, yet it reloads
     assert {e.estado for e in full.entries} == {"reemplazado"}, full.lines
     assert all("reemplaza la muestra cargada antes" in e.mensaje for e in full.entries)
     for pat, pue, mes in zip(PATRONES, PUESTOS, MESES):
-        assert con.execute("select count(*) from raw.imss_patrones where periodo = ?", [mes]).fetchone() \
-            == (len(_tab_cves(tiny_demo / pat)),)
-        assert con.execute("select count(*) from raw.imss_puestos where periodo = ?", [mes]).fetchone() \
-            == (len(_tab_cves(tiny_demo / pue)),)
+        assert con.execute("select count(*) from raw.imss_patrones where periodo = ?", [mes]).fetchone() == (
+            len(_tab_cves(tiny_demo / pat)),
+        )
+        assert con.execute("select count(*) from raw.imss_puestos where periodo = ?", [mes]).fetchone() == (
+            len(_tab_cves(tiny_demo / pue)),
+        )
     assert con.execute("select count(*) from raw.imss_riesgos").fetchone() == (len(_riesgos_cves(tiny_demo / RIESGOS)),)
     assert con.execute("select count(*) from raw.load_manifest where muestra is not null").fetchone() == (0,)
     assert {e.estado for e in load_all(con, root, {"imss"}).entries} == {"omitido"}

@@ -10,7 +10,6 @@ import openpyxl
 import pytest
 
 from loaders import databases
-
 from tests.conftest import load_all
 from tests.loaders.conftest import copy_input
 
@@ -33,8 +32,7 @@ def test_censo_from_the_original_excel_sheet_equals_the_csv(tiny_demo, tmp_path)
         con = duckdb.connect(str(root / "w.duckdb"))
         out = load_all(con, root, {"censo"})
         assert [e.estado for e in out.entries] == ["cargado"], out.lines
-        cols = [r[0] for r in con.execute("describe raw.censo_c3").fetchall()
-                if r[0] not in ("archivo", "cargado_en")]
+        cols = [r[0] for r in con.execute("describe raw.censo_c3").fetchall() if r[0] not in ("archivo", "cargado_en")]
         body = ", ".join(f"coalesce(\"{c}\", '')" for c in cols)
         results.append(con.execute(f"select count(*), sum(hash({body})) from raw.censo_c3").fetchall())
         con.close()
@@ -62,8 +60,9 @@ def test_a_database_field_missing_from_the_source_is_a_clear_error(tiny_demo, tm
 
 
 def test_todo_reloads_every_period_with_the_same_result(tiny_demo, tmp_path):
-    root = copy_input(tiny_demo, tmp_path / "in", "imss/patrones/PATRONES_STPS_20260931.tab",
-                      "imss/puestos/PAFINALMES_F_20260931.tab")
+    root = copy_input(
+        tiny_demo, tmp_path / "in", "imss/patrones/PATRONES_STPS_20260931.tab", "imss/puestos/PAFINALMES_F_20260931.tab"
+    )
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     load_all(con, root, {"imss"})
     state = "select count(*), sum(hash(nss_hash, curp_hash, sbc)) from raw.imss_puestos"

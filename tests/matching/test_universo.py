@@ -9,13 +9,16 @@ import duckdb
 def test_one_row_per_dne_workplace_with_every_indicator(built_tiny):
     con = duckdb.connect(str(built_tiny), read_only=True)
     n_dne = con.execute("select count(*) from raw.dne_centro_trabajo").fetchall()[0][0]
-    n, distinct = con.execute("select count(*), count(distinct centro_trabajo_id) "
-                              "from marts.universo_ct_con_indicadores").fetchall()[0]
+    n, distinct = con.execute(
+        "select count(*), count(distinct centro_trabajo_id) from marts.universo_ct_con_indicadores"
+    ).fetchall()[0]
     assert n == distinct == n_dne
     indicadores = [r[0] for r in con.execute("select indicador from staging.indicadores").fetchall()]
     for ind in indicadores:
-        nulls = con.execute(f"select count(*) from marts.universo_ct_con_indicadores where ind_{ind} is null "
-                            f"or valor_{ind} is null or origen_{ind} is null").fetchall()[0][0]
+        nulls = con.execute(
+            f"select count(*) from marts.universo_ct_con_indicadores where ind_{ind} is null "
+            f"or valor_{ind} is null or origen_{ind} is null"
+        ).fetchall()[0][0]
         assert nulls == 0, ind
     con.close()
 
@@ -34,8 +37,13 @@ def test_workplaces_with_a_registro_get_their_own_imss_values(built_tiny):
     assert len(rows) > 100
     assert all(abs(a - b) < 1e-9 for _, a, b in rows)
     # And none without a registro is nominative.
-    assert con.execute("select count(*) from marts.universo_ct_con_indicadores where ct_imss_registro is null "
-                       "and origen_rotacion = 'nominativo'").fetchall()[0][0] == 0
+    assert (
+        con.execute(
+            "select count(*) from marts.universo_ct_con_indicadores where ct_imss_registro is null "
+            "and origen_rotacion = 'nominativo'"
+        ).fetchall()[0][0]
+        == 0
+    )
     con.close()
 
 

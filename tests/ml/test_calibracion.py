@@ -33,7 +33,7 @@ def test_brier_and_ece_by_hand():
     # squared errors: 3 x 0.01 + 0.81 + 4 x 0.04 + 0.64 = 1.64
     assert brier(y, p) == pytest.approx(1.64 / 9)
     assert brier(y, p) == pytest.approx(brier_score_loss(y, p))
-    assert brier_referencia(y) == pytest.approx(5 / 9 * 4 / 9)   # always predicting the rate 5/9
+    assert brier_referencia(y) == pytest.approx(5 / 9 * 4 / 9)  # always predicting the rate 5/9
     puntos = reliability(y, p)
     assert [(b["desde"], b["n"], b["tasa_observada"]) for b in puntos] == [(0.1, 4, 0.25), (0.8, 5, 0.8)]
     m = binary_metrics(y, p, 0.5)
@@ -42,7 +42,8 @@ def test_brier_and_ece_by_hand():
 
 def test_a_probability_of_one_falls_in_the_last_bin():
     assert reliability(np.array([True]), np.array([1.0])) == [
-        {"desde": 0.9, "hasta": 1.0, "n": 1, "prob_media": 1.0, "tasa_observada": 1.0}]
+        {"desde": 0.9, "hasta": 1.0, "n": 1, "prob_media": 1.0, "tasa_observada": 1.0}
+    ]
     assert expected_calibration_error(np.array([True, False]), np.array([1.0, 0.0])) == 0.0
 
 
@@ -63,13 +64,13 @@ class _Puntaje(ClassifierMixin, BaseEstimator):
 
 def _muestra(n: int, semilla: int):
     rng = np.random.default_rng(semilla)
-    p = rng.uniform(0.05, 0.6, n)          # the true probability of a violation
+    p = rng.uniform(0.05, 0.6, n)  # the true probability of a violation
     y = rng.random(n) < p
     return p, y
 
 
 def _cuadrado(p):  # low scores read too low: a true 0.3 scores 0.09
-    return p ** 2
+    return p**2
 
 
 def _comprimido(p):  # scores squeezed towards 0.5: p = 1 / (1 + exp(-10 (s - 0.5))), Platt's own form
@@ -106,7 +107,7 @@ def test_auto_uses_sigmoid_on_small_folds_and_a_single_class_fold_is_not_calibra
 
 def test_the_validation_fold_is_the_latest_part_of_the_training_period():
     fechas = np.array([f"2015-{m:02d}-01" for m in range(1, 11)], dtype="datetime64[D]")
-    dentro = np.array([True] * 8 + [False] * 2)      # the last two are the test period
+    dentro = np.array([True] * 8 + [False] * 2)  # the last two are the test period
     val = pliegue_validacion(fechas, dentro, 0.25)
     assert val.tolist() == [False] * 6 + [True, True, False, False]
     assert not (val & ~dentro).any()

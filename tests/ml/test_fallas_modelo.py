@@ -64,10 +64,15 @@ def caso(base, tmp_path, monkeypatch) -> Caso:
 def _mpr(c: Caso) -> tuple:
     """Everything the previous MPR is made of: its three tables and every exported file, byte for byte."""
     con = duckdb.connect(str(c.db), read_only=True)
-    tablas = tuple(con.execute(f"select * from {t} order by all").fetchall()
-                   for t in ("ml.mpr", "ml.mpr_metadatos", "ml.mpr_diccionario"))
+    tablas = tuple(
+        con.execute(f"select * from {t} order by all").fetchall()
+        for t in ("ml.mpr", "ml.mpr_metadatos", "ml.mpr_diccionario")
+    )
     con.close()
-    archivos = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted((c.root / "salidas" / "mpr_revision").iterdir())}
+    archivos = {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted((c.root / "salidas" / "mpr_revision").iterdir())
+    }
     return tablas, archivos
 
 
@@ -108,8 +113,16 @@ def test_a_truncated_model_file_is_refused(caso, con_sumas):
     modelo = caso.folder / store.MODELOS
     modelo.write_bytes(modelo.read_bytes()[: modelo.stat().st_size // 2])
     esperado = "alterado o está dañado" if con_sumas else "dañado o incompleto"
-    linea = _falla(caso, ["predict"], "predict", esperado, str(modelo), caso.run_id, "sidil train",
-                   "La MPR anterior sigue vigente.")
+    linea = _falla(
+        caso,
+        ["predict"],
+        "predict",
+        esperado,
+        str(modelo),
+        caso.run_id,
+        "sidil train",
+        "La MPR anterior sigue vigente.",
+    )
     assert "inesperado" not in linea
 
 
@@ -138,8 +151,15 @@ def test_an_unexpected_exception_in_predict_is_one_spanish_line_and_a_logged_sta
         raise ZeroDivisionError("división " + "simulada")  # the log holds source lines: keep the text out of it
 
     monkeypatch.setattr(ml.predict, "score", roto)
-    _falla(caso, ["predict"], "predict", "la predicción", "ZeroDivisionError: división simulada",
-           "La MPR anterior sigue vigente.", str(caso.errores))
+    _falla(
+        caso,
+        ["predict"],
+        "predict",
+        "la predicción",
+        "ZeroDivisionError: división simulada",
+        "La MPR anterior sigue vigente.",
+        str(caso.errores),
+    )
     traza = caso.errores.read_text(encoding="utf-8")
     assert "ZeroDivisionError" in traza and "in roto" in traza and "predict.py" in traza
     assert "división simulada" not in traza  # exception messages (they may hold data) stay out of the log
@@ -163,8 +183,9 @@ def test_run_records_an_unexpected_failure_of_the_load(caso, monkeypatch):
         raise RuntimeError("fallo simulado de la carga\nsegunda línea")
 
     monkeypatch.setattr(sidil.pipeline, "cargar", roto)
-    linea = _falla(caso, ["run", "--input", str(caso.root)], "load", "la carga",
-                   "RuntimeError: fallo simulado de la carga")
+    linea = _falla(
+        caso, ["run", "--input", str(caso.root)], "load", "la carga", "RuntimeError: fallo simulado de la carga"
+    )
     assert "segunda línea" not in linea
 
 
@@ -209,8 +230,12 @@ def test_a_saved_run_records_the_sums_of_its_files(caso):
 
 @pytest.mark.parametrize("dano", ["variables_no_lista", "metricas_rotas", "sin_variables", "sumas_rotas"])
 def test_every_damaged_file_is_a_domain_error_naming_run_and_file(caso, dano):
-    archivo = {"variables_no_lista": store.VARIABLES, "metricas_rotas": store.METRICAS,
-               "sin_variables": store.VARIABLES, "sumas_rotas": store.SUMAS}[dano]
+    archivo = {
+        "variables_no_lista": store.VARIABLES,
+        "metricas_rotas": store.METRICAS,
+        "sin_variables": store.VARIABLES,
+        "sumas_rotas": store.SUMAS,
+    }[dano]
     if dano != "sumas_rotas":
         _sin_sumas(caso)  # without sums, the shape checks are what catches it
     if dano == "variables_no_lista":

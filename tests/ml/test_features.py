@@ -15,19 +15,32 @@ from ml.features import FeatureMismatch, atributos_del_modelo, check_same, featu
 INDICADORES = ["rotacion", "sm105", "seg_soc"]
 SEED_DNE = Path(__file__).resolve().parents[2] / "seeds" / "dne_campos.csv"
 # The CT attributes the DNE field catalog marks as model inputs, in its order (seeds/dne_campos.csv).
-ATRIBUTOS = ["geo2", "scian2018_2", "rama_industrial_id", "num_trabajadores", "clase_riesgo", "prima_riesgo",
-             "sustancias_peligrosas", "recipientes_sujetos_presion", "materiales_piroforicos",
-             "maquinaria_peligrosa", "trabajos_altura", "espacios_confinados", "ct_prioritario",
-             "presento_declaracion"]
+ATRIBUTOS = [
+    "geo2",
+    "scian2018_2",
+    "rama_industrial_id",
+    "num_trabajadores",
+    "clase_riesgo",
+    "prima_riesgo",
+    "sustancias_peligrosas",
+    "recipientes_sujetos_presion",
+    "materiales_piroforicos",
+    "maquinaria_peligrosa",
+    "trabajos_altura",
+    "espacios_confinados",
+    "ct_prioritario",
+    "presento_declaracion",
+]
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create schema staging; create schema marts")
     con.execute("create table staging.indicadores (fuente varchar, indicador varchar, entra_al_modelo varchar)")
-    con.execute("insert into staging.indicadores values ('imss', 'rotacion', 'sí'), ('imss', 'sm105', 'sí'), "
-                "('enoe', 'seg_soc', 'sí'), ('enoe', 'ing_min', 'no')")
-    con.execute("create table staging.dne_campos as select * from read_csv(?, all_varchar = true)",
-                [str(SEED_DNE)])
+    con.execute(
+        "insert into staging.indicadores values ('imss', 'rotacion', 'sí'), ('imss', 'sm105', 'sí'), "
+        "('enoe', 'seg_soc', 'sí'), ('enoe', 'ing_min', 'no')"
+    )
+    con.execute("create table staging.dne_campos as select * from read_csv(?, all_varchar = true)", [str(SEED_DNE)])
     attrs = """geo2 varchar, scian2018_2 varchar, rama_industrial_id integer, num_trabajadores integer,
                clase_riesgo integer, prima_riesgo double, sustancias_peligrosas boolean,
                recipientes_sujetos_presion boolean, materiales_piroforicos boolean, maquinaria_peligrosa boolean,
@@ -84,8 +97,10 @@ def test_real_tables_have_every_input(built_tiny):
     # only attributes with a dated source, IMSS); every other attribute is still today's.
     todos = atributos_del_modelo(con)
     fechados = {"num_trabajadores", "cat_tamanio"}
-    for tabla, attrs in (("marts.entrenamiento_manual", todos),
-                         ("marts.entrenamiento", [a for a in todos if a not in fechados])):
+    for tabla, attrs in (
+        ("marts.entrenamiento_manual", todos),
+        ("marts.entrenamiento", [a for a in todos if a not in fechados]),
+    ):
         pares = con.execute(f"""
             with e as (select distinct centro_trabajo_id, {select_list(attrs)} from {tabla}),
                  u as (select centro_trabajo_id, {select_list(attrs)} from marts.universo_ct_con_indicadores)

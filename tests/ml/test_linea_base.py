@@ -47,16 +47,21 @@ def _filas(r, modelo):
 def test_the_manual_baseline_is_evaluated_on_the_same_held_out_inspections(corrida):
     db, _, r, lineas, _ = corrida
     propias, base = _filas(r, "submateria"), _filas(r, baseline.MODELO)
-    assert set(base) == set(propias) | {None}                 # every submateria and their average
+    assert set(base) == set(propias) | {None}  # every submateria and their average
     for s, f in propias.items():
-        assert (base[s]["n"], base[s]["prevalencia"]) == (f["n"], f["prevalencia"])   # same rows, same labels
+        assert (base[s]["n"], base[s]["prevalencia"]) == (f["n"], f["prevalencia"])  # same rows, same labels
         assert 0 <= base[s]["brier"] <= 1 and 0 <= base[s]["roc_auc"] <= 1
     assert base[None]["lift_top10"] == pytest.approx(np.mean([base[s]["lift_top10"] for s in propias]))
     assert any("línea base del manual" in x for x in lineas)
     con = duckdb.connect(str(db), read_only=True)
-    n = con.execute("select count(distinct submateria_id) from ml.model_metrics where modelo = 'linea_base_manual' "
-                    "and metrica = 'roc_auc' and run_id = ?", [r["run_id"]]).fetchone()[0]
-    lift_base = con.execute("select lift_top10_linea_base from ml.model_runs where run_id = ?", [r["run_id"]]).fetchone()
+    n = con.execute(
+        "select count(distinct submateria_id) from ml.model_metrics where modelo = 'linea_base_manual' "
+        "and metrica = 'roc_auc' and run_id = ?",
+        [r["run_id"]],
+    ).fetchone()[0]
+    lift_base = con.execute(
+        "select lift_top10_linea_base from ml.model_runs where run_id = ?", [r["run_id"]]
+    ).fetchone()
     con.close()
     assert n == len(propias) and lift_base[0] == pytest.approx(base[None]["lift_top10"])
 
@@ -81,10 +86,17 @@ def test_same_history_in_both_modes_gives_no_look_ahead_effect(corrida):
     for s, f in propias.items():
         assert manual[s]["n"] == f["n"]
         assert manual[s]["roc_auc"] == pytest.approx(f["roc_auc"]) and manual[s]["lift_top10"] == pytest.approx(
-            f["lift_top10"])
+            f["lift_top10"]
+        )
     html = (root / "models_store" / r["run_id"] / "reporte.html").read_text(encoding="utf-8")
-    for texto in ("Histórico puntual frente al del manual", "Efecto en AUC", "Configuración del manual como línea base",
-                  "Confianza por submateria", "Deriva de las variables de entrada", "AUC máximo alcanzable"):
+    for texto in (
+        "Histórico puntual frente al del manual",
+        "Efecto en AUC",
+        "Configuración del manual como línea base",
+        "Confianza por submateria",
+        "Deriva de las variables de entrada",
+        "AUC máximo alcanzable",
+    ):
         assert texto in html, texto
     assert "+0.000" in html and (root / "models_store" / r["run_id"] / "calibracion.png").stat().st_size > 0
 
@@ -100,7 +112,9 @@ def test_stored_models_are_calibrated_on_the_latest_inspections(corrida):
     assert set(modelos["metricas_prueba"]) == {str(s) for s in modelos["submaterias"]} | {"general"}
     for f in r["metricas"]:
         if f["modelo"] == "submateria":
-            assert 0 <= f["ece"] <= 1 and f["brier_referencia"] == pytest.approx(f["prevalencia"] * (1 - f["prevalencia"]))
+            assert 0 <= f["ece"] <= 1 and f["brier_referencia"] == pytest.approx(
+                f["prevalencia"] * (1 - f["prevalencia"])
+            )
 
 
 def test_the_mpr_carries_calibrated_probabilities_and_their_confidence(corrida):
@@ -123,8 +137,8 @@ def test_the_mpr_carries_calibrated_probabilities_and_their_confidence(corrida):
         if col != "riesgo":
             s = int(col.removeprefix("pred_"))
             assert auc == pytest.approx(propias[s]["roc_auc"]) and ece == pytest.approx(propias[s]["ece"])
-            assert apta == (propias[s]["roc_auc"] >= 0.55)       # the seed's threshold for prioritisation
-    assert deriva == [("entrenamiento_vs_universo", len(r["variables"]))]   # the first MPR: nothing to compare
+            assert apta == (propias[s]["roc_auc"] >= 0.55)  # the seed's threshold for prioritisation
+    assert deriva == [("entrenamiento_vs_universo", len(r["variables"]))]  # the first MPR: nothing to compare
 
 
 def test_a_drifted_input_and_a_changed_risk_are_warned(corrida, tmp_path, monkeypatch):

@@ -31,20 +31,24 @@ def demo(built_tiny, tiny_demo, tmp_path_factory):
     con = duckdb.connect(str(db))
     train(con, say=lambda _l: None, reentrenar=False)
     predict(con, say=lambda _l: None)
-    oficinas = [r[0] for r in con.execute("select geo2 from ml.mpr group by geo2 having count(*) >= 60 "
-                                          "order by geo2").fetchall()]
+    oficinas = [
+        r[0]
+        for r in con.execute("select geo2 from ml.mpr group by geo2 having count(*) >= 60 order by geo2").fetchall()
+    ]
     con.close()
     capacidad = root / "capacidad.csv"
-    capacidad.write_text("geo2,periodo,capacidad\n" + "".join(f"{o},2027-T1,20\n" for o in oficinas[:6]),
-                         encoding="utf-8")
+    capacidad.write_text(
+        "geo2,periodo,capacidad\n" + "".join(f"{o},2027-T1,20\n" for o in oficinas[:6]), encoding="utf-8"
+    )
     yield {"db": db, "root": root, "capacidad": capacidad, "oficinas": oficinas[:6]}
     mp.undo()
 
 
 def _plan(demo, **kw) -> tuple[int, list[str]]:
     lineas: list[str] = []
-    codigo = planear_paso(Salida(decir=lineas.append), capacidad=demo["capacidad"],
-                          fecha_referencia=date(2026, 11, 30), **kw)
+    codigo = planear_paso(
+        Salida(decir=lineas.append), capacidad=demo["capacidad"], fecha_referencia=date(2026, 11, 30), **kw
+    )
     return codigo, lineas
 
 
@@ -59,10 +63,13 @@ def test_the_plan_on_the_tiny_demo(demo):
     con.close()
     assert bitacora == [("ok",)]
     assert sorted(t["oficina"].unique()) == demo["oficinas"]
-    por_oficina = t.groupby("oficina").agg(n=("centro_trabajo_id", "size"), exp=("exploracion", "sum"),
-                                           s31=("scian2018_2", lambda s: (s == "31").sum()),
-                                           t1=("cat_tamanio", lambda s: (s == 1).sum()))
-    assert (por_oficina["n"] == 20).all() and (por_oficina["exp"] == 2).all()       # 10 % of 20, each office
+    por_oficina = t.groupby("oficina").agg(
+        n=("centro_trabajo_id", "size"),
+        exp=("exploracion", "sum"),
+        s31=("scian2018_2", lambda s: (s == "31").sum()),
+        t1=("cat_tamanio", lambda s: (s == 1).sum()),
+    )
+    assert (por_oficina["n"] == 20).all() and (por_oficina["exp"] == 2).all()  # 10 % of 20, each office
     assert (por_oficina["s31"] >= math.ceil(0.2 * 20)).all() and (por_oficina["t1"] >= 2).all()
     assert t["centro_trabajo_id"].is_unique
     carpeta = demo["root"] / "salidas" / "plan"
@@ -92,8 +99,9 @@ def test_infeasible_rules_leave_the_previous_plan_and_name_the_rule(demo, tmp_pa
     reglas.write_text("regla,dimension,valor,parametro\ncobertura_minima,scian2018_2,99,0.5\n", encoding="utf-8")
     codigo, lineas = _plan(demo, reglas_csv=reglas)
     assert codigo == 1
-    assert lineas[-1].startswith("***ERROR***: No se puede cumplir la regla de cobertura mínima 50% de sector "
-                                 "SCIAN 99 en la oficina ")
+    assert lineas[-1].startswith(
+        "***ERROR***: No se puede cumplir la regla de cobertura mínima 50% de sector SCIAN 99 en la oficina "
+    )
     assert lineas[-1].endswith("No se escribió un plan nuevo.")
     con = duckdb.connect(str(demo["db"]), read_only=True)
     assert con.execute("select * from ml.plan_inspeccion order by oficina, orden").fetchall() == antes

@@ -56,8 +56,16 @@ def test_the_models_beat_chance_on_later_inspections(trained):
 def test_the_run_is_stored_with_everything_needed_to_reuse_and_audit_it(trained):
     db, root, r = trained
     folder = root / "models_store" / r["run_id"]
-    for name in ("modelos.joblib", "variables.json", "metrics.json", "versiones.json", "reporte.html",
-                 "general_importancia.png", "general_resumen.png", "general_cascada.png"):
+    for name in (
+        "modelos.joblib",
+        "variables.json",
+        "metrics.json",
+        "versiones.json",
+        "reporte.html",
+        "general_importancia.png",
+        "general_resumen.png",
+        "general_cascada.png",
+    ):
         assert (folder / name).stat().st_size > 0, name
     assert json.loads((folder / "variables.json").read_text()) == r["variables"]
     html = (folder / "reporte.html").read_text(encoding="utf-8")
@@ -80,7 +88,7 @@ def test_the_mpr_has_one_row_per_workplace_and_every_column_group(trained):
     preds = [c for c in cols if c.startswith("pred_")]
     assert preds == [f"pred_{f['submateria_id']}" for f in r["metricas"] if f["modelo"] == "submateria"]
     assert "riesgo" in cols and any(c.startswith("atrib_") for c in cols) and any(c.startswith("ind_") for c in cols)
-    lo, hi, nulls = con.execute(f"""select min(least({', '.join(preds)}, riesgo)), max(greatest({', '.join(preds)},
+    lo, hi, nulls = con.execute(f"""select min(least({", ".join(preds)}, riesgo)), max(greatest({", ".join(preds)},
                                 riesgo)), count(*) filter (where riesgo is null) from ml.mpr""").fetchone()
     assert 0 <= lo <= hi <= 1 and nulls == 0
     dic = dict(con.execute("select columna, grupo from ml.mpr_diccionario").fetchall())
@@ -95,14 +103,17 @@ def test_the_mpr_has_one_row_per_workplace_and_every_column_group(trained):
 def test_no_nss_or_curp_in_the_mpr_or_its_exports(trained):
     db, root, _ = trained
     con = duckdb.connect(str(db), read_only=True)
-    cols = con.execute("select column_name, data_type from information_schema.columns where table_schema = 'ml' "
-                       "and table_name = 'mpr'").fetchall()
+    cols = con.execute(
+        "select column_name, data_type from information_schema.columns where table_schema = 'ml' and table_name = 'mpr'"
+    ).fetchall()
     assert not [c for c, _ in cols if re.search("nss|curp", c)]
     curp = r"^[A-Z]{4}[0-9]{6}[HM][A-Z]{5}[A-Z0-9][0-9]$"
     for c, t in cols:
         if t == "VARCHAR":
-            hits = con.execute(f"select count(*) from ml.mpr where regexp_matches({c}, '{curp}') "
-                               f"or regexp_matches({c}, '^[0-9]{{11}}$')").fetchone()[0]
+            hits = con.execute(
+                f"select count(*) from ml.mpr where regexp_matches({c}, '{curp}') "
+                f"or regexp_matches({c}, '^[0-9]{{11}}$')"
+            ).fetchone()[0]
             assert hits == 0, c
     con.close()
     csv = (root / "salidas" / "mpr_revision" / "mpr.csv").read_text(encoding="utf-8")
@@ -114,7 +125,10 @@ def _snapshot(db: Path, root: Path) -> tuple:
     tabla = con.execute("select count(*), sum(hash(centro_trabajo_id, riesgo)) from ml.mpr").fetchone()
     meta = con.execute("select * from ml.mpr_metadatos").fetchall()
     con.close()
-    files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted((root / "salidas" / "mpr_revision").iterdir())}
+    files = {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted((root / "salidas" / "mpr_revision").iterdir())
+    }
     return tabla, meta, files
 
 
@@ -128,8 +142,9 @@ def test_a_failure_during_predict_leaves_the_previous_mpr_intact(trained):
     con = duckdb.connect(str(db))
     with pytest.raises(OSError, match="simulado"):
         predict(con, say=lambda _l: None, _antes_de_publicar=boom)
-    assert con.execute("select count(*) from information_schema.tables where table_name = 'mpr__nueva'"
-                       ).fetchone()[0] == 0
+    assert (
+        con.execute("select count(*) from information_schema.tables where table_name = 'mpr__nueva'").fetchone()[0] == 0
+    )
     con.close()
     assert _snapshot(db, root) == before
 
@@ -159,8 +174,14 @@ def test_temporal_split_keeps_later_inspections_for_evaluation():
     from ml.data import Historia
 
     fechas = np.array(["2015-01-01", "2016-06-01", "2017-03-01", "2018-01-01", "2019-01-01"], dtype="datetime64[D]")
-    h = Historia(inspeccion_id=np.arange(5), fecha=fechas, X=np.zeros((5, 1), np.float32),
-                 cualquier_violacion=np.zeros(5, bool), etiquetas={}, submaterias={})
+    h = Historia(
+        inspeccion_id=np.arange(5),
+        fecha=fechas,
+        X=np.zeros((5, 1), np.float32),
+        cualquier_violacion=np.zeros(5, bool),
+        etiquetas={},
+        submaterias={},
+    )
     prueba, corte = split(h, "temporal", None, 0.4)
     assert prueba.tolist() == [False, False, False, True, True]
     assert (fechas[~prueba] < np.datetime64(corte)).all()

@@ -26,8 +26,12 @@ def _write(root: Path, name: str, text: str) -> Path:
 @pytest.fixture()
 def landed(tmp_path):
     root = tmp_path / "in"
-    for name, text in (("itaee.csv", ITAEE), ("pibe.csv", PIBE), ("deuda_publica.csv", DEUDA),
-                       ("canasta_alimentaria.csv", CANASTA)):
+    for name, text in (
+        ("itaee.csv", ITAEE),
+        ("pibe.csv", PIBE),
+        ("deuda_publica.csv", DEUDA),
+        ("canasta_alimentaria.csv", CANASTA),
+    ):
         _write(root, name, text)
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     out = load_all(con, root, {"externos"})
@@ -38,14 +42,24 @@ def landed(tmp_path):
 def test_good_files_land_with_their_values(landed):
     con, _root, out = landed
     assert sorted((e.entidad, e.estado, e.periodo, e.filas_cargadas) for e in out.entries) == [
-        ("canasta_alimentaria", "cargado", "serie", 2), ("deuda_publica", "cargado", "serie", 2),
-        ("itaee", "cargado", "serie", 3), ("pibe", "cargado", "serie", 2)]
+        ("canasta_alimentaria", "cargado", "serie", 2),
+        ("deuda_publica", "cargado", "serie", 2),
+        ("itaee", "cargado", "serie", 3),
+        ("pibe", "cargado", "serie", 2),
+    ]
     assert con.execute("select cve_ent, periodo, valor from raw.externos_itaee order by 1, 2").fetchall() == [
-        ("01", "2013T4", 98.25), ("30", "2012T4", 111.5), ("30", "2013T4", 109.4)]
+        ("01", "2013T4", 98.25),
+        ("30", "2012T4", 111.5),
+        ("30", "2013T4", 109.4),
+    ]
     assert con.execute("select cve_ent, periodo, valor from raw.externos_pibe order by 1").fetchall() == [
-        ("00", "2012", 15000000.5), ("27", "2012", 400000.0)]
-    assert con.execute("select ambito, periodo, valor from raw.externos_canasta_alimentaria order by 1").fetchall() \
-        == [("rural", "2013-10", 900.0), ("urbano", "2013-10", 1200.5)]
+        ("00", "2012", 15000000.5),
+        ("27", "2012", 400000.0),
+    ]
+    assert con.execute("select ambito, periodo, valor from raw.externos_canasta_alimentaria order by 1").fetchall() == [
+        ("rural", "2013-10", 900.0),
+        ("urbano", "2013-10", 1200.5),
+    ]
     assert con.execute("select valor from raw.externos_deuda_publica where cve_ent = '01'").fetchone() == (1.9,)
 
 
@@ -59,28 +73,30 @@ def test_unchanged_files_are_skipped_and_a_new_file_replaces_the_whole_series(la
     assert refused.estado == "error" and "--forzar" in refused.mensaje, refused.mensaje
     third = load_all(con, root, {"externos"}, forzar=True)
     assert [e.estado for e in third.entries if e.entidad == "itaee"] == ["reemplazado"]
-    assert con.execute("select cve_ent, periodo, valor from raw.externos_itaee").fetchall() == [
-        ("30", "2014T1", 110.0)]
+    assert con.execute("select cve_ent, periodo, valor from raw.externos_itaee").fetchall() == [("30", "2014T1", 110.0)]
 
 
-@pytest.mark.parametrize("text, fila, campo, palabra", [
-    ("cve_ent,periodo,valor\n30,2012T4,111.5\n30,2013T4,1o9.4\n", 3, "valor", "no numérico"),
-    ("cve_ent,periodo,valor\n30,2012T4,111.5\n30,2013-4,109.4\n", 3, "periodo", "periodo inválido"),
-    ("cve_ent,periodo,valor\n33,2012T4,111.5\n", 2, "cve_ent", "entidad inválida"),
-    ("cve_ent,periodo,valor\n30,2012T4,111.5\n30,2012T4,111.6\n", 3, "periodo", "repetida"),
-    ("cve_ent,periodo,valor\n30,2012T4,-1\n", 2, "valor", "fuera de rango"),
-    ("cve_ent,periodo\n30,2012T4\n", 1, "valor", "falta el campo"),
-    ("cve_ent,periodo,valor\n30,2012T4,111.5\n30,2013T4\n", 3, "valor", "menos campos"),
-])
+@pytest.mark.parametrize(
+    "text, fila, campo, palabra",
+    [
+        ("cve_ent,periodo,valor\n30,2012T4,111.5\n30,2013T4,1o9.4\n", 3, "valor", "no numérico"),
+        ("cve_ent,periodo,valor\n30,2012T4,111.5\n30,2013-4,109.4\n", 3, "periodo", "periodo inválido"),
+        ("cve_ent,periodo,valor\n33,2012T4,111.5\n", 2, "cve_ent", "entidad inválida"),
+        ("cve_ent,periodo,valor\n30,2012T4,111.5\n30,2012T4,111.6\n", 3, "periodo", "repetida"),
+        ("cve_ent,periodo,valor\n30,2012T4,-1\n", 2, "valor", "fuera de rango"),
+        ("cve_ent,periodo\n30,2012T4\n", 1, "valor", "falta el campo"),
+        ("cve_ent,periodo,valor\n30,2012T4,111.5\n30,2013T4\n", 3, "valor", "menos campos"),
+    ],
+)
 def test_a_bad_file_is_refused_naming_file_row_and_field_and_the_landed_series_stays(
-        landed, text, fila, campo, palabra):
+    landed, text, fila, campo, palabra
+):
     con, root, _out = landed
     path = _write(root, "itaee.csv", text)
     out = load_all(con, root, {"externos"})
     bad = [e for e in out.entries if e.entidad == "itaee"][0]
     assert bad.estado == "error"
-    assert str(path) in bad.mensaje and f"fila {fila}" in bad.mensaje and f"campo {campo}" in bad.mensaje, \
-        bad.mensaje
+    assert str(path) in bad.mensaje and f"fila {fila}" in bad.mensaje and f"campo {campo}" in bad.mensaje, bad.mensaje
     assert palabra in bad.mensaje
     assert any("***ERROR***" in line and str(path) in line for line in out.lines)
     # The series landed before is untouched.

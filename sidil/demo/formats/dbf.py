@@ -77,8 +77,11 @@ def _number_matrix(values: np.ndarray, width: int, decimals: int) -> np.ndarray:
     v = np.asarray(values)
     n = len(v)
     null = np.isnan(v) if v.dtype.kind == "f" else np.zeros(n, dtype=bool)
-    scaled = np.where(null, 0, v).astype(np.float64) * 10**decimals if v.dtype.kind == "f" else \
-        v.astype(np.int64) * 10**decimals
+    scaled = (
+        np.where(null, 0, v).astype(np.float64) * 10**decimals
+        if v.dtype.kind == "f"
+        else v.astype(np.int64) * 10**decimals
+    )
     q = np.rint(scaled).astype(np.int64)
     neg = q < 0
     a = np.abs(q)
@@ -114,8 +117,14 @@ def field_bytes(field: Field, values: np.ndarray, encoding: str = ENCODING) -> n
     return _number_matrix(values, field.width, field.decimals)
 
 
-def write_dbf(path: Path, fields: Sequence[Field], columns: Sequence[np.ndarray], fecha: dt.date,
-              encoding: str = ENCODING, chunk_rows: int = 200_000) -> Path:
+def write_dbf(
+    path: Path,
+    fields: Sequence[Field],
+    columns: Sequence[np.ndarray],
+    fecha: dt.date,
+    encoding: str = ENCODING,
+    chunk_rows: int = 200_000,
+) -> Path:
     """Write a dBase III table. `columns[i]` holds the values of `fields[i]` (C: str/bytes, N: numbers,
     NaN = NULL). Rows are formatted in chunks to bound memory."""
     if len(fields) != len(columns):
@@ -128,8 +137,9 @@ def write_dbf(path: Path, fields: Sequence[Field], columns: Sequence[np.ndarray]
         raise ValueError("Las columnas tienen longitudes distintas")
     record_len = 1 + sum(f.width for f in fields)
     header_len = 32 + 32 * len(fields) + 1
-    header = bytearray(struct.pack("<B3BIHH", 0x03, fecha.year - 1900, fecha.month, fecha.day, n,
-                                   header_len, record_len))
+    header = bytearray(
+        struct.pack("<B3BIHH", 0x03, fecha.year - 1900, fecha.month, fecha.day, n, header_len, record_len)
+    )
     header += bytes(20)
     header[29] = LANGUAGE_DRIVER
     for f, name in zip(fields, names):
@@ -146,7 +156,7 @@ def write_dbf(path: Path, fields: Sequence[Field], columns: Sequence[np.ndarray]
             block[:, 0] = _SPACE  # not deleted
             col = 1
             for f, values in zip(fields, columns):
-                block[:, col:col + f.width] = field_bytes(f, values[start:stop], encoding)
+                block[:, col : col + f.width] = field_bytes(f, values[start:stop], encoding)
                 col += f.width
             fh.write(block.tobytes())
         fh.write(b"\x1a")

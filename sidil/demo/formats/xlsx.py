@@ -94,8 +94,10 @@ def _cells(values: pa.Array, col: str, rows: pa.Array) -> pa.Array:
     t = values.type
     if pa.types.is_date(t) or pa.types.is_timestamp(t):
         days = pc.fill_null(values.cast(pa.date32()).cast(pa.int32()), 0).to_numpy()
-        serial = pa.array(days.astype(np.int64) + (np.datetime64("1970-01-01", "D") - _EXCEL_EPOCH).astype(np.int64),
-                          mask=np.asarray(values.is_null()))
+        serial = pa.array(
+            days.astype(np.int64) + (np.datetime64("1970-01-01", "D") - _EXCEL_EPOCH).astype(np.int64),
+            mask=np.asarray(values.is_null()),
+        )
         body = pc.binary_join_element_wise('<c r="', ref, '" s="1"><v>', serial.cast(pa.string()), "</v></c>", "")
     elif pa.types.is_integer(t) or pa.types.is_floating(t):
         body = pc.binary_join_element_wise('<c r="', ref, '"><v>', values.cast(pa.string()), "</v></c>", "")
@@ -109,22 +111,27 @@ def _sheet_xml(table: pa.Table) -> bytes:
     n = table.num_rows
     rows = pa.array(np.arange(2, n + 2)).cast(pa.string())
     letters = [_column_letters(k) for k in range(table.num_columns)]
-    head = "".join(f'<c r="{c}1" t="inlineStr"><is><t>{name}</t></is></c>'
-                   for c, name in zip(letters, table.column_names))
+    head = "".join(
+        f'<c r="{c}1" t="inlineStr"><is><t>{name}</t></is></c>' for c, name in zip(letters, table.column_names)
+    )
     parts = [pc.binary_join_element_wise('<row r="', rows, '">', "")]
     for k, name in enumerate(table.column_names):
         parts.append(_cells(table.column(name).combine_chunks(), letters[k], rows))
     parts.append(pa.array(["</row>"] * n) if n else pa.array([], pa.string()))
     body = pc.binary_join_element_wise(*parts, "")
     # The concatenated rows are the string array's data buffer between its first and last offsets.
-    offsets = np.frombuffer(body.buffers()[1], dtype=np.int32)[body.offset: body.offset + n + 1]
-    data = body.buffers()[2].to_pybytes()[offsets[0]: offsets[-1]] if n else b""
+    offsets = np.frombuffer(body.buffers()[1], dtype=np.int32)[body.offset : body.offset + n + 1]
+    data = body.buffers()[2].to_pybytes()[offsets[0] : offsets[-1]] if n else b""
     last = f"{letters[-1]}{n + 1}"
     return (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        f'<dimension ref="A1:{last}"/><sheetData><row r="1">{head}</row>'
-    ).encode() + data + b"</sheetData></worksheet>"
+        (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            f'<dimension ref="A1:{last}"/><sheetData><row r="1">{head}</row>'
+        ).encode()
+        + data
+        + b"</sheetData></worksheet>"
+    )
 
 
 def write_xlsx(path: Path, table: pa.Table, sheet: str, when: dt.datetime, creator: str = "IMSS") -> Path:
