@@ -70,6 +70,32 @@ def formato_desviacion(v: float, tipo: str, signo: bool = True) -> str:
     return f"{100 * v:{s}.1f} %" if tipo == "relativa" else f"{v:{s}.2f}"
 
 
+COLUMNAS = (
+    "fuente",
+    "periodo",
+    "regla",
+    "indicador",
+    "nivel",
+    "claves",
+    "valor",
+    "referencia",
+    "desviación",
+    "tolerancia",
+)
+
+
+def formatear(filas: list[tuple]) -> list[dict[str, str]]:
+    """Rows of `alertas_recientes` as every table shows them (`COLUMNAS`): numbers formatted, the reference
+    with its period, deviation and tolerance in the unit of their tolerance type."""
+    return [
+        dict(zip(COLUMNAS, (fuente, periodo, regla, indicador, nivel, claves, formato_numero(valor),
+                            f"{formato_numero(referencia)} ({periodo_ref})", formato_desviacion(desviacion, tipo),
+                            formato_desviacion(tolerancia, tipo, signo=False))))
+        for (fuente, periodo, regla, indicador, nivel, claves, valor, referencia, periodo_ref, desviacion, tipo,
+             tolerancia) in filas
+    ]  # fmt: skip
+
+
 def tabla_alertas(con, limite: int = 25) -> Table | None:
     """Rich table (Spanish) of the latest periods' alerts, at most `limite` rows; None without alerts."""
     filas = alertas_recientes(con)
@@ -87,45 +113,10 @@ def tabla_alertas(con, limite: int = 25) -> Table | None:
         + ", ".join(f"{r} {n:,}" for r, n in sorted(por_regla.items()))
         + ". Todas en marts.alertas_referencia; reglas y tolerancias en seeds/alertas_tolerancias.csv.",
     )
-    for c in (
-        "fuente",
-        "periodo",
-        "regla",
-        "indicador",
-        "nivel",
-        "claves",
-        "valor",
-        "referencia",
-        "desviación",
-        "tolerancia",
-    ):
+    for c in COLUMNAS:
         t.add_column(c, justify="right" if c in ("valor", "referencia", "desviación", "tolerancia") else "left")
-    for (
-        fuente,
-        periodo,
-        regla,
-        indicador,
-        nivel,
-        claves,
-        valor,
-        referencia,
-        periodo_ref,
-        desviacion,
-        tipo,
-        tolerancia,
-    ) in mostradas:
-        t.add_row(
-            fuente,
-            periodo,
-            regla,
-            indicador,
-            nivel,
-            claves,
-            formato_numero(valor),
-            f"{formato_numero(referencia)} ({periodo_ref})",
-            formato_desviacion(desviacion, tipo),
-            formato_desviacion(tolerancia, tipo, signo=False),
-        )
+    for fila in formatear(mostradas):
+        t.add_row(*fila.values())
     return t
 
 

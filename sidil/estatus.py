@@ -357,34 +357,11 @@ def tabla_deriva(lectura: Lectura) -> list[dict]:
 
 
 def tabla_alertas(lectura: Lectura, limite: int = 200) -> list[dict]:
-    """The reference-check alerts of each source's latest period (marts.alertas_referencia), largest first."""
-    from sidil.alertas import formato_desviacion, formato_numero
+    """The reference-check alerts of each source's latest period (marts.alertas_referencia), largest first,
+    with the column names of `sidil status` capitalised and the source's name."""
+    from sidil.alertas import formatear
 
     return [
-        {
-            "Fuente": NOMBRES_FUENTE.get(fuente, fuente),
-            "Periodo": periodo,
-            "Regla": regla,
-            "Indicador": indicador,
-            "Nivel": nivel,
-            "Claves": claves,
-            "Valor": formato_numero(valor),
-            "Referencia": f"{formato_numero(referencia)} ({periodo_ref})",
-            "Desviación": formato_desviacion(desviacion, tipo),
-            "Tolerancia": formato_desviacion(tolerancia, tipo, signo=False),
-        }
-        for (
-            fuente,
-            periodo,
-            regla,
-            indicador,
-            nivel,
-            claves,
-            valor,
-            referencia,
-            periodo_ref,
-            desviacion,
-            tipo,
-            tolerancia,
-        ) in lectura.alertas[:limite]
+        {**{k.capitalize(): v for k, v in fila.items()}, "Fuente": NOMBRES_FUENTE.get(fila["fuente"], fila["fuente"])}
+        for fila in formatear(lectura.alertas[:limite])
     ]

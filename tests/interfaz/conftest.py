@@ -1,18 +1,77 @@
 """Fixtures of the interface tests: the real MPR of the tiny demo (`sidil train` and `sidil predict` run for
-real on a copy of the built warehouse), a hand-made MPR small enough to compute by hand, and users."""
+real on a copy of the built warehouse), a hand-made MPR small enough to compute by hand, users, the browser
+(Debian's chromium driven by Playwright) and `sidil serve` on a free local port."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def navegador():
+    """Chromium for the browser tests; missing in CI is a failure (make test installs it), elsewhere a skip."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("Falta /usr/bin/chromium en CI: `make test` debe instalarlo (apt-get install chromium).")
+        pytest.skip("Falta /usr/bin/chromium (apt-get install -y chromium).")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+def puerto_libre() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def sidil_serve(env: dict, *args: str) -> Iterator[str]:
+    """`sidil serve` with `env` and `args` on a free local port, once it answers; yields its base URL and
+    stops it afterwards."""
+    puerto = puerto_libre()
+    sidil = str(Path(sys.executable).with_name("sidil"))
+    proc = subprocess.Popen([sidil, "serve", "--port", str(puerto), *args], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    url = f"http://127.0.0.1:{puerto}"
+    try:
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(url + "/login", timeout=1)
+                break
+            except (urllib.error.URLError, ConnectionError):
+                if proc.poll() is not None:
+                    pytest.fail(f"sidil serve terminó: {proc.stdout.read()}")
+                time.sleep(0.2)
+        else:
+            pytest.fail("sidil serve no respondió en 30 s")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 @pytest.fixture(scope="session")

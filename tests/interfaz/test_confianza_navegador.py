@@ -7,7 +7,7 @@ from __future__ import annotations
 import openpyxl
 
 from sidil.interfaz.mpr import Matriz
-from tests.interfaz.test_navegador import _descargar, _entrar, navegador, servidor  # noqa: F401 - fixtures
+from tests.interfaz.test_navegador import _descargar, _entrar, servidor  # noqa: F401 - fixtures
 
 
 def _texto_confianza(pagina, esperado: str, timeout: float = 20_000) -> str:

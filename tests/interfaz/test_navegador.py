@@ -6,11 +6,7 @@ from __future__ import annotations
 
 import csv
 import http.cookiejar
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -24,8 +20,8 @@ import pytest
 from sidil.interfaz import consultas, usuarios
 from sidil.interfaz.filtros import FiltroRango, FiltroValores, Seleccion
 from sidil.interfaz.mpr import Matriz
+from tests.interfaz.conftest import sidil_serve
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTEFACTOS = Path(__file__).resolve().parents[1] / "artifacts"
 CLAVES = {
     "ana": ("clave-de-ana-1", "administrador"),
@@ -35,57 +31,15 @@ CLAVES = {
 
 
 @pytest.fixture(scope="module")
-def navegador():
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail("Falta /usr/bin/chromium en CI: `make test` debe instalarlo (apt-get install chromium).")
-        pytest.skip("Falta /usr/bin/chromium (apt-get install -y chromium).")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield b
-        b.close()
-
-
-def _puerto_libre() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
 def servidor(mpr_tiny, tmp_path_factory):
     """`sidil serve` on a free local port over the tiny demo's MPR; yields its base URL and paths."""
     root = tmp_path_factory.mktemp("serve")
     archivo_usuarios = root / "usuarios.json"
     for u, (clave, rol) in CLAVES.items():
         usuarios.agregar(u, clave, rol, archivo_usuarios)
-    puerto = _puerto_libre()
     env = dict(mpr_tiny["env"], SIDIL_USUARIOS=str(archivo_usuarios), SIDIL_INTERFAZ_LOG=str(root / "accesos.log"))
-    sidil = str(Path(sys.executable).with_name("sidil"))
-    proc = subprocess.Popen(
-        [sidil, "serve", "--port", str(puerto), "--mpr", str(mpr_tiny["mpr"])],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{puerto}"
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(url + "/login", timeout=1)
-            break
-        except (urllib.error.URLError, ConnectionError):
-            if proc.poll() is not None:
-                pytest.fail(f"sidil serve terminó: {proc.stdout.read()}")
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("sidil serve no respondió en 30 s")
-    yield {"url": url, "log": root / "accesos.log", "mpr": mpr_tiny["mpr"]}
-    proc.terminate()
-    proc.wait(timeout=10)
+    with sidil_serve(env, "--mpr", str(mpr_tiny["mpr"])) as url:
+        yield {"url": url, "log": root / "accesos.log", "mpr": mpr_tiny["mpr"]}
 
 
 # Every Content-Security-Policy violation of a page, so that a test can assert the policy breaks nothing.

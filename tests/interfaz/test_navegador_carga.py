@@ -11,19 +11,15 @@ import hashlib
 import io
 import json
 import shutil
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from sidil.interfaz import usuarios
 from tests.conftest import KEY
-from tests.interfaz.conftest import escribir_mpr_manual
-from tests.interfaz.test_navegador_operador import CLAVES, _puerto_libre, navegador  # noqa: F401 (fixture)
+from tests.interfaz.conftest import escribir_mpr_manual, sidil_serve
+from tests.interfaz.test_navegador_operador import CLAVES
 
 IMAGENES = Path(__file__).resolve().parents[2] / "docs" / "img"
 LIMITE = 3_000_000
@@ -60,29 +56,8 @@ def servidor(loaded_tiny, tiny_demo, tmp_path_factory):
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
     )
     env.pop("SIDIL_SEMILLAS", None)
-    puerto = _puerto_libre()
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).with_name("sidil")), "serve", "--port", str(puerto)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{puerto}"
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(url + "/login", timeout=1)
-            break
-        except (urllib.error.URLError, ConnectionError):
-            if proc.poll() is not None:
-                pytest.fail(f"sidil serve terminó: {proc.stdout.read()}")
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("sidil serve no respondió en 30 s")
-    yield {"url": url, "root": root, "insumos": root / "insumos", "subidas": root / "subidas"}
-    proc.terminate()
-    proc.wait(timeout=10)
+    with sidil_serve(env) as url:
+        yield {"url": url, "root": root, "insumos": root / "insumos", "subidas": root / "subidas"}
 
 
 def _entrar(navegador, servidor, usuario="olga"):  # noqa: F811

@@ -7,15 +7,8 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from datetime import datetime
 from pathlib import Path
 
@@ -26,34 +19,14 @@ import pytest
 from sidil import estatus
 from sidil.interfaz import usuarios
 from tests.conftest import KEY
+from tests.interfaz.conftest import sidil_serve
 
-CHROMIUM = Path("/usr/bin/chromium")
 IMAGENES = Path(__file__).resolve().parents[2] / "docs" / "img"
 CLAVES = {
     "olga": ("clave-de-olga-1", "operador"),
     "ana": ("clave-de-ana-1", "administrador"),
     "pepe": ("clave-de-pepe-1", "planeador"),
 }
-
-
-@pytest.fixture(scope="module")
-def navegador():
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail("Falta /usr/bin/chromium en CI: `make test` debe instalarlo (apt-get install chromium).")
-        pytest.skip("Falta /usr/bin/chromium (apt-get install -y chromium).")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield b
-        b.close()
-
-
-def _puerto_libre() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -83,33 +56,15 @@ def operacion(mpr_tiny, tiny_demo, tmp_path_factory):
         DBT_TARGET_PATH=str(root / "target"),
         DBT_LOG_PATH=str(root / "target" / "logs"),
     )
-    puerto = _puerto_libre()
-    sidil = str(Path(sys.executable).with_name("sidil"))
-    proc = subprocess.Popen(
-        [sidil, "serve", "--port", str(puerto)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    url = f"http://127.0.0.1:{puerto}"
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(url + "/login", timeout=1)
-            break
-        except (urllib.error.URLError, ConnectionError):
-            if proc.poll() is not None:
-                pytest.fail(f"sidil serve terminó: {proc.stdout.read()}")
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("sidil serve no respondió en 30 s")
-    yield {
-        "url": url,
-        "root": root,
-        "env": env,
-        "db": root / "sidil.duckdb",
-        "salidas": root / "salidas",
-        "insumos": root / "insumos",
-    }
-    proc.terminate()
-    proc.wait(timeout=10)
+    with sidil_serve(env) as url:
+        yield {
+            "url": url,
+            "root": root,
+            "env": env,
+            "db": root / "sidil.duckdb",
+            "salidas": root / "salidas",
+            "insumos": root / "insumos",
+        }
 
 
 def _entrar(navegador, operacion, usuario, ruta="/operador/"):

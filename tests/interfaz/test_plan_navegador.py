@@ -14,7 +14,6 @@ from tests.interfaz.test_navegador import (  # noqa: F401
     ARTEFACTOS,
     _descargar,
     _entrar,
-    navegador,
     servidor,
 )
 

@@ -8,20 +8,16 @@ import asyncio
 import http.cookiejar
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from sidil.interfaz import usuarios
 from sidil.interfaz.acceso import Limitador, Sesiones, direccion_cliente, proxies_confiables
 from sidil.interfaz.web import COOKIE, COOKIE_CSRF, Guardia, crear_app
+from tests.interfaz.conftest import sidil_serve
 
 CLAVE = "una-clave-larga"
 FORM = ("content-type", "application/x-www-form-urlencoded")
@@ -305,37 +301,14 @@ def test_the_failed_login_limit_is_per_real_client(mpr_manual, tmp_path, monkeyp
     assert "cliente=198.51.100.7" in (tmp_path / "accesos.log").read_text(encoding="utf-8")
 
 
-def _puerto_libre() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_sidil_serve_does_not_believe_a_local_client_forwarding(mpr_manual, tmp_path):
     """uvicorn believes X-Forwarded-For from 127.0.0.1 by default: with it, 20 failures from one local client
     claiming 20 addresses would never reach the per-client limit."""
     archivo = tmp_path / "usuarios.json"
     usuarios.agregar("ana", CLAVE, "planeador", archivo)
-    puerto = _puerto_libre()
     env = dict(os.environ, SIDIL_USUARIOS=str(archivo), SIDIL_INTERFAZ_LOG=str(tmp_path / "accesos.log"))
     env.pop("SIDIL_PROXIES_CONFIABLES", None)
-    sidil = str(Path(sys.executable).with_name("sidil"))
-    proc = subprocess.Popen(
-        [sidil, "serve", "--port", str(puerto), "--mpr", str(mpr_manual)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{puerto}"
-    try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(url + "/login", timeout=1)
-                break
-            except (urllib.error.URLError, ConnectionError):
-                assert proc.poll() is None, proc.stdout.read()
-                time.sleep(0.2)
+    with sidil_serve(env, "--mpr", str(mpr_manual)) as url:
 
         def intento(i: int) -> int:
             jarra = urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
@@ -353,6 +326,3 @@ def test_sidil_serve_does_not_believe_a_local_client_forwarding(mpr_manual, tmp_
         assert [intento(i) for i in range(21)] == [401] * 20 + [429]
         log = (tmp_path / "accesos.log").read_text(encoding="utf-8")
         assert "203.0.113." not in log and log.count("cliente=127.0.0.1") == 21
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
