@@ -115,20 +115,25 @@ def exclusive(
 
 
 def en_curso(db: Path | None = None) -> dict | None:
-    """Who holds the pipeline lock ({"pid", "pasos", "usuario", "inicio"}), or None when it is free."""
-    ruta = _ruta_candado(db)
-    if not ruta.exists():
+    """Who holds the pipeline lock ({"pid", "pasos", "usuario", "inicio"}), or None when it is free.
+
+    It only reads the holder's note (written once the lock is held, emptied when it is let go) and checks that
+    its process is alive: taking even a shared lock here would make a run that starts during the web's
+    polling fail as if another run held the warehouse."""
+    try:
+        texto = _ruta_candado(db).read_text(encoding="utf-8")
+        datos = json.loads(texto) if texto.strip() else None
+    except (OSError, ValueError):
         return None
-    with open(ruta) as f:
-        try:
-            fcntl.flock(f, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            try:
-                return json.loads(f.read() or "{}") or {"pasos": [], "usuario": "?", "inicio": "?"}
-            except ValueError:
-                return {"pasos": [], "usuario": "?", "inicio": "?"}
-        fcntl.flock(f, fcntl.LOCK_UN)
-    return None
+    if not isinstance(datos, dict):
+        return None
+    try:
+        os.kill(int(datos.get("pid")), 0)  # signal 0: only asks whether the process exists
+    except (ProcessLookupError, TypeError, ValueError):
+        return None  # a note left by a process that died: the kernel already released its lock
+    except PermissionError:
+        pass  # alive, under another user
+    return datos
 
 
 def usuario_actual() -> str:

@@ -118,3 +118,28 @@ def test_a_second_pipeline_on_the_same_warehouse_stops_at_once_and_says_who_runs
             assert "Otro proceso de SIDIL" in str(exc) and "load, build de ana" in str(exc)
         assert en_curso(db)["usuario"] == "ana"  # the refused attempt did not erase the holder's note
     assert en_curso(db) is None
+
+
+def test_asking_who_runs_takes_no_lock_and_ignores_a_dead_holders_note(tmp_path, monkeypatch):
+    """The web asks every second who holds the warehouse: that question must never hold the lock itself (a
+    scheduled run starting at that instant would be refused), and a note left by a process that died (its
+    lock already released by the kernel) means nobody runs."""
+    import fcntl
+    import json
+    import subprocess
+    import sys
+
+    from sidil import pipeline
+
+    db = tmp_path / "w.duckdb"
+    muerto = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    candado = db.with_name(db.name + ".sidil.lock")
+    candado.write_text(json.dumps({"pid": int(muerto.stdout), "pasos": ["load"], "usuario": "ana"}), encoding="utf-8")
+    assert pipeline.en_curso(db) is None
+    with pipeline.exclusive(db, pasos=["build"], usuario="luis"):
+        llamadas = []
+        monkeypatch.setattr(fcntl, "flock", lambda *a: llamadas.append(a))
+        assert pipeline.en_curso(db)["usuario"] == "luis"
+        assert llamadas == []
+        monkeypatch.undo()
+    assert pipeline.en_curso(db) is None
