@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import duckdb
 import numpy as np
 
+from loaders.sql import ident
+
 CUBETAS = 10
 PISO_PROPORCION = 1e-4
 UMBRALES = "staging.deriva_umbrales"  # seed: medida, umbral_moderado, umbral_alto
@@ -144,7 +146,7 @@ def deriva_riesgo(con: duckdb.DuckDBPyConnection, preds: dict[str, np.ndarray], 
     for col, nuevo in preds.items():
         if col not in anteriores:
             continue
-        viejo = np.asarray(con.execute(f'select "{col}" from ml.mpr').fetchnumpy()[col], dtype=np.float64)
+        viejo = np.asarray(con.execute(f"select {ident(col)} from ml.mpr").fetchnumpy()[col], dtype=np.float64)
         v = psi_entre(viejo, nuevo) if len(viejo) and len(nuevo) else float("nan")
         filas.append(
             {
