@@ -1,3 +1,4 @@
+{{ incremental_por_periodo(periodos_vigentes="select periodo from {{ ref('int_enoe__universo') }}") }}
 -- The eleven SIDIL ENOE indicators for every loaded quarter on the 12 ENOE aggregation levels, with
 -- survey CVs (DOMAIN.md sections 2-4). Shape: DOMAIN.md section 3 columns + supera_umbral_cv.
 --  * Domain of every indicator: the target population (employed, paid subordinate) with a non-NULL value
@@ -9,21 +10,27 @@
 --    when the domain's persons sit in a single PSU; supera_umbral_cv = cv > umbral_cv or cv NULL.
 --  * Sectors: scian2018_2 is harmonised ('31' for 31-33, '48' for 48-49) before estimating; after
 --    estimating, rows of levels with sector but no subsector are copied to '32', '33' and '49'.
---  * Memory: DuckDB is capped at var('enoe_memoria', '6GB') while this model runs (it spills to disk
---    beyond that), so the whole history fits on an 8 GB machine; afterwards the warehouse-wide ceiling
---    of profiles.yml is set again (a plain RESET would lift it to DuckDB's default).
+--  * Memory: under the pipeline's one DuckDB ceiling (SIDIL_MEMORIA; it spills to disk beyond it), with
+--    insertion order not preserved while it runs, which lets DuckDB stream the wide aggregation.
+--  * Incremental by quarter: a run recomputes only the quarters that int_enoe__universo or
+--    int_enoe__diseno_muestral computed after this table did (their calculado_en newer than the quarter's
+--    fecha_calculo here: both are the start of the dbt run), i.e. quarters whose SDEM/COE1 were landed or
+--    replaced, and deletes the quarters no longer in int_enoe__universo. The seeds read here (indicator
+--    catalog, aggregation levels) are not watched: after a seed or code change the orchestrator
+--    (sidil/pipeline.py) runs this model with --full-refresh.
 {{ config(
-    pre_hook=[
-        "set memory_limit = '{{ var(\"enoe_memoria\", \"6GB\") }}'",
-        "set preserve_insertion_order = false",
-    ],
-    post_hook=[
-        "set memory_limit = '{{ env_var(\"SIDIL_DUCKDB_MEMORY\", \"8GB\") }}'",
-        "reset preserve_insertion_order",
-    ],
+    pre_hook=["set preserve_insertion_order = false"],
+    post_hook=["reset preserve_insertion_order"],
 ) }}
 {%- set medias = indicadores_del_catalogo('enoe', 'media') %}
 with
+
+-- The quarters to compute in this run (every quarter outside an incremental run).
+trimestres as (
+    {{ meses_a_recalcular(ref('int_enoe__universo'), 'calculado_en', 'fecha_calculo') }}
+    union
+    {{ meses_a_recalcular(ref('int_enoe__diseno_muestral'), 'calculado_en', 'fecha_calculo') }}
+),
 
 universo as (
     select
@@ -42,6 +49,7 @@ universo as (
         {%- endfor %}
         ing_x_mes as ingreso_brecha,
     from {{ ref('int_enoe__universo') }}
+    where periodo in (select periodo from trimestres)
 ),
 
 catalogo as (

@@ -1,10 +1,56 @@
+{{ incremental_por_periodo(
+    periodos_vigentes="select periodo from {{ ref('stg_enoe__sdem') }} where true {{ enoe_periodos_filtro() }}"
+) }}
 -- ENOE survey universe, one row per person and quarter, kept whole: complete interview (r_def = 0),
 -- usual resident (c_res 1 or 3), age 15-98. It carries the design (peso, estrato, upm) for every person,
 -- so variances are domain estimates over the full sample; `poblacion_objetivo` flags the SIDIL target
 -- population (employed, clase2 = 1, and paid subordinate, pos_ocu = 1). SDEM joins COE1 on the ENOE keys
 -- (classic: cd_a, ent, con, v_sel, n_hog, h_mud, n_ren; ENOE-N adds tipo and mes_cal).
 -- All loaded quarters by default; the variable `enoe_periodos` (a list of 'YYYYTq') restricts them.
+-- Incremental by quarter: a run recomputes only the quarters whose SDEM or COE1 was landed or replaced
+-- since (insumo_cargado_en = the latest cargado_en of the quarter's SDEM and COE1 rows; COE2 feeds no
+-- column here), and deletes the quarters whose SDEM is gone (or that enoe_periodos leaves out).
+-- calculado_en = the run that computed the quarter: int_enoe__indicadores recomputes a quarter whose
+-- calculado_en is newer than its own. The seeds behind staging's recodes are not watched here: after a
+-- seed or code change the orchestrator (sidil/pipeline.py) runs this model with --full-refresh.
 with
+
+cargas_sdem as (
+    select periodo, max(cargado_en) as cargado_en,
+    from {{ ref('stg_enoe__sdem') }}
+    -- Optional restriction to some quarters (e.g. --vars '{enoe_periodos: [2026T3]}').
+    where true {{ enoe_periodos_filtro() }}
+    group by periodo
+),
+
+cargas_coe1 as (
+    select periodo, max(cargado_en) as cargado_en,
+    from {{ ref('stg_enoe__coe1') }}
+    group by periodo
+),
+
+trimestres_con_insumos as (
+    select
+        cargas_sdem.periodo,
+        greatest(cargas_sdem.cargado_en, cargas_coe1.cargado_en) as insumo_cargado_en,
+    from cargas_sdem
+    left join cargas_coe1
+        on cargas_sdem.periodo = cargas_coe1.periodo
+),
+
+-- The quarters to compute in this run: new, or with SDEM / COE1 landed since they were computed.
+trimestres as (
+    select periodo, insumo_cargado_en,
+    from trimestres_con_insumos
+    {%- if is_incremental() %}
+    where not exists (
+        select 1
+        from {{ this }} as calculado
+        where calculado.periodo = trimestres_con_insumos.periodo
+            and calculado.insumo_cargado_en >= trimestres_con_insumos.insumo_cargado_en
+    )
+    {%- endif %}
+),
 
 sdem as (
     select
@@ -38,10 +84,7 @@ sdem as (
     where r_def = 0
         and c_res in (1, 3)
         and eda between 15 and 98
-        {%- if var('enoe_periodos', none) %}
-        -- Optional restriction to some quarters (e.g. --vars '{enoe_periodos: [2026T3]}').
-        and periodo in ('{{ var('enoe_periodos') | join("', '") }}')
-        {%- endif %}
+        and periodo in (select periodo from trimestres)
 ),
 
 coe1 as (
@@ -60,6 +103,7 @@ coe1 as (
         p4d1,
         p4d2,
     from {{ ref('stg_enoe__coe1') }}
+    where periodo in (select periodo from trimestres)
 )
 
 select
@@ -107,6 +151,10 @@ select
     sdem.tue2,
     coe1.p4d1,
     coe1.p4d2,
+    trimestres.insumo_cargado_en,
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as calculado_en,
 from sdem
+inner join trimestres
+    on sdem.periodo = trimestres.periodo
 left join coe1
     on {{ enoe_misma_persona('sdem', 'coe1') }}

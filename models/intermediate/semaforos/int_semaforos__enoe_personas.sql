@@ -1,3 +1,4 @@
+{{ incremental_por_periodo(periodos_vigentes="select periodo from {{ ref('stg_enoe__sdem') }}") }}
 -- ENOE persons of the Semáforos, one row per resident and quarter: every usual resident of a complete
 -- interview (r_def = 0, c_res 1 or 3) of any age, because labor poverty divides a household's labor
 -- income among all its members (int_enoe__universo keeps ages 15-98 only). COE1 (government employer,
@@ -7,7 +8,46 @@
 -- minimum wages (ing7c 1-5 without an amount), the weighted mean amount declared by the employed of the
 -- same state, quarter and range; 0 for the employed without income (ing7c = 6); NULL (unknown) when
 -- neither the amount nor the range is known (ing7c = 7).
+-- Incremental by quarter (a quarter's rows, wage-range means included, depend only on that quarter): a run
+-- recomputes only the quarters whose SDEM or COE1 was landed or replaced since (insumo_cargado_en = the
+-- latest cargado_en of the quarter's SDEM and COE1 rows) and deletes the quarters whose SDEM is gone. No
+-- seed is read here; after a code change the orchestrator (sidil/pipeline.py) runs it with --full-refresh.
 with
+
+cargas_sdem as (
+    select periodo, max(cargado_en) as cargado_en,
+    from {{ ref('stg_enoe__sdem') }}
+    group by periodo
+),
+
+cargas_coe1 as (
+    select periodo, max(cargado_en) as cargado_en,
+    from {{ ref('stg_enoe__coe1') }}
+    group by periodo
+),
+
+trimestres_con_insumos as (
+    select
+        cargas_sdem.periodo,
+        greatest(cargas_sdem.cargado_en, cargas_coe1.cargado_en) as insumo_cargado_en,
+    from cargas_sdem
+    left join cargas_coe1
+        on cargas_sdem.periodo = cargas_coe1.periodo
+),
+
+-- The quarters to compute in this run: new, or with SDEM / COE1 landed since they were computed.
+trimestres as (
+    select periodo, insumo_cargado_en,
+    from trimestres_con_insumos
+    {%- if is_incremental() %}
+    where not exists (
+        select 1
+        from {{ this }} as calculado
+        where calculado.periodo = trimestres_con_insumos.periodo
+            and calculado.insumo_cargado_en >= trimestres_con_insumos.insumo_cargado_en
+    )
+    {%- endif %}
+),
 
 sdem as (
     select
@@ -28,6 +68,7 @@ sdem as (
         ing7c,
     from {{ ref('stg_enoe__sdem') }}
     where r_def = 0 and c_res in (1, 3)
+        and periodo in (select periodo from trimestres)
 ),
 
 coe1 as (
@@ -39,6 +80,7 @@ coe1 as (
         p4d1,
         p4d2,
     from {{ ref('stg_enoe__coe1') }}
+    where periodo in (select periodo from trimestres)
 ),
 
 personas as (
@@ -109,7 +151,10 @@ select
     end as ingreso_laboral,
     personas.clase2 = 1 and personas.ing_x_mes is null and personas.ing7c between 1 and 5
         as ingreso_por_rango,
+    trimestres.insumo_cargado_en,
 from personas
+inner join trimestres
+    on personas.periodo = trimestres.periodo
 left join medias_por_rango
     on personas.periodo = medias_por_rango.periodo
     and personas.geo2 = medias_por_rango.geo2

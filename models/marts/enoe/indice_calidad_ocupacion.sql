@@ -60,7 +60,9 @@ puntajes as (
         unidad,
         any_value(n_unidades) as n_unidades,
         sum(n_unidades - rango + 1) as puntos,
-        avg(100.0 * (n_unidades - rango) / nullif(n_unidades - 1, 0)) as puntaje,
+        -- The mean of 100 (n - rank) / (n - 1) over the rates, as one division of exact integer sums: an
+        -- average of floats would depend on the summation order, and units tied on points must tie here.
+        100.0 * sum(n_unidades - rango) / nullif(count(*) * (any_value(n_unidades) - 1), 0) as puntaje,
     from rangos
     group by periodo, anio, trimestre, ambito, unidad
 )

@@ -11,6 +11,9 @@ with
 mapeado as (
     select
         {{ enoe_llaves('coe1') }}
+        -- Landed by the loader; a raw table made by hand (tests) may lack it: NULL, always recomputed.
+        {{ 'cargado_en' if 'cargado_en' in enoe_columnas(source('enoe', 'coe1')) else 'cast(null as timestamp)' }}
+            as cargado_en,
         {{ enoe_variables_mapeadas('coe1', source('enoe', 'coe1')) }}
     from {{ source('enoe', 'coe1') }}
 ),
@@ -76,4 +79,6 @@ select
     -- Government employer (p4d1 = 4) and its level (p4d2: 1 federal, 2 state, 3 municipal).
     p4d1,
     p4d2,
+    -- When the quarter's file was landed (the ENOE models recompute a quarter whose inputs were reloaded).
+    cargado_en,
 from recodificado

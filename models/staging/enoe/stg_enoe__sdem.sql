@@ -7,6 +7,9 @@ with
 mapeado as (
     select
         {{ enoe_llaves('sdem') }}
+        -- Landed by the loader; a raw table made by hand (tests) may lack it: NULL, always recomputed.
+        {{ 'cargado_en' if 'cargado_en' in enoe_columnas(source('enoe', 'sdem')) else 'cast(null as timestamp)' }}
+            as cargado_en,
         {{ enoe_variables_mapeadas('sdem', source('enoe', 'sdem')) }}
     from {{ source('enoe', 'sdem') }}
 )
@@ -50,4 +53,6 @@ select
     tue2,
     -- ur: urban (1) or rural (2) dwelling; picks the CONEVAL food basket of labor poverty.
     ur,
+    -- When the quarter's file was landed (the ENOE models recompute a quarter whose inputs were reloaded).
+    cargado_en,
 from mapeado
