@@ -11,6 +11,22 @@ import duckdb
 from loaders.errors import WarehouseBusy
 
 DEFAULT_DB = Path("warehouse") / "sidil.duckdb"
+# One memory setting for the whole pipeline (loader, dbt, ML): DuckDB's ceiling in every connection; it
+# spills to disk beyond it. 4 GB keeps each step's process tree (DuckDB plus Python, dbt or scikit-learn
+# around it) within 6 GB at production volume. profiles.yml repeats this default for `dbt` run by hand
+# (tests/test_memoria.py checks they agree).
+MEMORIA_ENV = "SIDIL_MEMORIA"
+MEMORIA_POR_OMISION = "4GB"
+_TAMANO = re.compile(r"\d+(\.\d+)?\s*[KMGT]i?B", re.IGNORECASE)
+
+
+def memoria() -> str:
+    """The DuckDB memory ceiling of every step (SIDIL_MEMORIA, default 4GB); a value that is not a size is
+    refused with a Spanish message rather than reaching SQL."""
+    limite = os.environ.get(MEMORIA_ENV, "").strip() or MEMORIA_POR_OMISION
+    if not _TAMANO.fullmatch(limite):
+        raise ValueError(f"{MEMORIA_ENV}={limite!r} no es un tamaño de memoria (use p. ej. 4GB o 6GiB)")
+    return limite
 
 
 def db_path() -> Path:
@@ -20,6 +36,7 @@ def db_path() -> Path:
 def connect(read_only: bool = False, path: Path | None = None) -> duckdb.DuckDBPyConnection:
     """Open the warehouse. A second writer fails fast with a clear message instead of waiting."""
     path = Path(path) if path else db_path()
+    limite = memoria()  # refused before anything is opened
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     elif not path.exists():
@@ -33,12 +50,7 @@ def connect(read_only: bool = False, path: Path | None = None) -> duckdb.DuckDBP
                 f"(DuckDB admite un solo proceso de escritura)."
             ) from exc
         raise
-    # A memory ceiling (DuckDB spills to disk beyond it): 5 GB keeps a 20M-row month under the 6 GB target
-    # with the Python process around it; SIDIL_DUCKDB_MEMORY changes it (as for dbt). Set after connecting:
-    # a connection with a different configuration cannot join a database dbt already opened in-process.
-    limite = os.environ.get("SIDIL_DUCKDB_MEMORY", "5GB").strip()
-    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", limite, re.IGNORECASE):
-        con.close()
-        raise ValueError(f"SIDIL_DUCKDB_MEMORY={limite!r} no es un tamaño de memoria (use p. ej. 5GB o 6GiB)")
+    # Set after connecting: a connection with a different configuration cannot join a database dbt already
+    # opened in-process. The value is validated (digits and a unit only).
     con.execute(f"set memory_limit = '{limite}'")
     return con

@@ -3,12 +3,8 @@
 -- the CT's own IMSS yearly value first (nominative), else the most specific aggregation level its
 -- dimensions allow. The CT's attributes come from DNE_plus and are taken as constant over time (the DNE
 -- keeps no history, as the manual states). One row per (inspeccion_id, indicador).
--- Memory: the widest join of the project (1.1M inspections x indicators at full scale) runs under a
--- 6 GB DuckDB ceiling (it spills beyond it), then the warehouse ceiling of profiles.yml is set again.
-{{ config(
-    pre_hook=["set memory_limit = '{{ var(\"historico_memoria\", \"6GB\") }}'"],
-    post_hook=["set memory_limit = '{{ env_var(\"SIDIL_DUCKDB_MEMORY\", \"8GB\") }}'"],
-) }}
+-- Memory: the widest join of the project (1.1M inspections x indicators at full scale) runs under the
+-- pipeline's one DuckDB ceiling (SIDIL_MEMORIA) and spills to disk beyond it.
 with inspecciones as (
     select
         inspecciones.inspeccion_id,

@@ -8,11 +8,7 @@
 -- Nothing is back-filled: an indicator with nothing published yet has no row (NULL in the training table).
 -- One row per (inspeccion_id, indicador).
 -- Memory: as wide as the manual's matching (1.1M inspections x indicators at full scale), under the same
--- DuckDB ceiling (it spills beyond it).
-{{ config(
-    pre_hook=["set memory_limit = '{{ var(\"historico_memoria\", \"6GB\") }}'"],
-    post_hook=["set memory_limit = '{{ env_var(\"SIDIL_DUCKDB_MEMORY\", \"8GB\") }}'"],
-) }}
+-- DuckDB ceiling (SIDIL_MEMORIA; it spills beyond it).
 with inspecciones as (
     select
         inspecciones.inspeccion_id,
