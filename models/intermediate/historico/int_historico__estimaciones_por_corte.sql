@@ -76,7 +76,7 @@ promedios as (
         estimaciones.scian2018_3,
         estimaciones.cat_tamanio,
         avg(estimaciones.valor) as valor,
-        case when bool_and(estimaciones.cv is not null) then avg(estimaciones.cv) end as cv,
+        case when bool_and(estimaciones.cv is not null) then {{ cv_estable('avg(estimaciones.cv)') }} end as cv,
         count(*) as n_periodos,
     from meses_corte
     inner join estimaciones

@@ -80,7 +80,7 @@ with
             scian2018_3,
             cat_tamanio,
             sum(valor * n_registro) / sum(n_registro) as valor,
-            sum(cv * n_registro) / sum(n_registro) as cv,
+            {{ cv_estable('sum(cv * n_registro) / sum(n_registro)') }} as cv,
             bool_or(cv is null) as algun_mes_sin_cv,
             round(avg(n_registro))::bigint as n_registro,
             round(avg(n_trabajadores))::bigint as n_trabajadores,

@@ -26,7 +26,7 @@ with
             scian2018_3,
             cat_tamanio,
             avg(valor) as valor,
-            case when bool_and(cv is not null) then avg(cv) end as cv,
+            case when bool_and(cv is not null) then {{ cv_estable('avg(cv)') }} end as cv,
             round(avg(n_registro))::bigint as n_registro,
             round(avg(n_trabajadores))::bigint as n_trabajadores,
         from mensuales

@@ -60,7 +60,7 @@ with
             scian2018_3,
             cat_tamanio,
             avg(valor) as valor,
-            100 * stddev_samp(valor) / sqrt(count(*)) / nullif(abs(avg(valor)), 0) as cv,
+            {{ cv_estable('100 * stddev_samp(valor) / sqrt(count(*)) / nullif(abs(avg(valor)), 0)') }} as cv,
             count(*) as n_registro,
             sum(n_asegurados)::bigint as n_trabajadores,
             max(calculado_en) as registro_calculado_en,
