@@ -414,10 +414,17 @@ def run(
         "--usuario",
         help="Usuario que se registra en la bitácora (la interfaz de automatización pasa el del operador).",
     ),
+    completo: bool = typer.Option(
+        False,
+        "--completo",
+        help="Construir todos los modelos de dbt, no solo lo que depende de insumos, modelos o catálogos "
+        "que cambiaron desde la última construcción.",
+    ),
 ) -> None:
     """Proceso completo que llama el calendarizador (y la interfaz de automatización): carga lo nuevo,
-    construye los modelos de dbt, entrena (si no hay modelo o con --train), calcula la MPR, la publica con
-    --publicar y genera la documentación."""
+    construye los modelos de dbt que dependen de lo que cambió (todos con --completo), entrena (si no hay
+    modelo o con --train), calcula la MPR, la publica con --publicar y genera la documentación. Si nada
+    cambió, conserva la MPR y la documentación que ya había."""
     from rich.table import Table
 
     from sidil import pipeline
@@ -445,6 +452,7 @@ def run(
         meses_recalculo=meses_recalculo,
         usuario=usuario,
         entrenar_si_falta=si_falta,
+        completo=completo,
     )
     tabla = Table(title="Resumen de sidil run")
     tabla.add_column("paso")
@@ -452,7 +460,7 @@ def run(
     for paso, resultado in resumen.pasos:
         tabla.add_row(paso, resultado)
     console.print(tabla)
-    if resumen.codigo in (0, 1):
+    if resumen.codigo in (0, 1) and ("predict" in elegidos or "publish" in elegidos):
         console.print(
             "INFO: la MPR nueva queda por revisar en salidas/mpr_revision/; se envía a consulta con "
             "`sidil publish` o desde la interfaz de automatización (`sidil serve`)."

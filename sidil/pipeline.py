@@ -22,7 +22,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from loaders.warehouse import db_path
+from loaders.warehouse import MEMORIA_ENV, db_path, memoria
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 
@@ -287,20 +287,44 @@ def _abrir_almacen(paso: Paso) -> bool:
 
 def dbt(*args: str) -> tuple[bool, list[str]]:
     """Run a dbt command on the project against the warehouse. Returns (success, failed node names)."""
+    ok, fallidos, _ = dbt_con_resultados(*args)
+    return ok, fallidos
+
+
+def _invocar(args: list[str]):
     from dbt.cli.main import dbtRunner
 
     from sidil.catalogos import preparar_semillas
 
     preparar_semillas()  # the operators' active catalog versions over the shipped seeds (SIDIL_SEMILLAS)
     os.environ["SIDIL_DB"] = str(db_path().resolve())
+    os.environ[MEMORIA_ENV] = memoria()  # the pipeline's one memory setting, validated, for profiles.yml
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    result = dbtRunner().invoke([*args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)])
+    return dbtRunner().invoke([*args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)])
+
+
+def dbt_con_resultados(*args: str) -> tuple[bool, list[str], list[str]]:
+    """Run a dbt command; (success, failed node names, models that ran successfully)."""
+    result = _invocar(list(args))
     failed: list[str] = []
+    modelos: list[str] = []
     res = getattr(result, "result", None)
     for r in getattr(res, "results", None) or []:
-        if str(getattr(r, "status", "")).lower() in ("error", "fail", "runtime error"):
-            failed.append(getattr(getattr(r, "node", None), "name", "?"))
-    return bool(result.success), failed
+        estado = str(getattr(r, "status", "")).lower()
+        nodo = getattr(r, "node", None)
+        if estado in ("error", "fail", "runtime error"):
+            failed.append(getattr(nodo, "name", "?"))
+        elif estado == "success" and str(getattr(nodo, "resource_type", "")).lower().endswith("model"):
+            modelos.append(getattr(nodo, "name", "?"))
+    return bool(result.success), failed, modelos
+
+
+def dbt_listar(*args: str) -> list[str]:
+    """`dbt ls` with these arguments: the names of the nodes selected (raises when dbt cannot list)."""
+    result = _invocar(["ls", "--output", "name", "--quiet", *args])
+    if not result.success:
+        raise RuntimeError(f"dbt ls no pudo listar los nodos ({getattr(result, 'exception', '')})")
+    return sorted(str(n) for n in (result.result or []))
 
 
 # --- the steps ----------------------------------------------------------------------------------------------
@@ -390,14 +414,36 @@ def cargar(
     return OK
 
 
-def construir(salida: Salida, select: str | None = None, meses_recalculo: int | None = None) -> int:
+@dataclass
+class Construccion:
+    """What a build did, for the later steps of a run and its summary."""
+
+    modelos: list[str] = field(default_factory=list)  # models that ran
+    nada: bool = False  # nothing had changed: dbt was not called
+
+
+def construir(
+    salida: Salida,
+    select: str | None = None,
+    meses_recalculo: int | None = None,
+    *,
+    por_cambios: bool = False,
+    completo: bool = False,
+    informe: Construccion | None = None,
+) -> int:
     """`dbt build` (models, seeds and their data tests), optionally a selection; the IMSS look-back of this
-    run when meses_recalculo is given (dbt_project.yml: imss_meses_recalculo)."""
-    args = ["build"] + (["--select", select] if select else [])
-    if meses_recalculo is not None:
-        args += ["--vars", json.dumps({"imss_meses_recalculo": int(meses_recalculo)})]
-    paso = Paso(salida, "build", " ".join(args))  # no connection while dbt writes: only for the final row
-    paso.decir(f"INFO: dbt {' '.join(args)} (modelos, semillas y pruebas de datos).")
+    run when meses_recalculo is given (dbt_project.yml: imss_meses_recalculo). With `por_cambios` (the
+    scheduler's `sidil run`) only what changed since the last successful build and its descendants are
+    built (sidil/cambios.py), everything with `completo` or when there is no record of a build."""
+    from sidil import cambios
+
+    informe = informe if informe is not None else Construccion()
+    extra = (
+        ["--vars", json.dumps({"imss_meses_recalculo": int(meses_recalculo)})] if meses_recalculo is not None else []
+    )
+    base = ["build"] + (["--select", select] if select else [])
+    paso = Paso(salida, "build", " ".join(base + extra))  # no connection while dbt writes: only for the final row
+    inicio = datetime.now()
     try:
         from sidil.catalogos import preparar_semillas
 
@@ -410,7 +456,28 @@ def construir(salida: Salida, select: str | None = None, meses_recalculo: int | 
                 + ", ".join(f"{n} (versión {v})" for n, v in propias.items())
                 + "."
             )
-        ok, fallidos = dbt(*args)
+        if por_cambios and not select:
+            cambio, huella = cambios.detectar(completo=completo)
+            if not cambio.completo and meses_recalculo:
+                cambio.fuentes += [f for f in cambios.fuentes_imss() if f not in cambio.fuentes]
+                cambio.detalle_fuentes.append(f"--meses-recalculo {meses_recalculo}: se recalculan los meses del IMSS")
+            invocaciones = _invocaciones_por_cambios(paso, cambio, extra)
+            paso.parametros += f" modo={'completo' if cambio.completo else 'cambios'}"
+        else:
+            huella = cambios.huella_proyecto()
+            invocaciones = [base + extra]
+            paso.decir(f"INFO: dbt {' '.join(base + extra)} (modelos, semillas y pruebas de datos).")
+        if not invocaciones:
+            informe.nada = True
+            paso.terminar(True, "INFO: los modelos ya estaban al día; no se reconstruyó nada.")
+            return OK
+        fallidos: list[str] = []
+        for args in invocaciones:
+            ok, fallos, modelos = dbt_con_resultados(*args)
+            informe.modelos += modelos
+            fallidos += fallos
+            if not ok:
+                break
     except Exception as exc:  # dbt itself broke
         return paso.inesperado(exc, " Lo construido antes sigue disponible.")
     if not ok:
@@ -420,6 +487,11 @@ def construir(salida: Salida, select: str | None = None, meses_recalculo: int | 
             f"{', '.join(fallidos[:20])}. Vea logs/dbt.log; lo construido antes sigue disponible.",
         )
         return FALLO
+    if not select:  # the whole project is up to date: the next run compares with this build
+        cambios.guardar_estado(inicio, huella, _carpeta_target() / "manifest.json")
+    if por_cambios:
+        nombres = ", ".join(informe.modelos[:25]) + (" …" if len(informe.modelos) > 25 else "")
+        paso.decir(f"INFO: se reconstruyeron {len(informe.modelos)} modelo(s)" + (f": {nombres}." if nombres else "."))
     final = "INFO: modelos construidos y pruebas aprobadas."
     from sidil.alertas import aviso_tras_build
 
@@ -427,6 +499,50 @@ def construir(salida: Salida, select: str | None = None, meses_recalculo: int | 
         paso.decir(aviso)
     paso.terminar(True, final)
     return OK
+
+
+def _carpeta_target() -> Path:
+    """dbt's target folder (DBT_TARGET_PATH, relative to the project, or the project's target/)."""
+    valor = os.environ.get("DBT_TARGET_PATH")
+    if not valor:
+        return PROJECT_DIR / "target"
+    p = Path(valor)
+    return p if p.is_absolute() else PROJECT_DIR / p
+
+
+def _invocaciones_por_cambios(paso: Paso, cambio, extra: list[str]) -> list[list[str]]:
+    """The dbt builds that cover what changed, each announced in Spanish: changed models and catalogs (and
+    what depends on them) recomputed in full; then what depends on newly landed inputs, where incremental
+    models recompute only the periods that changed."""
+    from sidil import cambios
+
+    if cambio.completo:
+        paso.decir(f"INFO: se construye todo el proyecto: {cambio.motivo}.")
+        return [["build", *extra]]
+    if cambio.nada:
+        paso.decir("INFO: nada cambió desde la última construcción: ni insumos nuevos ni modelos o catálogos.")
+        return []
+    estado = ["--state", str(cambios.carpeta_estado())]
+    invocaciones = []
+    for tabla in cambio.sin_fuente:
+        paso.decir(f"***ADVERTENCIA***: raw.{tabla} recibió datos, pero ningún modelo de dbt la lee.")
+    if cambio.modificados:
+        nombres = ", ".join(cambio.modificados[:25]) + (" …" if len(cambio.modificados) > 25 else "")
+        paso.decir(
+            f"INFO: cambiaron {len(cambio.modificados)} modelo(s) o catálogo(s) ({nombres}); se recalculan por "
+            f"completo con todo lo que depende de ellos."
+        )
+        invocaciones.append(["build", "--select", "state:modified+", *estado, "--full-refresh", *extra])
+    if cambio.fuentes:
+        for linea in cambio.detalle_fuentes:
+            paso.decir(f"INFO: insumos nuevos: {linea}.")
+        paso.decir(
+            "INFO: se reconstruye lo que depende de esos insumos (los modelos incrementales, solo los periodos nuevos)."
+        )
+        seleccion = ["--select", *[f + "+" for f in cambio.fuentes]]
+        excluir = ["--exclude", "state:modified+", *estado] if cambio.modificados else []
+        invocaciones.append(["build", *seleccion, *excluir, *extra])
+    return invocaciones
 
 
 def documentar(salida: Salida) -> int:
@@ -584,13 +700,41 @@ def ejecutar(
     meses_recalculo: int | None = None,
     usuario: str | None = None,
     comentario: str = "",
+    completo: bool = False,
 ) -> Resumen:
     """Run the steps asked for, in the pipeline's order, under the lock. With `entrenar_si_falta` the train
-    step only runs when no model exists (the scheduler's run). A load that refused some inputs goes on with
-    the rest, as it always has; any other failure stops the run with its exit code."""
+    step only runs when no model exists (the scheduler's run). The build covers only what changed since the
+    last successful one (everything with `completo`); when nothing changed, the prediction, publication and
+    documentation already in place are kept. A load that refused some inputs goes on with the rest, as it
+    always has; any other failure stops the run with its exit code."""
     programados = ordenar(pasos)
+    opciones = _Opciones(entrenar_si_falta, familia, meses_recalculo, usuario, comentario, completo)
     with como_usuario(usuario):
-        return _ejecutar(salida, entrada, programados, entrenar_si_falta, familia, meses_recalculo, usuario, comentario)
+        return _ejecutar(salida, entrada, programados, opciones)
+
+
+@dataclass
+class _Opciones:
+    entrenar_si_falta: bool
+    familia: str
+    meses_recalculo: int | None
+    usuario: str | None
+    comentario: str
+    completo: bool
+
+
+def _mpr_al_dia(modelo: str | None) -> bool:
+    """The candidate MPR was scored by this model after the last successful build: scoring again would give
+    the same matrix."""
+    from sidil import cambios, publicacion
+
+    meta, estado = publicacion.candidata(), cambios.leer_estado()
+    if not meta or not modelo or estado is None or meta.get("run_id") != modelo:
+        return False
+    try:
+        return datetime.fromisoformat(str(meta.get("generado_en"))) >= estado.inicio
+    except ValueError:
+        return False
 
 
 @contextlib.contextmanager
@@ -608,23 +752,16 @@ def como_usuario(usuario: str | None) -> Iterator[None]:
             os.environ["SIDIL_USUARIO"] = antes
 
 
-def _ejecutar(
-    salida: Salida,
-    entrada: Path,
-    programados: list[str],
-    entrenar_si_falta: bool,
-    familia: str,
-    meses_recalculo: int | None,
-    usuario: str | None,
-    comentario: str,
-) -> Resumen:
+def _ejecutar(salida: Salida, entrada: Path, programados: list[str], op: _Opciones) -> Resumen:
     from ml.paths import models_store
 
     resumen = Resumen()
     verdad = entrada / "truth" if (entrada / "truth" / "inspecciones.parquet").exists() else None
     actual, inicio = programados[0] if programados else "run", datetime.now()
+    construccion = Construccion()
+    sin_cambios = False  # the build found nothing new: later steps keep what they produced last time
     try:
-        with exclusive(pasos=programados, usuario=usuario or usuario_actual()):
+        with exclusive(pasos=programados, usuario=op.usuario or usuario_actual()):
             salida.decir(f"INFO: pasos a ejecutar, en orden: {', '.join(ETIQUETAS[p] for p in programados)}.")
             for codigo_paso in programados:
                 actual, inicio = codigo_paso, datetime.now()
@@ -636,19 +773,37 @@ def _ejecutar(
                         continue
                     detalle = "ok"
                 elif codigo_paso == "build":
-                    codigo, detalle = construir(salida, None, meses_recalculo), "ok"
+                    codigo = construir(
+                        salida, None, op.meses_recalculo, por_cambios=True, completo=op.completo, informe=construccion
+                    )
+                    sin_cambios = construccion.nada
+                    detalle = "nada cambió" if sin_cambios else f"{len(construccion.modelos)} modelo(s) reconstruido(s)"
                 elif codigo_paso == "train":
-                    if entrenar_si_falta and (modelo := _ultimo_modelo()):
+                    if op.entrenar_si_falta and (modelo := _ultimo_modelo()):
                         resumen.pasos.append((etiqueta, f"se usa el modelo {modelo} (use --train para reentrenar)"))
                         continue
-                    codigo = entrenar(salida, familia, "temporal", None, 0.2, verdad, True)
+                    codigo = entrenar(salida, op.familia, "temporal", None, 0.2, verdad, True)
+                    sin_cambios = False
                     modelo = _ultimo_modelo()
                     detalle = f"modelo nuevo {modelo}; reporte {models_store() / str(modelo) / 'reporte.html'}"
                 elif codigo_paso == "predict":
+                    if sin_cambios and _mpr_al_dia(modelo := _ultimo_modelo()):
+                        salida.decir(f"INFO: la MPR por revisar ya corresponde a estos datos y al modelo {modelo}.")
+                        resumen.pasos.append((etiqueta, "sin cambios: se conserva la MPR por revisar"))
+                        continue
+                    sin_cambios = False
                     codigo, detalle = predecir(salida, _ultimo_modelo()), "ml.mpr y salidas/mpr_revision/"
                 elif codigo_paso == "publish":
-                    codigo, detalle = publicar(salida, usuario, comentario), "salidas/mpr/ (consulta)"
+                    from sidil.publicacion import candidata
+
+                    if sin_cambios and (candidata() or {}).get("publicada"):
+                        resumen.pasos.append((etiqueta, "sin cambios: la MPR en consulta ya es la más reciente"))
+                        continue
+                    codigo, detalle = publicar(salida, op.usuario, op.comentario), "salidas/mpr/ (consulta)"
                 else:
+                    if sin_cambios and (_carpeta_target() / "static_index.html").exists():
+                        resumen.pasos.append((etiqueta, "sin cambios: se conserva la documentación"))
+                        continue
                     codigo, detalle = documentar(salida), "target/static_index.html"
                 if codigo != OK:
                     resumen.pasos.append((etiqueta, "falló (vea arriba)"))
