@@ -8,16 +8,31 @@ for personas morales (the DNE's company name and RFC, the workplace name) are bl
 reaches the warehouse, on the rows of a company whose RFC is not a persona moral's.
 Each table is a snapshot: it replaces the previous one in one transaction, unless its content hash
 equals the one already landed.
+
+Unchanged tables are noticed without reading them (issue 17): before the full read, the server is asked for
+a cheap signature (`table_signature`), kept in raw.load_manifest.firma; a table whose signature equals the
+landed one is skipped (`omitido`). The signature covers the catalog columns and personal-data treatments
+(a changed catalog reads again) and, for a table masked by the DNE's company types, the company table too:
+- a SQLite file (the demo's): the file's size and mtime (and its -wal file's, if it holds changes); a file
+  written within `manifest.RACY_NS` of the check gives none;
+- SQL Server: `count_big(*)` and `checksum_agg(binary_checksum(<catalog columns>))`, computed by the server.
+  BINARY_CHECKSUM skips text, ntext, image and xml columns: a table with one in the catalog gives none;
+- any other server: none, so the table is read in full as before. Row counts and max() of each column
+  would be one query too, but they miss a row edited in place (an inspection's status), so a stale
+  snapshot would be kept silently.
+When the signature differs (or there is none) the table is read in full and the content hash stays the
+authority: an identical content is still skipped, and its new signature recorded.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import re
 import time
 from collections.abc import Callable, Iterator
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import duckdb
@@ -171,6 +186,107 @@ def _digest(data: pa.Table) -> str:
     return hashlib.sha256(sink.getvalue()).hexdigest()
 
 
+# Part of every signature: bump it when what lands from the same source rows changes (masking, digest), so
+# that every table is read once more.
+FIRMA_VERSION = 1
+# SQL Server types BINARY_CHECKSUM ignores (and the CLR spatial ones): a catalog column of one gives no signature.
+MSSQL_UNCHECKED = {"TEXT", "NTEXT", "IMAGE", "XML", "GEOGRAPHY", "GEOMETRY"}
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The database file of a SQLite URL, or None (another server, in-memory, URI filename)."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        u = make_url(url)
+    except Exception:
+        return None
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:" or u.database.startswith("file:"):
+        return None
+    path = Path(u.database)
+    return path if path.is_file() else None
+
+
+def _file_signature(path: Path) -> list | None:
+    """Size and mtime of a SQLite file and of its -wal file when it holds changes; None when one was written
+    too recently to trust its mtime."""
+    now_ns = time.time_ns()
+    out = []
+    for f in (path, path.with_name(path.name + "-wal")):
+        try:
+            st = f.stat()
+        except FileNotFoundError:
+            continue  # no -wal: every change is in the main file
+        if f != path and st.st_size == 0:
+            continue
+        mtime = manifest.trusted_mtime(st, now_ns)
+        if mtime is None:
+            return None
+        out.append([f.name, st.st_size, mtime])
+    return out
+
+
+def mssql_signature_query(table: str, cols: list[str]):
+    """SQL Server's cheap signature of a table: its row count and the aggregate of every row's binary
+    checksum over the catalog columns, computed by the server. Names are quoted by the dialect."""
+    from sqlalchemy import column, func, literal_column, select
+    from sqlalchemy import table as sql_table
+
+    return select(
+        func.count_big(literal_column("*")), func.checksum_agg(func.binary_checksum(*[column(c) for c in cols]))
+    ).select_from(sql_table(table))
+
+
+def _server_signature(url: str, table: str, cols: list[str]) -> list | None:
+    """What the source can tell cheaply about a table's content, or None (then the table is read in full)."""
+    if path := _sqlite_file(url):
+        sig = _file_signature(path)
+        return ["sqlite", sig] if sig else None
+    from sqlalchemy import create_engine, inspect
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.types import NullType
+
+    try:
+        if make_url(url).get_backend_name() != "mssql":
+            return None
+        engine = create_engine(url)
+    except Exception:
+        return None
+    try:
+        with engine.connect() as conn:
+            reflected = {c["name"].lower(): c for c in inspect(conn).get_columns(table)}
+            if any(c.lower() not in reflected for c in cols):
+                return None  # the full read names the missing field
+            chosen = [reflected[c.lower()] for c in cols]
+            if any(
+                isinstance(c["type"], NullType) or type(c["type"]).__name__.upper() in MSSQL_UNCHECKED for c in chosen
+            ):
+                return None
+            n, checksum = conn.execute(mssql_signature_query(table, [c["name"] for c in chosen])).one()
+            return ["mssql", int(n), None if checksum is None else int(checksum)]
+    except Exception:  # no permission, driver error: the full read reports what is wrong
+        return None
+    finally:
+        engine.dispose()
+
+
+def table_signature(url: str, fuente: str, table: str, cols: list[str]) -> str | None:
+    """The signature kept in raw.load_manifest.firma: the server's (see the module's docstring) with the
+    catalog columns and personal-data treatments, and the DNE company table's when this table is masked by
+    company type. None: the source cannot tell cheaply."""
+    own = _server_signature(url, table, cols)
+    if own is None:
+        return None
+    treatments = personal_fields(fuente).get(table, {})
+    depends = None
+    if fuente == "dne" and "solo_persona_moral" in treatments.values():
+        depends = _server_signature(url, DNE_EMPRESA, [DNE_EMPRESA_ID, DNE_RFC])
+        if depends is None:
+            return None
+    payload = json.dumps([FIRMA_VERSION, table, cols, sorted(treatments.items()), own, depends])
+    return f"{own[0]}:{hashlib.sha256(payload.encode()).hexdigest()}"
+
+
 def land_table(
     con: duckdb.DuckDBPyConnection,
     url: str,
@@ -181,30 +297,39 @@ def land_table(
     solo_adicionales: bool,
     log: Callable[[str], None],
     forzar: bool = False,
-    company_type: dict[str, str] | None = None,
+    company_type: dict[str, str] | Callable[[], dict[str, str]] | None = None,
 ) -> manifest.Entry:
+    """Land one table as a snapshot. `company_type`: the DNE's company types, or a function giving them
+    (called only when the table is read)."""
     raw = f"raw.{fuente}_{table.lower()}"
     archivo = f"{safe_url(url)}#{table}"
     periodo = f"instancia {instancia}" if instancia else "vigente"
     e = manifest.Entry(archivo=archivo, fuente=fuente, entidad=table.lower(), periodo=periodo)
     start = time.perf_counter()
+    e.firma = table_signature(url, fuente, table, cols)  # before the read: a later change alters it
+    prev = one(
+        con,
+        "select sha256, firma from raw.load_manifest where archivo = ? and estado in ('cargado', 'reemplazado')",
+        [archivo],
+    )
+    if prev and solo_adicionales and e.firma is not None and prev[1] == e.firma:
+        e.sha256, e.estado = prev[0], "omitido"
+        return e  # the source says it is unchanged: not read
+    treatments = personal_fields(fuente).get(table, {})
     try:
         data = _fetch(url, table, cols, archivo)
-        treatments = personal_fields(fuente).get(table, {})
-        data = mask_personal(data, treatments, company_type or {})  # before the digest and the warehouse
+        types = company_type() if callable(company_type) else company_type
+        data = mask_personal(data, treatments, types or {})  # before the digest and the warehouse
     except LoadError as err:
         e.estado, e.mensaje, e.duracion_s = "error", str(err), time.perf_counter() - start
         manifest.record(con, e)
         log(f"***ERROR***: {err}. Lo cargado antes sigue intacto.")
         return e
     e.sha256, e.filas_leidas = _digest(data), data.num_rows
-    prev = one(
-        con,
-        "select sha256 from raw.load_manifest where archivo = ? and estado in ('cargado', 'reemplazado')",
-        [archivo],
-    )
     if prev and prev[0] == e.sha256 and solo_adicionales:
         e.estado = "omitido"
+        if prev[1] != e.firma:  # same content, new signature (a touched file): cheap next time
+            con.execute("update raw.load_manifest set firma = ? where archivo = ?", [e.firma, archivo])
         return e
     # What is landed is counted in the raw table itself (as for files): a refused read leaves the manifest row
     # in error, and a retry must still compare with the rows the warehouse holds.
@@ -282,7 +407,7 @@ def load_databases(
         out = Outcome()
         url = dne_url or _sqlite_url(root / "dne" / "dne.sqlite")
         if url:
-            types = company_types(url)
+            types = cache(lambda: company_types(url))  # read from the source only if a table is read
             for table, cols in fields("dne_campos").items():
                 out.entries.append(
                     land_table(con, url, "dne", table, cols, None, solo_adicionales, log, forzar, company_type=types)

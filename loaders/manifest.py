@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 
@@ -27,9 +30,15 @@ create table if not exists raw.load_manifest (
     mensaje varchar,
     cargado_en timestamp,
     duracion_s double,
-    muestra integer                  -- N of `sidil load --muestra N` (a sample, not the whole period), NULL: complete
+    muestra integer,                 -- N of `sidil load --muestra N` (a sample, not the whole period), NULL: complete
+    mtime_ns bigint,                 -- the file's modification time when landed (NULL: not trusted, hash next time)
+    firma varchar,                   -- a database table's cheap signature (size+mtime, server checksum), see databases
+    resumen varchar                  -- JSON facts of the landed period for the load report (loaders.report)
 );
 alter table raw.load_manifest add column if not exists muestra integer;
+alter table raw.load_manifest add column if not exists mtime_ns bigint;
+alter table raw.load_manifest add column if not exists firma varchar;
+alter table raw.load_manifest add column if not exists resumen varchar;
 create table if not exists raw.bitacora (
     inicio timestamp,
     fin timestamp,
@@ -70,12 +79,26 @@ class Entry:
     cargado_en: datetime = field(default_factory=datetime.now)
     duracion_s: float = 0.0
     muestra: int | None = None  # landed as a sample of this many registros patronales (sidil load --muestra)
+    mtime_ns: int | None = None  # st_mtime_ns when landed, only if old enough to trust (see trusted_mtime)
+    firma: str | None = None  # a database table's cheap signature (loaders.databases.table_signature)
+    resumen: str | None = None  # JSON facts of the landed period (loaders.report.summarise)
 
 
 def ensure(con: duckdb.DuckDBPyConnection) -> None:
     for statement in DDL.split(";"):  # one statement per call (the input boundary rule), comments and all
         if any(line.split("--", 1)[0].strip() for line in statement.splitlines()):
             con.execute(statement)
+
+
+# A modification time this close to the moment it was read is not trusted: a write in the same clock tick
+# (coarse kernel clocks, 2 s on FAT, 1 s on some shares) would leave size and mtime unchanged ("racy git").
+RACY_NS = 2_000_000_000
+
+
+def trusted_mtime(st: os.stat_result, now_ns: int | None = None) -> int | None:
+    """The file's mtime_ns if it is safely older than `now_ns` (the time of the stat), else None."""
+    now_ns = time.time_ns() if now_ns is None else now_ns
+    return st.st_mtime_ns if st.st_mtime_ns <= now_ns - RACY_NS else None
 
 
 def file_sha256(path: Path, chunk: int = 8 << 20) -> str:
@@ -86,18 +109,44 @@ def file_sha256(path: Path, chunk: int = 8 << 20) -> str:
     return h.hexdigest()
 
 
-def landed(
-    con: duckdb.DuckDBPyConnection, fuente: str, entidad: str, periodo: str
-) -> tuple[str, str, int | None] | None:
-    """(archivo, sha256, muestra) of what is landed for a source, entity and period, if anything; `muestra`
-    is the sample size when the period was landed as a sample (`sidil load --muestra N`), else None."""
+class Landed(NamedTuple):
+    archivo: str
+    sha256: str
+    muestra: int | None  # the sample size when landed as a sample (`sidil load --muestra N`), else None
+    tamano_bytes: int | None
+    mtime_ns: int | None  # None: landed before mtimes were kept, or too fresh to trust
+
+
+def landed(con: duckdb.DuckDBPyConnection, fuente: str, entidad: str, periodo: str) -> Landed | None:
+    """What is landed for a source, entity and period, if anything."""
     row = one(
         con,
-        "select archivo, sha256, muestra from raw.load_manifest where fuente = ? and entidad = ? and periodo = ? "
-        "and estado in ('cargado', 'reemplazado')",
+        "select archivo, sha256, muestra, tamano_bytes, mtime_ns from raw.load_manifest where fuente = ? "
+        "and entidad = ? and periodo = ? and estado in ('cargado', 'reemplazado')",
         [fuente, entidad, periodo],
     )
-    return (row[0], row[1], row[2]) if row else None
+    return Landed(*row) if row else None
+
+
+def unchanged_file(prev: Landed | None, archivo: str, st: os.stat_result) -> bool:
+    """True when the landed row is this very path with the same size and a trusted, equal mtime: the file
+    is taken as unchanged without reading it (rsync's quick check). Any other mtime, older or newer, means
+    the file is read and hashed."""
+    return (
+        prev is not None
+        and prev.archivo == archivo
+        and prev.tamano_bytes == st.st_size
+        and prev.mtime_ns is not None
+        and prev.mtime_ns == st.st_mtime_ns
+    )
+
+
+def remember_stat(con: duckdb.DuckDBPyConnection, archivo: str, st: os.stat_result, mtime_ns: int | None) -> None:
+    """Record the size and mtime of a file found identical by its checksum, so that the next load need not
+    read it; nothing else of its row changes (cargado_en stays the landing time `sidil run` looks at)."""
+    con.execute(
+        "update raw.load_manifest set tamano_bytes = ?, mtime_ns = ? where archivo = ?", [st.st_size, mtime_ns, archivo]
+    )
 
 
 def record(con: duckdb.DuckDBPyConnection, e: Entry) -> None:
@@ -105,8 +154,8 @@ def record(con: duckdb.DuckDBPyConnection, e: Entry) -> None:
     con.execute("delete from raw.load_manifest where archivo = ?", [e.archivo])
     con.execute(
         "insert into raw.load_manifest (archivo, tamano_bytes, sha256, fuente, entidad, periodo, filas_leidas, "
-        "filas_cargadas, filas_rechazadas, estado, mensaje, cargado_en, duracion_s, muestra) "
-        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "filas_cargadas, filas_rechazadas, estado, mensaje, cargado_en, duracion_s, muestra, mtime_ns, firma, resumen) "
+        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             e.archivo,
             e.tamano_bytes,
@@ -122,6 +171,9 @@ def record(con: duckdb.DuckDBPyConnection, e: Entry) -> None:
             e.cargado_en,
             round(e.duracion_s, 3),
             e.muestra,
+            e.mtime_ns,
+            e.firma,
+            e.resumen,
         ],
     )
 

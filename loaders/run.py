@@ -4,6 +4,11 @@ Rules (issue 3):
 - A file already landed with the same checksum is skipped (`solo_adicionales`, the default); a changed
   file for a landed period replaces that period atomically; without `solo_adicionales` every file is
   landed again.
+- Unchanged files are noticed cheaply (issue 17): a file whose path, size and modification time (mtime_ns)
+  equal its landed manifest row's is skipped without being read. Any other mtime (newer or older) means
+  the file is hashed as before; a touched but identical file is still skipped, and its new mtime recorded.
+  An mtime within `manifest.RACY_NS` of the moment it was read is not recorded (a write in the same clock
+  tick could keep size and mtime), so such a file is hashed once more next time.
 - Two files for the same source, entity and period: an error naming both; nothing of that period lands.
 - Riesgos arrive as cumulative cuts: only the latest cut of each year is landed; earlier cuts are kept
   in the manifest as `corte_anterior`.
@@ -30,7 +35,7 @@ from pathlib import Path
 
 import duckdb
 
-from loaders import censo, enoe, externos, imss, manifest, pseudonym, textfile
+from loaders import censo, enoe, externos, imss, manifest, pseudonym, report, textfile
 from loaders.catalog import Recognised, recognise
 from loaders.errors import LoadError
 from loaders.sql import one, table_name
@@ -183,19 +188,29 @@ def land_file(
     redact = pseudonym.Redactor(key)
     start = time.perf_counter()
     muestra = muestra if rec.fuente in SAMPLED_SOURCES else None
+    now_ns = time.time_ns()
+    st = rec.path.stat()  # before reading: a write after this changes the mtime the next load compares
     e = manifest.Entry(
         archivo=archivo,
         fuente=rec.fuente,
         entidad=rec.entidad,
         periodo=period_key(rec),
-        tamano_bytes=rec.path.stat().st_size,
+        tamano_bytes=st.st_size,
         muestra=muestra,
+        mtime_ns=manifest.trusted_mtime(st, now_ns),
     )
-    e.sha256 = manifest.file_sha256(rec.path)
     prev = manifest.landed(con, rec.fuente, rec.entidad, e.periodo)
-    if prev and prev[1] == e.sha256 and prev[2] == muestra and solo_adicionales:
+    # Landed as it is asked now (complete, or the same sample): an unchanged file needs nothing written.
+    as_landed = prev is not None and prev.muestra == muestra and solo_adicionales
+    if as_landed and manifest.unchanged_file(prev, archivo, st):
+        e.sha256, e.estado = prev.sha256, "omitido"
+        return e  # same path, size and mtime as when landed: not even read
+    e.sha256 = manifest.file_sha256(rec.path)
+    if as_landed and prev.sha256 == e.sha256:
         e.estado = "omitido"
-        return e  # already landed, unchanged, as complete (or as the same sample): nothing is written
+        if prev.archivo == archivo and (prev.tamano_bytes, prev.mtime_ns) != (e.tamano_bytes, e.mtime_ns):
+            manifest.remember_stat(con, archivo, st, e.mtime_ns)  # touched but identical: cheap next time
+        return e
     con.execute("begin transaction")
     try:
         table = raw_table(rec)
@@ -210,6 +225,7 @@ def land_file(
         e.filas_leidas, e.filas_cargadas = result[0], result[1]
         notes = [n for n in (result[2] if len(result) > 2 else "", _check_rows(con, rec, e, same, forzar)) if n]
         e.estado = "reemplazado" if prev or same else "cargado"
+        e.resumen = report.summarise(con, rec.fuente, rec.entidad, *period_filter(rec))
         e.mensaje = "; ".join(
             [
                 (
@@ -263,18 +279,28 @@ def land_file(
 
 
 def _record_error(con: duckdb.DuckDBPyConnection, rec: Recognised, estado: str, mensaje: str) -> manifest.Entry:
+    archivo = str(rec.path)
+    now_ns = time.time_ns()
+    st = rec.path.stat()
+    existing = one(
+        con,
+        "select estado, sha256, mensaje, tamano_bytes, mtime_ns from raw.load_manifest where archivo = ?",
+        [archivo],
+    )
+    seen = manifest.Landed(archivo, existing[1], None, existing[3], existing[4]) if existing else None
     e = manifest.Entry(
-        archivo=str(rec.path),
+        archivo=archivo,
         fuente=rec.fuente,
         entidad=rec.entidad,
         periodo=period_key(rec),
-        tamano_bytes=rec.path.stat().st_size,
-        sha256=manifest.file_sha256(rec.path),
+        tamano_bytes=st.st_size,
+        # A file seen before with the same size and mtime keeps its checksum without being read again.
+        sha256=seen.sha256 if manifest.unchanged_file(seen, archivo, st) else manifest.file_sha256(rec.path),
         estado=estado,
         mensaje=mensaje,
+        mtime_ns=manifest.trusted_mtime(st, now_ns),
     )
-    existing = one(con, "select estado, sha256, mensaje from raw.load_manifest where archivo = ?", [e.archivo])
-    if existing != (estado, e.sha256, mensaje):  # re-seeing the same situation changes nothing
+    if existing != (estado, e.sha256, mensaje, e.tamano_bytes, e.mtime_ns):  # the same situation changes nothing
         manifest.record(con, e)
     return e
 
