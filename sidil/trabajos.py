@@ -142,7 +142,8 @@ def ocupado() -> str | None:
     return None
 
 
-def comando(pasos: list[str], usuario: str, insumos: Path) -> list[str]:
+def comando(pasos: list[str], usuario: str, insumos: Path, completo: bool = False) -> list[str]:
+    """The `sidil run` of a job; `completo` builds every dbt model, not only what changed."""
     return [
         sys.executable,
         "-m",
@@ -154,10 +155,10 @@ def comando(pasos: list[str], usuario: str, insumos: Path) -> list[str]:
         ",".join(pasos),
         "--usuario",
         usuario,
-    ]
+    ] + (["--completo"] if completo else [])
 
 
-def iniciar(pasos, usuario: str, insumos: Path, orden: list[str] | None = None) -> Trabajo:
+def iniciar(pasos, usuario: str, insumos: Path, orden: list[str] | None = None, completo: bool = False) -> Trabajo:
     """Start the processes ticked, in the pipeline's order, as one background job. Raises TrabajoRechazado
     (Spanish message) when nothing was ticked or another job or run is under way. `orden` replaces the
     command (tests run a script of their own through the same machinery)."""
@@ -182,7 +183,7 @@ def iniciar(pasos, usuario: str, insumos: Path, orden: list[str] | None = None) 
         env = dict(os.environ, SIDIL_USUARIO=usuario, PYTHONUNBUFFERED="1", NO_COLOR="1")
         with open(ruta_log, "wb") as salida:
             proc = subprocess.Popen(
-                orden or comando(ordenados, usuario, insumos),
+                orden or comando(ordenados, usuario, insumos, completo),
                 stdout=salida,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,

@@ -55,6 +55,12 @@ def procesos_ui():
             ui.layout_columns(
                 ui.div(
                     ui.input_checkbox_group("pasos", "Procesos a ejecutar (siempre en este orden)", opciones),
+                    ui.input_checkbox(
+                        "completo",
+                        "Construir todos los modelos (si no, solo lo que depende de insumos, modelos o "
+                        "catálogos que cambiaron)",
+                        False,
+                    ),
                     ui.input_action_button("ejecutar", "Ejecutar", class_="btn-success"),
                     ui.output_ui("respuesta"),
                 ),
@@ -158,7 +164,7 @@ def procesos_server(input, output, session, usuario, insumos: Path):
     @reactive.event(input.ejecutar)
     def _():
         try:
-            t = trabajos.iniciar(list(input.pasos() or []), usuario(), insumos)
+            t = trabajos.iniciar(list(input.pasos() or []), usuario(), insumos, completo=bool(input.completo()))
         except trabajos.TrabajoRechazado as exc:
             respuesta_texto.set(("warning", str(exc)))
             return

@@ -59,6 +59,8 @@ def test_the_command_runs_the_ticked_steps_in_the_pipeline_order(tmp_path):
     assert cmd[cmd.index("--pasos") + 1] == "load,build,predict"
     assert cmd[cmd.index("--usuario") + 1] == "ana"
     assert cmd[cmd.index("--input") + 1] == str(tmp_path / "insumos")
+    assert "--completo" not in cmd  # a run builds only what changed unless the operator asks for everything
+    assert trabajos.comando(["build"], "ana", tmp_path, completo=True)[-1] == "--completo"
 
 
 def test_a_job_runs_in_order_streams_its_messages_and_records_its_end(entorno):
