@@ -92,6 +92,15 @@ def _columnas_ct(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, st
 
 
 def _que_es(modelo) -> str:
+    if calibration.esta_recalibrado(modelo):
+        v = modelo.ventana()
+        ventana = (
+            f"la tasa de violación de las inspecciones del {v['desde']} al {v['hasta']} ({v['tasa']:.1%} en {v['n']:,})"
+        )
+        if calibration.esta_calibrado(modelo):
+            return f"Probabilidad calibrada y ajustada a {ventana} de una violación procedente"
+        # the validation fold could not calibrate it: only its mean follows the recent rate
+        return f"Puntaje del modelo (votos del bosque, sin calibrar, con su promedio ajustado a {ventana}) de una violación procedente"
     if calibration.esta_calibrado(modelo):
         return (
             "Probabilidad calibrada (con las inspecciones más recientes del entrenamiento) de una violación procedente"
@@ -254,6 +263,12 @@ def predict(
         "generado_en": generado_en.isoformat(),
         "n_centros": int(n),
         "calibracion": modelos.get("calibracion", "ninguna"),
+        "recalibracion": modelos.get("recalibracion", "ninguna"),
+        "ventanas_recalibracion": {
+            str(k): m.ventana()
+            for k, m in {**modelos["submaterias"], "general": modelos["general"]}.items()
+            if calibration.esta_recalibrado(m)
+        },
         "historico": modelos.get("historico"),
         "confianza": confianza,
         "deriva": [

@@ -1,5 +1,6 @@
 """The HTML report of a model run (Spanish, for analysts): metrics per submateria and averaged, the gap to
-the best achievable AUC on demo data, calibration (Brier, ECE, reliability plots), the confidence label per
+the best achievable AUC on demo data, calibration (Brier, ECE, reliability plots; recalibrated on the recent
+window beside the calibration fitted once), the confidence label per
 submateria, the manual's configuration and the other historical mode side by side on the same split, the
 drift of the inputs, SHAP plots and importances, and the versions of data and code."""
 
@@ -122,7 +123,13 @@ def comparaciones(resumen: dict) -> dict:
                     "efecto_lift": manual["lift_top10"] - puntual["lift_top10"],
                 }
             )
-    return {"linea_base": linea_base, "historico": historico}
+    # Recalibrated vs fixed calibration, for runs that recorded both (the model's rows, the overall, the average).
+    recalibracion = (
+        [f for f in m if f["modelo"] in MODELOS_PRINCIPALES and "ece_calibracion_fija" in f]
+        if resumen.get("recalibracion") == "ventana"
+        else []
+    )
+    return {"linea_base": linea_base, "historico": historico, "recalibracion": recalibracion}
 
 
 def write(folder: Path, resumen: dict, versiones: dict) -> Path:

@@ -3,7 +3,10 @@ fold, evaluate them on held-out inspections (later in time than those they learn
 the manual's configuration and the other historical mode, explain them with SHAP, and store the run.
 
 Periods of the history, oldest to newest (temporal division): ajuste (the forests learn), validación (the
-latest FRACCION_VALIDACION of the training period: the calibrators learn), prueba (held out, evaluated)."""
+latest FRACCION_VALIDACION of the training period: the calibrators learn), prueba (held out, evaluated).
+With recalibration on a recent window (the default), each test year is scored with the calibrated odds
+shifted to the violation rate of the inspections just before it (walk-forward), and the stored model
+carries the shift of the latest window (ml/calibration.py)."""
 
 from __future__ import annotations
 
@@ -63,6 +66,47 @@ def split(h: Historia, division: str, corte: date | None, fraccion_prueba: float
 
 
 CLAVES_FILA = ("modelo", "submateria_id", "submateria")
+# With recalibration, Brier and ECE are also kept for the calibration fitted once (suffix SUFIJO_FIJA).
+METRICAS_FIJA = ("brier", "ece")
+SUFIJO_FIJA = "_calibracion_fija"
+# Ranking metrics come from the forest's order, which the shift keeps within each year: a planner ranks one
+# period's workplaces, never this year's against last year's. The whole test period ranked with each year's
+# shift (comparing years too) is kept with suffix SUFIJO_CONJUNTO.
+METRICAS_ORDEN = ("roc_auc", "average_precision", "precision_top10", "lift_top10")
+SUFIJO_CONJUNTO = "_recalibrado_conjunto"
+
+
+def _probabilidades(
+    h: Historia,
+    m,
+    filas: np.ndarray,
+    y: np.ndarray,
+    aj: np.ndarray,
+    te: np.ndarray,
+    recalibracion: str,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(probabilities of the held-out rows as evaluated, those of the calibration fitted once). With
+    'ventana' each test year gets the shift of the rows before it that the forest did not learn from."""
+    fija = probabilidad(m, h.X[filas[te]])
+    if recalibracion != "ventana":
+        return fija, fija
+    p = calibration.probabilidad_recalibrada(m, h.X[filas], y, h.fecha[filas], ~aj, te)
+    return p, fija
+
+
+def _metricas(y: np.ndarray, p: np.ndarray, fija: np.ndarray, umbral_: float) -> dict:
+    """Held-out metrics of the probabilities `p`, the ranking ones of the forest's order (`fija`), and the
+    fixed calibration's Brier and ECE beside them when `p` was recalibrated."""
+    met = binary_metrics(y, p, umbral_)
+    if p is fija:
+        return met
+    f = binary_metrics(y, fija, umbral_)
+    return {
+        **met,
+        **{k: f[k] for k in METRICAS_ORDEN},
+        **{k + SUFIJO_CONJUNTO: met[k] for k in METRICAS_ORDEN},
+        **{k + SUFIJO_FIJA: f[k] for k in METRICAS_FIJA},
+    }
 
 
 def _promedio(filas: list[dict], modelo: str) -> dict:
@@ -85,8 +129,10 @@ def _evaluar(
     verdad: Verdad | None,
     say: Callable[[str], None],
     modelo: str = "submateria",
+    recalibracion: str = "ventana",
 ) -> tuple[list[dict], dict, dict]:
-    """Per submateria: a forest fitted on `ajuste`, calibrated on `validacion`, evaluated on `prueba`.
+    """Per submateria: a forest fitted on `ajuste`, calibrated on `validacion` (and, with 'ventana',
+    recalibrated year by year on the window before each test year), evaluated on `prueba`.
     Returns the metrics rows, the models and the held-out (labels, probabilities)."""
     filas_metricas: list[dict] = []
     modelos: dict = {}
@@ -105,8 +151,9 @@ def _evaluar(
                 f"***ADVERTENCIA***: submateria {s}: las {int(va.sum()):,} inspecciones de validación no alcanzan para "
                 f"calibrar (el calibrador invertiría o borraría el orden del bosque); se conservan sus votos."
             )
-        p = probabilidad(m, h.X[filas[te]])
-        met = binary_metrics(y[te], p, umbral(m, float(y[aj | va].mean())))
+        p, fija = _probabilidades(h, m, filas, y, aj, te, recalibracion)
+        u = umbral(m, float(y[aj | va].mean()))
+        met = _metricas(y[te], p, fija, u)
         met["brier_tasa_entrenamiento"] = brier(y[te], np.full(int(te.sum()), y[aj | va].mean()))
         if verdad is not None:
             met["auc_maximo"] = verdad.auc_submateria(s, h.inspeccion_id[filas[te]], y[te])
@@ -119,7 +166,13 @@ def _evaluar(
                 f"INFO: submateria {s}: {int((aj | va).sum()):,} inspecciones de entrenamiento "
                 f"({int(va.sum()):,} de ellas calibran), AUC {met['roc_auc']:.3f}, Brier {met['brier']:.3f} "
                 f"(tasa base {met['brier_referencia']:.3f}), error de calibración {met['ece']:.3f} en "
-                f"{int(te.sum()):,} de prueba."
+                f"{int(te.sum()):,} de prueba"
+                + (
+                    f" (recalibrado cada año con la ventana reciente; calibración fija: error "
+                    f"{met['ece' + SUFIJO_FIJA]:.3f}, Brier {met['brier' + SUFIJO_FIJA]:.3f})."
+                    if recalibracion == "ventana"
+                    else "."
+                )
             )
     return filas_metricas, modelos, puntajes
 
@@ -134,6 +187,7 @@ def _otro_historico(
     calibracion: str,
     verdad: Verdad | None,
     say: Callable[[str], None],
+    recalibracion: str = "ventana",
 ) -> list[dict]:
     """The same models trained and evaluated on the other historical mode's table, on the same held-out
     inspections; empty when that table is not built."""
@@ -146,7 +200,16 @@ def _otro_historico(
     entrena2 = ~prueba2
     validacion2 = calibration.pliegue_validacion(h2.fecha, entrena2)
     filas, _, _ = _evaluar(
-        h2, familia, entrena2 & ~validacion2, validacion2, prueba2, calibracion, verdad, say, modelo=f"historico_{otro}"
+        h2,
+        familia,
+        entrena2 & ~validacion2,
+        validacion2,
+        prueba2,
+        calibracion,
+        verdad,
+        say,
+        modelo=f"historico_{otro}",
+        recalibracion=recalibracion,
     )
     if filas:
         filas.append(_promedio(filas, f"historico_{otro}"))
@@ -170,11 +233,14 @@ def train(
     linea_base: bool = True,
     comparar_historicos: bool = True,
     say: Callable[[str], None] = print,
+    recalibracion: str = "ventana",
 ) -> dict:
     """Train, calibrate, evaluate and store one model run. `historico`: 'puntual' (marts.entrenamiento, each
     inspection sees only what was published before its date) or 'manual' (marts.entrenamiento_manual, the
     manual's rule). `calibracion`: 'auto' (isotonic on large validation folds, sigmoid otherwise), 'isotonica',
-    'sigmoide' or 'ninguna'. `linea_base`: also evaluate the
+    'sigmoide' or 'ninguna'. `recalibracion`: 'ventana' (shift the calibrated odds to the violation rate of
+    the latest inspections: walk-forward in the evaluation, the latest window in the stored model) or
+    'ninguna' (the calibration fitted once). `linea_base`: also evaluate the
     manual's multi-output forest on the same split; `comparar_historicos`: also evaluate the other mode."""
     t0 = time.perf_counter()
     tiempos: dict[str, float] = {}
@@ -182,6 +248,10 @@ def train(
         raise TrainingError(f"histórico desconocido {historico!r}: use puntual o manual.")
     if calibracion not in calibration.METODOS:
         raise TrainingError(f"calibración desconocida {calibracion!r}: use {', '.join(calibration.METODOS)}.")
+    if recalibracion not in calibration.RECALIBRACIONES:
+        raise TrainingError(
+            f"recalibración desconocida {recalibracion!r}: use {', '.join(calibration.RECALIBRACIONES)}."
+        )
     tabla = HISTORICOS[historico]
     if not existe(con, tabla):
         raise TrainingError(f"No existe {tabla} (histórico {historico}): reconstruya los modelos (sidil build).")
@@ -199,11 +269,18 @@ def train(
         f"{len(h.etiquetas)} submaterias modeladas; evaluación "
         + (f"temporal desde el {corte}" if corte else "con una muestra aleatoria")
         + f" ({int(prueba.sum()):,} inspecciones); calibración {calibracion} con las {int(validacion.sum()):,} "
-        f"inspecciones más recientes del entrenamiento."
+        f"inspecciones más recientes del entrenamiento"
+        + (
+            f", recalibrada cada año de prueba con los {calibration.VENTANA_MESES} meses anteriores."
+            if recalibracion == "ventana"
+            else "."
+        )
     )
 
     t = time.perf_counter()
-    filas_metricas, evaluados, puntajes = _evaluar(h, familia, ajuste, validacion, prueba, calibracion, verdad, say)
+    filas_metricas, evaluados, puntajes = _evaluar(
+        h, familia, ajuste, validacion, prueba, calibracion, verdad, say, recalibracion=recalibracion
+    )
     tiempos["evaluacion_submaterias_s"] = time.perf_counter() - t
     if not evaluados:
         raise TrainingError("Ninguna submateria modelada tiene datos suficientes para entrenar.")
@@ -213,8 +290,10 @@ def train(
     general = calibration.ajustar(
         clasificador_general(familia, int(ajuste.sum())), h.X, yg, ajuste, validacion, calibracion
     )
-    pg = probabilidad(general, h.X[prueba])
-    met = binary_metrics(yg[prueba], pg, umbral(general, float(yg[entrena].mean())))
+    todas = np.arange(len(yg))
+    pg, fija = _probabilidades(h, general, todas, yg, ajuste, prueba, recalibracion)
+    u = umbral(general, float(yg[entrena].mean()))
+    met = _metricas(yg[prueba], pg, fija, u)
     met["brier_tasa_entrenamiento"] = brier(yg[prueba], np.full(int(prueba.sum()), yg[entrena].mean()))
     if verdad is not None:
         met["auc_maximo"] = verdad.auc_general(h.inspeccion_id[prueba], yg[prueba])
@@ -240,7 +319,9 @@ def train(
     tiempos["linea_base_s"] = time.perf_counter() - t
     t = time.perf_counter()
     if comparar_historicos:
-        filas_metricas += _otro_historico(con, h, historico, names, familia, prueba, calibracion, verdad, say)
+        filas_metricas += _otro_historico(
+            con, h, historico, names, familia, prueba, calibracion, verdad, say, recalibracion
+        )
     tiempos["otro_historico_s"] = time.perf_counter() - t
 
     # The model that scores the universe learns from every inspection, the held-out ones included: the
@@ -250,6 +331,7 @@ def train(
         say("INFO: reentrenando con todas las inspecciones el modelo que se guarda.")
         todas = np.ones(len(h.inspeccion_id), dtype=bool)
         val_final = calibration.pliegue_validacion(h.fecha, todas)
+        ajuste_final = ~val_final
         finales = {}
         for s, (filas, y) in sorted(h.etiquetas.items()):
             if s in evaluados:
@@ -261,7 +343,27 @@ def train(
             clasificador_general(familia, int((~val_final).sum())), h.X, yg, ~val_final, val_final, calibracion
         )
     else:
-        finales = evaluados
+        finales, ajuste_final = dict(evaluados), ajuste
+    # The stored model scores the coming period: its odds follow the latest inspections its forest did not
+    # learn from (the held-out ones included when it is not retrained).
+    ventanas_finales: dict[str, dict] = {}
+    if recalibracion == "ventana":
+        for s in finales:
+            filas, y = h.etiquetas[s]
+            w = calibration.ventana(h.fecha[filas], ~ajuste_final[filas])
+            finales[s] = calibration.recalibrar(finales[s], h.X[filas[w]], y[w], h.fecha[filas[w]])
+        w = calibration.ventana(h.fecha, ~ajuste_final)
+        general = calibration.recalibrar(general, h.X[w], yg[w], h.fecha[w])
+        ventanas_finales = {
+            str(k): m.ventana() for k, m in {**finales, "general": general}.items() if calibration.esta_recalibrado(m)
+        }
+        if ventanas_finales:
+            desde = min(v["desde"] for v in ventanas_finales.values())
+            hasta = max(v["hasta"] for v in ventanas_finales.values())
+            say(
+                f"INFO: el modelo guardado se recalibró con las inspecciones más recientes ({calibration.VENTANA_MESES} "
+                f"meses, al menos {calibration.MIN_VENTANA} por submateria; del {desde} al {hasta})."
+            )
     tiempos["reentrenamiento_s"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -333,6 +435,10 @@ def train(
         "historico": historico,
         "tabla_entrenamiento": tabla,
         "calibracion": calibracion,
+        "recalibracion": recalibracion,
+        "ventana_meses": calibration.VENTANA_MESES,
+        "min_ventana": calibration.MIN_VENTANA,
+        "ventanas_finales": ventanas_finales,
         "fraccion_validacion": calibration.FRACCION_VALIDACION,
         "n_validacion": int(validacion.sum()),
         "n_inspecciones": len(h.inspeccion_id),
@@ -367,6 +473,7 @@ def train(
             "nombres_submaterias": h.submaterias,
             "historico": historico,
             "calibracion": calibracion,
+            "recalibracion": recalibracion,
             "metricas_prueba": metricas_prueba,
             "referencia_deriva": referencias,
         },
@@ -402,7 +509,9 @@ def train(
             (run_id, f["modelo"], f["submateria_id"], f["submateria"], k, None if np.isnan(v) else float(v))
             for f in filas_metricas
             for k, v in f.items()
-            if k in METRICAS or k in ("auc_maximo", "brecha_auc", "brier_tasa_entrenamiento")
+            if k in METRICAS
+            or k in ("auc_maximo", "brecha_auc", "brier_tasa_entrenamiento")
+            or k.endswith((SUFIJO_FIJA, SUFIJO_CONJUNTO))
         ],
     )
     return resumen

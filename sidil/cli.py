@@ -255,6 +255,13 @@ def train(
     linea_base: bool = typer.Option(
         True, "--linea-base/--sin-linea-base", help="Evaluar también la configuración del manual en la misma división."
     ),
+    recalibracion: str = typer.Option(
+        "ventana",
+        "--recalibracion",
+        help="ventana (ajusta las probabilidades a la tasa de violación de los 12 meses de inspecciones más "
+        "recientes: cada año de prueba con los anteriores, el modelo guardado con los últimos) o ninguna "
+        "(calibración fija).",
+    ),
 ) -> None:
     """Entrena los modelos de riesgo con marts.entrenamiento, los evalúa y explica (SHAP) y guarda la corrida."""
     from sidil.pipeline import entrenar
@@ -273,6 +280,7 @@ def train(
                 historico,
                 calibracion,
                 linea_base,
+                recalibracion,
             ),
             "train",
         )

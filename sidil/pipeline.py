@@ -571,6 +571,7 @@ def entrenar(
     historico: str = "puntual",
     calibracion: str = "auto",
     linea_base: bool = True,
+    recalibracion: str = "ventana",
 ) -> int:
     """Train the risk models on marts.entrenamiento (point-in-time; `historico="manual"`: the manual's rule,
     marts.entrenamiento_manual), calibrate, evaluate against the manual's baseline, explain and store the run."""
@@ -583,7 +584,7 @@ def entrenar(
         salida,
         "train",
         f"familia={familia} division={division} corte={corte} verdad={verdad} "
-        f"historico={historico} calibracion={calibracion} linea_base={linea_base}",
+        f"historico={historico} calibracion={calibracion} linea_base={linea_base} recalibracion={recalibracion}",
     )
     if not _abrir_almacen(paso):
         return NO_INICIA
@@ -600,6 +601,7 @@ def entrenar(
             historico=historico,
             calibracion=calibracion,
             linea_base=linea_base,
+            recalibracion=recalibracion,
             say=paso.decir,
         )
         salida.mostrar(metrics_table(resumen))

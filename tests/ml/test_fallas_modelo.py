@@ -195,7 +195,7 @@ def test_build_records_an_unexpected_failure_of_dbt(caso, monkeypatch):
     def roto(*_a):
         raise MemoryError()
 
-    monkeypatch.setattr(sidil.pipeline, "dbt", roto)
+    monkeypatch.setattr(sidil.pipeline, "dbt_con_resultados", roto)
     _falla(caso, ["build"], "build", "la construcción de dbt", "MemoryError")
 
 

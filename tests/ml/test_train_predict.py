@@ -100,6 +100,24 @@ def test_the_mpr_has_one_row_per_workplace_and_every_column_group(trained):
     con.close()
 
 
+def test_the_stored_model_is_recalibrated_on_the_latest_inspections(trained):
+    db, root, r = trained
+    assert r["recalibracion"] == "ventana" and r["ventanas_finales"]
+    meta = json.loads((root / "salidas" / "mpr_revision" / "mpr_metadatos.json").read_text(encoding="utf-8"))
+    assert meta["recalibracion"] == "ventana" and meta["ventanas_recalibracion"] == r["ventanas_finales"]
+    con = duckdb.connect(str(db), read_only=True)
+    ultima = str(con.execute("select max(fecha_inspeccion) from marts.entrenamiento").fetchone()[0])
+    descripcion = con.execute("select descripcion from ml.mpr_diccionario where columna = 'riesgo'").fetchone()[0]
+    con.close()
+    assert max(v["hasta"] for v in r["ventanas_finales"].values()) == ultima
+    assert "ajustada a la tasa de violación de las inspecciones del" in descripcion
+    html = (root / "models_store" / r["run_id"] / "reporte.html").read_text(encoding="utf-8")
+    assert 'id="recalibracion"' in html and 'id="ventanas"' in html
+    # the evaluation keeps the calibration fitted once beside the walk-forward one
+    prom = next(f for f in r["metricas"] if f["modelo"] == "promedio")
+    assert 0 <= prom["ece"] <= 1 and 0 <= prom["ece_calibracion_fija"] <= 1
+
+
 def test_no_nss_or_curp_in_the_mpr_or_its_exports(trained):
     db, root, _ = trained
     con = duckdb.connect(str(db), read_only=True)
