@@ -28,11 +28,13 @@ run: $(STAMP)
 test: $(STAMP) chromium lint
 	$(BIN)/python -m pytest -q
 
-# Python: pyflakes, import order and the formatter (settings in pyproject.toml). The SQL formatter is not
-# here yet: sqlfmt rewrites DuckDB's integer division `//` into a comment (measured), see issue 18's note.
+# Python: pyflakes, import order and the formatter (settings in pyproject.toml). SQL: sqlfluff with the DuckDB
+# dialect and the Jinja templater over the project's macros (.sqlfluff: 17 rules, keywords lower case, spacing,
+# aliases, comparison operators); sqlfmt was not adopted because it turns DuckDB's `//` into a comment.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint models macros
 
 # The interface's browser tests drive Debian's chromium (Playwright cannot download browsers here).
 chromium:

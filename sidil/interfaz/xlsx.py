@@ -13,6 +13,8 @@ from xml.sax.saxutils import escape
 
 import duckdb
 
+from sidil.xlsx import letra_columna
+
 NUMERICOS = (
     "TINYINT",
     "SMALLINT",
@@ -28,16 +30,6 @@ NUMERICOS = (
 )
 # Characters XML 1.0 does not allow, removed from text cells.
 _CONTROL = "[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]"
-
-
-def letra_columna(i: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    s = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        s = chr(65 + r) + s
-    return s
 
 
 def _texto_xml(valor: str) -> str:

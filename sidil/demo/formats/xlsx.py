@@ -16,6 +16,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from sidil.xlsx import letra_columna
+
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
 
@@ -79,15 +81,6 @@ def _escape(values: pa.Array) -> pa.Array:
     return values
 
 
-def _column_letters(k: int) -> str:
-    s = ""
-    k += 1
-    while k:
-        k, r = divmod(k - 1, 26)
-        s = chr(65 + r) + s
-    return s
-
-
 def _cells(values: pa.Array, col: str, rows: pa.Array) -> pa.Array:
     """The `<c>` element of every row for one column (empty string for a null)."""
     ref = pc.binary_join_element_wise(pa.scalar(col), rows, "")
@@ -110,7 +103,7 @@ def _cells(values: pa.Array, col: str, rows: pa.Array) -> pa.Array:
 def _sheet_xml(table: pa.Table) -> bytes:
     n = table.num_rows
     rows = pa.array(np.arange(2, n + 2)).cast(pa.string())
-    letters = [_column_letters(k) for k in range(table.num_columns)]
+    letters = [letra_columna(k) for k in range(table.num_columns)]
     head = "".join(
         f'<c r="{c}1" t="inlineStr"><is><t>{name}</t></is></c>' for c, name in zip(letters, table.column_names)
     )
