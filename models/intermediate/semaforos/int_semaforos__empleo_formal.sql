@@ -81,7 +81,7 @@ metas as (
 metas_trimestres as (
     select anios.anio, trimestres.trimestre, metas.cve_ent, metas.meta_anual, metas.origen,
     from (select distinct anio from anual_por_serie) as anios
-    cross join generate_series(1, 4) as trimestres(trimestre)
+    cross join generate_series(1, 4) as trimestres (trimestre)
     inner join metas
         on make_date(anios.anio, 3 * trimestres.trimestre, 1) between metas.vigente_desde and metas.vigente_hasta
 ),

@@ -34,7 +34,7 @@ participacion as (
 
 calculos as (
     select anio_calculo,
-    from generate_series(2000, 2100, 5) as t(anio_calculo)
+    from generate_series(2000, 2100, 5) as t (anio_calculo)
     where anio_calculo * 10 + 2 <= (select max(clave_trimestre) from participacion)
 ),
 

@@ -215,7 +215,7 @@ select
                 'geo5=' || geo5,
                 'scian2018_2=' || scian2018_2,
                 'scian2018_3=' || scian2018_3,
-                'cat_tamanio=' || cast(cat_tamanio as varchar),
+                'cat_tamanio=' || cast(cat_tamanio as varchar)
             ),
             ''
         ),
