@@ -430,11 +430,14 @@ def construir(
     por_cambios: bool = False,
     completo: bool = False,
     informe: Construccion | None = None,
+    con_entrenamiento: bool = True,
 ) -> int:
     """`dbt build` (models, seeds and their data tests), optionally a selection; the IMSS look-back of this
     run when meses_recalculo is given (dbt_project.yml: imss_meses_recalculo). With `por_cambios` (the
     scheduler's `sidil run`) only what changed since the last successful build and its descendants are
-    built (sidil/cambios.py), everything with `completo` or when there is no record of a build."""
+    built (sidil/cambios.py), everything with `completo` or when there is no record of a build. Without
+    `con_entrenamiento` (a run that will not train) the models that feed only the training tables are left for
+    the next training, which rebuilds them first."""
     from sidil import cambios
 
     informe = informe if informe is not None else Construccion()
@@ -461,10 +464,15 @@ def construir(
             if not cambio.completo and meses_recalculo:
                 cambio.fuentes += [f for f in cambios.fuentes_imss() if f not in cambio.fuentes]
                 cambio.detalle_fuentes.append(f"--meses-recalculo {meses_recalculo}: se recalculan los meses del IMSS")
-            invocaciones = _invocaciones_por_cambios(paso, cambio, extra)
+            dejar = (
+                []
+                if con_entrenamiento or cambio.completo
+                else cambios.solo_entrenamiento(cambios.leer_estado().manifest)
+            )
+            invocaciones = _invocaciones_por_cambios(paso, cambio, extra, dejar)
             paso.parametros += f" modo={'completo' if cambio.completo else 'cambios'}"
         else:
-            huella = cambios.huella_proyecto()
+            huella, dejar = cambios.huella_proyecto(), []
             invocaciones = [base + extra]
             paso.decir(f"INFO: dbt {' '.join(base + extra)} (modelos, semillas y pruebas de datos).")
         if not invocaciones:
@@ -489,6 +497,12 @@ def construir(
         return FALLO
     if not select:  # the whole project is up to date: the next run compares with this build
         cambios.guardar_estado(inicio, huella, _carpeta_target() / "manifest.json")
+        if dejar and any(args[1:2] == ["--select"] and "--exclude" in args for args in invocaciones):
+            cambios.marcar_entrenamiento_pendiente(sorted(set(dejar) | set(cambios.entrenamiento_pendiente())))
+        elif not dejar:
+            cambios.entrenamiento_al_dia()
+    elif set(select.split()) >= set(cambios.entrenamiento_pendiente()):
+        cambios.entrenamiento_al_dia()
     if por_cambios:
         nombres = ", ".join(informe.modelos[:25]) + (" …" if len(informe.modelos) > 25 else "")
         paso.decir(f"INFO: se reconstruyeron {len(informe.modelos)} modelo(s)" + (f": {nombres}." if nombres else "."))
@@ -510,10 +524,11 @@ def _carpeta_target() -> Path:
     return p if p.is_absolute() else PROJECT_DIR / p
 
 
-def _invocaciones_por_cambios(paso: Paso, cambio, extra: list[str]) -> list[list[str]]:
+def _invocaciones_por_cambios(paso: Paso, cambio, extra: list[str], dejar: list[str]) -> list[list[str]]:
     """The dbt builds that cover what changed, each announced in Spanish: changed models and catalogs (and
     what depends on them) recomputed in full; then what depends on newly landed inputs, where incremental
-    models recompute only the periods that changed."""
+    models recompute only the periods that changed, leaving out `dejar` (the training-only models of a run
+    that does not train). A run that trains also rebuilds the training models an earlier run left."""
     from sidil import cambios
 
     if cambio.completo:
@@ -539,9 +554,23 @@ def _invocaciones_por_cambios(paso: Paso, cambio, extra: list[str]) -> list[list
         paso.decir(
             "INFO: se reconstruye lo que depende de esos insumos (los modelos incrementales, solo los periodos nuevos)."
         )
-        seleccion = ["--select", *[f + "+" for f in cambio.fuentes]]
-        excluir = ["--exclude", "state:modified+", *estado] if cambio.modificados else []
-        invocaciones.append(["build", *seleccion, *excluir, *extra])
+        pendientes = [] if dejar else cambios.entrenamiento_pendiente()
+        seleccion = ["--select", *[f + "+" for f in cambio.fuentes], *pendientes]
+        excluir = (["state:modified+"] if cambio.modificados else []) + dejar
+        if dejar:
+            paso.decir(
+                "INFO: las tablas de entrenamiento se actualizan cuando se entrene "
+                "(esta ejecución no entrena): se dejan para entonces."
+            )
+        invocaciones.append(
+            [
+                "build",
+                *seleccion,
+                *(["--exclude", *excluir] if excluir else []),
+                *(estado if cambio.modificados else []),
+                *extra,
+            ]
+        )
     return invocaciones
 
 
@@ -580,6 +609,8 @@ def entrenar(
     from ml.train import TrainingError, train
     from sidil.ml_steps import metrics_table
 
+    if (codigo := _actualizar_entrenamiento(salida)) != OK:
+        return codigo
     paso = Paso(
         salida,
         "train",
@@ -617,6 +648,19 @@ def entrenar(
         return paso.inesperado(exc)
     finally:
         paso.cerrar()
+
+
+def _actualizar_entrenamiento(salida: Salida) -> int:
+    """Rebuild the training tables a run without training left behind (sidil/cambios.py), before training."""
+    from sidil import cambios
+
+    if not (pendientes := cambios.entrenamiento_pendiente()):
+        return OK
+    salida.decir(
+        "INFO: las tablas de entrenamiento no incluyen aún los últimos insumos; se reconstruyen antes de entrenar "
+        f"({len(pendientes)} modelo(s))."
+    )
+    return construir(salida, " ".join(pendientes))
 
 
 def predecir(salida: Salida, run_id: str | None = None) -> int:
@@ -775,8 +819,15 @@ def _ejecutar(salida: Salida, entrada: Path, programados: list[str], op: _Opcion
                         continue
                     detalle = "ok"
                 elif codigo_paso == "build":
+                    entrena = "train" in programados and not (op.entrenar_si_falta and _ultimo_modelo())
                     codigo = construir(
-                        salida, None, op.meses_recalculo, por_cambios=True, completo=op.completo, informe=construccion
+                        salida,
+                        None,
+                        op.meses_recalculo,
+                        por_cambios=True,
+                        completo=op.completo,
+                        informe=construccion,
+                        con_entrenamiento=entrena,
                     )
                     sin_cambios = construccion.nada
                     detalle = "nada cambió" if sin_cambios else f"{len(construccion.modelos)} modelo(s) reconstruido(s)"

@@ -109,6 +109,17 @@ def test_a_run_rebuilds_only_what_changed(tiny_demo, entorno, monkeypatch):
     assert {"int_imss__registro_mes", "int_imss__indicadores_mensuales", "universo_ct_con_indicadores"} <= ejecutados
     assert ejecutados <= imss
     assert not ejecutados & {"int_enoe__indicadores", "int_enoe__universo", "stg_siapi__inspeccion", "stg_dne__empresa"}
+    # A run that does not train leaves the training tables (and what feeds only them) for the next training.
+    from sidil import cambios
+
+    assert "las tablas de entrenamiento se actualizan cuando se entrene" in salida
+    pendientes = cambios.entrenamiento_pendiente(tmp / "w.duckdb")
+    assert {"entrenamiento", "entrenamiento_manual", "int_historico__imputacion_puntual"} <= set(pendientes)
+    assert not ejecutados & set(pendientes)
+    assert "universo_ct_con_indicadores" not in pendientes and "inspecciones_historicas" not in pendientes
+    # Training rebuilds them first (pipeline.entrenar does this build before it trains).
+    _sidil("build", "--select", " ".join(pendientes))
+    assert cambios.entrenamiento_pendiente(tmp / "w.duckdb") == []
 
     # ... and its marts equal a full rebuild's, row for row, on a fresh warehouse of the same inputs.
     monkeypatch.setenv("SIDIL_DB", str(tmp / "completo.duckdb"))
