@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import brier_score_loss
 
 from ml.calibration import (
@@ -22,6 +21,7 @@ from ml.metrics import (
     expected_calibration_error,
     reliability,
 )
+from tests.ml.modelo_puntaje import ModeloPuntaje
 
 
 def test_brier_and_ece_by_hand():
@@ -47,19 +47,7 @@ def test_a_probability_of_one_falls_in_the_last_bin():
     assert expected_calibration_error(np.array([True, False]), np.array([1.0, 0.0])) == 0.0
 
 
-class _Puntaje(ClassifierMixin, BaseEstimator):
-    """A "model" whose score is its first input: the score of a known distortion of the true probability."""
-
-    def fit(self, X, y):
-        self.classes_ = np.array([False, True])
-        return self
-
-    def predict_proba(self, X):
-        s = np.asarray(X, dtype=np.float64)[:, 0]
-        return np.column_stack([1 - s, s])
-
-    def predict(self, X):
-        return self.predict_proba(X)[:, 1] >= 0.5
+_Puntaje = ModeloPuntaje
 
 
 def _muestra(n: int, semilla: int):

@@ -7,7 +7,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from scipy.special import expit, logit
-from sklearn.base import BaseEstimator, ClassifierMixin
 
 from ml.calibration import (
     Desplazado,
@@ -23,23 +22,12 @@ from ml.calibration import (
     ventana,
 )
 from ml.metrics import expected_calibration_error, roc_auc
+from tests.ml.modelo_puntaje import ModeloPuntaje
 
 SALTO = 1.0  # log-odds added to every inspection's true probability from the rule change on
 
 
-class _Puntaje(ClassifierMixin, BaseEstimator):
-    """A "model" whose score is its first input (the true probability before the rule change)."""
-
-    def fit(self, X, y):
-        self.classes_ = np.array([False, True])
-        return self
-
-    def predict_proba(self, X):
-        s = np.asarray(X, dtype=np.float64)[:, 0]
-        return np.column_stack([1 - s, s])
-
-    def predict(self, X):
-        return self.predict_proba(X)[:, 1] >= 0.5
+_Puntaje = ModeloPuntaje
 
 
 def _historia(semilla: int = 7, por_anio: int = 4_000):
