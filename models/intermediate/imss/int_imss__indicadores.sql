@@ -1,3 +1,4 @@
+{{ incremental_por_periodo() }}
 -- IMSS indicators on the 18 aggregation levels, every month available (periodo 'YYYY-MM'), in the shared
 -- long format (DOMAIN.md section 3). Monthly indicators (rotacion, brecha_imss, sm105, concentracion) are
 -- moving averages over the last imss_ventana_meses months (default 3) in which the indicator was computed,
@@ -15,7 +16,49 @@
 -- never imputed), averaged over all its window months and flagged by supera_umbral_cv.
 -- Yearly indicators (tasa_accidentes, tasa_dias) are not averaged: they appear at the month of the
 -- year's latest riesgos cut. supera_umbral_cv = cv above the catalog's umbral_cv, or NULL cv (one registro).
+-- Incremental by month: a month's rows depend only on the monthly estimates of the months of its windows
+-- (and, for the yearly rows, of the month itself), so a run recomputes a month when a month in the range of
+-- any of its current windows was computed in int_imss__indicadores_mensuales (registro_calculado_en, the
+-- time int_imss__indicadores_registro rewrote it) after this month's fecha_calculo here. A month loaded late
+-- into a gap is new there, so every later window that now takes it is recomputed. The last
+-- imss_meses_recalculo months are recomputed on every run (catalog thresholds, code fixes);
+-- `--full-refresh` rebuilds every month. Months are never deleted upstream, so none are deleted here.
 with
+    -- When each month's monthly estimates were last computed upstream.
+    meses_estimados as (
+        select periodo, max(registro_calculado_en) as calculado_en,
+        from {{ ref('int_imss__indicadores_mensuales') }}
+        group by periodo
+    ),
+
+    -- The newest input of each month: over the calendar range of every window of the month (a superset of
+    -- the window's months, so it can only recompute more) and the month itself (yearly rows).
+    insumos as (
+        select meses_estimados.periodo, max(incluidos.calculado_en) as insumo_calculado_en,
+        from meses_estimados
+        left join {{ ref('int_imss__ventanas_promedio_movil') }} as ventanas
+            on meses_estimados.periodo = ventanas.periodo
+        inner join meses_estimados as incluidos
+            on incluidos.periodo
+                between coalesce(ventanas.periodo_inicio_ventana, meses_estimados.periodo)
+                and meses_estimados.periodo
+        group by meses_estimados.periodo
+    ),
+
+    meses as (
+        select periodo,
+        from insumos
+        {% if is_incremental() %}
+        where not exists (
+            select 1
+            from (select periodo, min(fecha_calculo) as fecha_calculo, from {{ this }} group by periodo) as calculado
+            where calculado.periodo = strftime(insumos.periodo, '%Y-%m')
+                and calculado.fecha_calculo >= insumos.insumo_calculado_en
+        )
+            or periodo in ({{ imss_meses_recientes('insumos') }})
+        {% endif %}
+    ),
+
     catalogo as (
         select indicador, umbral_cv, from {{ ref('indicadores') }} where fuente = 'imss'
     ),
@@ -29,12 +72,19 @@ with
             coalesce(mensuales.cv <= catalogo.umbral_cv, false) as cumple_umbral,
         from {{ ref('int_imss__indicadores_mensuales') }} as mensuales
         inner join catalogo on mensuales.indicador = catalogo.indicador
+        -- Only the months the windows being computed take.
+        where mensuales.periodo >= (
+            select min(ventanas.periodo_inicio_ventana)
+            from {{ ref('int_imss__ventanas_promedio_movil') }} as ventanas
+            where ventanas.periodo in (select periodo from meses)
+        )
+            or mensuales.periodo in (select periodo from meses)
     ),
 
     ventanas as (
         select indicador, periodo, periodo_inicio_ventana,
         from {{ ref('int_imss__ventanas_promedio_movil') }}
-        where promedio_calculado
+        where promedio_calculado and periodo in (select periodo from meses)
     ),
 
     -- Each cell's monthly estimates in each window (only months in which the indicator was computed have
@@ -94,7 +144,7 @@ with
             indicador, periodo, agregacion, agregacion_numerica, geo2, geo5, scian2018_2, scian2018_3,
             cat_tamanio, valor, cv, n_registro, n_trabajadores,
         from mensuales
-        where indicador in ('tasa_accidentes', 'tasa_dias')
+        where indicador in ('tasa_accidentes', 'tasa_dias') and periodo in (select periodo from meses)
     ),
 
     indicadores as (
