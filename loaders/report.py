@@ -6,6 +6,7 @@ import json
 
 import duckdb
 
+from loaders.sql import table_name
 from loaders.tables import table_columns
 
 
@@ -110,7 +111,8 @@ def summarise(con: duckdb.DuckDBPyConnection, fuente: str, entidad: str, where: 
 def _periods_facts(con: duckdb.DuckDBPyConnection, fuente: str, entidad: str) -> dict[str, dict]:
     """{period as the manifest writes it: facts} of every period in the raw table, from the manifest where
     it kept them (a scan of the period column only), computed for the others and kept for next time."""
-    present = [r[0] for r in con.execute(f"select distinct periodo from raw.{fuente}_{entidad}").fetchall()]
+    tabla = table_name(f"raw.{fuente}_{entidad}")  # constant names from the callers, quoted all the same
+    present = [r[0] for r in con.execute(f"select distinct periodo from {tabla}").fetchall()]
     kept: dict[str, dict] = {}
     with_summaries = "resumen" in table_columns(con, "raw.load_manifest")
     if with_summaries:
