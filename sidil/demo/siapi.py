@@ -39,7 +39,7 @@ the same ids, sometimes incomplete (no violations, part of the revisions, no pro
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,6 +55,7 @@ from sidil.demo.siapi_catalogos import (
     P_ORDINARIA,
     P_TIPO_DESAHOGO_VALIDO,
     SUBTIPOS_INSPECCION,
+    Oficinas,
     inspectores,
     oficinas,
     tablas_catalogo,
@@ -211,13 +212,31 @@ def _agrupar(cuenta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return grupo, np.arange(len(grupo), dtype=np.int32) - inicio[grupo]
 
 
-def historia(world: World) -> Historia:
-    rng = stream(world.seed, "siapi", "historia")
+# The history is drawn in stages, each from the one generator of `historia` in turn: the order of the
+# stages and of the draws within them is what makes the files reproducible for a seed.
+
+
+@dataclass
+class _Inspecciones:
+    """The inspections in id order (arrays indexed by inspection)."""
+
+    insp_id: np.ndarray
+    instancia: np.ndarray
+    fecha: np.ndarray  # seconds since 1970
+    anio: np.ndarray
+    ct: np.ndarray
+    tipo: np.ndarray
+    subtipo: np.ndarray
+    oficina: np.ndarray
+    orden_fecha: np.ndarray
+    num: np.ndarray
+
+
+def _draw_inspecciones(rng: np.random.Generator, world: World, ofi: Oficinas) -> _Inspecciones:
+    """Date, instance and id of each inspection; its CT (larger and riskier ones more often), type and
+    subtype, office, order date and the number of workers recorded."""
     cts = world.cts
     n = world.scale.n_inspecciones
-    hoy = dias(HOY) * 86_400 + 86_399
-
-    # ---- inspections: date, instance, CT, type, office --------------------------------------------
     fecha, instancia = _fechas_inspeccion(rng, conteos(n))
     orden = np.lexsort((rng.random(n), fecha))
     fecha, instancia = fecha[orden], instancia[orden]
@@ -237,20 +256,33 @@ def historia(world: World) -> Historia:
     p_ord = np.array([v[2] if v[0] == 1 else 0 for v in SUBTIPOS_INSPECCION.values()])
     p_ext = np.array([v[2] if v[0] == 2 else 0 for v in SUBTIPOS_INSPECCION.values()])
     subtipo = np.where(ordinaria, sub_ids[rng.choice(5, n, p=p_ord)], sub_ids[rng.choice(5, n, p=p_ext)])
-    tipo = np.where(ordinaria, 1, 2)
     # A "comprobación de medidas" revisits the CT of an earlier inspection.
     comprueba = np.flatnonzero((subtipo == 3) & (np.arange(n) > 0))
     ct[comprueba] = ct[np.floor(rng.random(len(comprueba)) * comprueba).astype(np.int64)]
-    ofi = oficinas(world)
-    oficina = ofi.de_municipio[cts.municipio[ct]]
     orden_fecha = fecha - rng.integers(1, 26, n) * 86_400
     orden_fecha = orden_fecha - orden_fecha % 86_400  # orders are dated at midnight
     num = np.round(cts.n_trabajadores[ct] * rng.lognormal(0, 0.25, n))
     num[rng.random(n) < 0.2] = np.nan
+    return _Inspecciones(
+        insp_id=insp_id,
+        instancia=instancia,
+        fecha=fecha,
+        anio=anio,
+        ct=ct,
+        tipo=np.where(ordinaria, 1, 2),
+        subtipo=subtipo,
+        oficina=ofi.de_municipio[cts.municipio[ct]],
+        orden_fecha=orden_fecha,
+        num=num,
+    )
 
-    # ---- what each inspection covers and finds -----------------------------------------------------
+
+def _draw_cobertura(rng: np.random.Generator, world: World, ins: _Inspecciones) -> np.ndarray:
+    """Which submaterias each inspection covers (inspection x submateria): the subtype's rates adjusted by
+    the CT (hazards, pressure vessels, staffing agency) and the year's rules; at least one each."""
+    cts, ct, anio = world.cts, ins.ct, ins.anio
     agencia = world.scian3(cts.subsector[ct]) == "561"
-    cob = COBERTURA[subtipo - 1].copy()
+    cob = COBERTURA[ins.subtipo - 1].copy()
     col = {s.submateria_id: j for j, s in enumerate(SUBMATERIAS)}
     cob[:, col[104]] *= np.where(cts.peligro[ct] == 1, 1.0, 0.15)
     for s in (501, 502):
@@ -263,31 +295,59 @@ def historia(world: World) -> Historia:
     cubre = u < cob
     nada = ~cubre.any(axis=1)
     cubre[nada, np.argmax(cob[nada] * (1 - u[nada]), axis=1)] = True
-    del u, cob
+    return cubre
 
-    # Proceedings: most inspections one of type 1-4; a few only an "acta de hechos"; a few also a
-    # cancelled one.
+
+def _draw_clase_desahogo(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Proceedings: most inspections one of type 1-4; a few only an "acta de hechos"; a few also a
+    cancelled one. Returns (solo_hechos, tipo_valido, cancelado)."""
     solo_hechos = rng.random(n) < P_SOLO_HECHOS
-    cubre[solo_hechos] = False
     tipo_valido = rng.choice(4, n, p=P_TIPO_DESAHOGO_VALIDO) + 1
     cancelado = ~solo_hechos & (rng.random(n) < P_CANCELADO)
-    pi, ps = np.nonzero(cubre)  # pairs (inspection, submateria index), in inspection order
-    pi, ps = pi.astype(np.int32), ps.astype(np.int8)
-    del cubre
+    return solo_hechos, tipo_valido, cancelado
+
+
+def _draw_violacion(
+    rng: np.random.Generator, world: World, ins: _Inspecciones, pi: np.ndarray, ps: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Outcome of each (inspection, submateria) pair, Bernoulli(p): (p, outcome)."""
+    cts = world.cts
     n_par = len(pi)
     lo = np.empty(n_par)
     for j, s in enumerate(SUBMATERIAS):
         m = ps == j
-        c = ct[pi[m]]
+        c = ins.ct[pi[m]]
         # The CT's conditions in the inspection's year (sidil/demo/dinamica.py) and the year's rules.
         lo[m] = log_odds(
-            s, world.calidad_ct(c, anio[pi[m]]), cts.peligro[c], cts.recipientes[c], cts.n_trabajadores[c], anio[pi[m]]
+            s,
+            world.calidad_ct(c, ins.anio[pi[m]]),
+            cts.peligro[c],
+            cts.recipientes[c],
+            cts.n_trabajadores[c],
+            ins.anio[pi[m]],
         )
     prob = probability(lo)
     del lo
-    viola = rng.random(n_par) < prob
+    return prob, rng.random(n_par) < prob
 
-    # Items checked: a few consecutive incisos of the submateria's checklist, popular ones more often.
+
+@dataclass
+class _Revisiones:
+    """The items checked under the valid proceedings (arrays indexed by revision)."""
+
+    insp: np.ndarray  # position of the revision's inspection
+    ind: np.ndarray  # indicador_id
+    cumple: np.ndarray  # int8
+    procede: np.ndarray  # int8: a violation of the item stands
+
+
+def _draw_items(
+    rng: np.random.Generator, pi: np.ndarray, ps: np.ndarray, viola: np.ndarray
+) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], _Revisiones]:
+    """Items checked per pair: a few consecutive incisos of the submateria's checklist, popular ones more
+    often; the first of a violating pair always stands. Returns ((nind, nvio, nvio_procede) per pair, the
+    revisions)."""
+    n_par = len(pi)
     k = np.minimum(1 + rng.poisson(1.2, n_par), _ITEMS[ps]).astype(np.int32)
     inicio_item = np.floor(_ITEMS[ps] * rng.random(n_par) ** 2).astype(np.int32)
     nvio = np.where(viola, 1 + rng.binomial(k - 1, 0.3), 0).astype(np.int32)
@@ -299,8 +359,35 @@ def historia(world: World) -> Historia:
     rev_procede = (rj == 0) | (rng.random(len(rp), dtype=np.float32) < 0.75)
     del rj
     nvio_procede = np.bincount(rp, weights=rev_viola & rev_procede, minlength=n_par).astype(np.int32)
+    revisiones = _Revisiones(
+        insp=pi[rp], ind=rev_ind, cumple=(~rev_viola).astype(np.int8), procede=rev_procede.astype(np.int8)
+    )
+    return (k, nvio, nvio_procede), revisiones
 
-    # ---- proceedings (desahogos): valid, cancelled, acta de hechos --------------------------------
+
+@dataclass
+class _Desahogos:
+    """The proceedings (arrays indexed by proceeding, in id order) and each inspection's valid and
+    cancelled one (-1 = none)."""
+
+    insp: np.ndarray
+    tipo: np.ndarray
+    fecha: np.ndarray
+    valido_de: np.ndarray
+    cancelado_de: np.ndarray
+
+
+def _build_desahogos(
+    rng: np.random.Generator,
+    fecha: np.ndarray,
+    solo_hechos: np.ndarray,
+    cancelado: np.ndarray,
+    tipo_valido: np.ndarray,
+    hoy: int,
+) -> _Desahogos:
+    """Proceedings (desahogos) in inspection order: valid, cancelled, acta de hechos; dated a few days
+    after the visit unless of type 1."""
+    n = len(fecha)
     des_insp = np.concatenate([np.flatnonzero(~solo_hechos), np.flatnonzero(cancelado), np.flatnonzero(solo_hechos)])
     des_clase = np.concatenate(
         [
@@ -312,7 +399,6 @@ def historia(world: World) -> Historia:
     orden_des = np.argsort(des_insp, kind="stable")  # valid, cancelled, hechos: already in that order
     des_insp, des_clase = des_insp[orden_des], des_clase[orden_des]
     n_des = len(des_insp)
-    des_id = np.arange(1, n_des + 1)
     des_tipo = np.where(des_clase == 0, tipo_valido[des_insp], np.where(des_clase == 1, 6, 5))
     retraso = np.where(des_tipo == 1, 0, rng.integers(3, 31, n_des)) * 86_400
     des_fecha = np.minimum(fecha[des_insp] + retraso, hoy)
@@ -320,24 +406,37 @@ def historia(world: World) -> Historia:
     valido_de[des_insp[des_clase == 0]] = np.flatnonzero(des_clase == 0)
     cancelado_de = np.full(n, -1, dtype=np.int64)
     cancelado_de[des_insp[des_clase == 1]] = np.flatnonzero(des_clase == 1)
+    return _Desahogos(insp=des_insp, tipo=des_tipo, fecha=des_fecha, valido_de=valido_de, cancelado_de=cancelado_de)
 
-    # Scope: valid proceedings cover their pairs; cancelled ones repeat the scope of the valid one.
-    alc_des = valido_de[pi]
+
+def _build_alcance(
+    pi: np.ndarray, ps: np.ndarray, cancelado: np.ndarray, d: _Desahogos
+) -> tuple[np.ndarray, np.ndarray]:
+    """Scope: valid proceedings cover their pairs; cancelled ones repeat the scope of the valid one.
+    Returns (proceeding position, submateria_id) per scope row."""
+    alc_des = d.valido_de[pi]
     pc = np.flatnonzero(cancelado[pi])
-    alc_des = np.concatenate([alc_des, cancelado_de[pi[pc]]])
+    alc_des = np.concatenate([alc_des, d.cancelado_de[pi[pc]]])
     alc_sub = np.concatenate([_SUB_IDS[ps], _SUB_IDS[ps[pc]]])
     orden_alc = np.argsort(alc_des, kind="stable")  # the valid scope precedes the cancelled one
-    alc_des, alc_sub = alc_des[orden_alc], alc_sub[orden_alc]
+    return alc_des[orden_alc], alc_sub[orden_alc]
 
-    # Revisions: valid ones; about half of them again under the cancelled proceeding, many not met; one
-    # item outside the scope on a few proceedings.
-    rev_insp = pi[rp]
-    rev_des = valido_de[rev_insp].astype(np.int32)
-    rev_cumple = (~rev_viola).astype(np.int8)
-    r_proc = rev_procede.astype(np.int8)
-    del rev_viola, rev_procede
-    rc = np.flatnonzero(cancelado[rev_insp] & (rng.random(len(rp), dtype=np.float32) < 0.5))
-    del rev_insp
+
+def _merge_revisiones(
+    rng: np.random.Generator,
+    pi: np.ndarray,
+    ps: np.ndarray,
+    rev: _Revisiones,
+    solo_hechos: np.ndarray,
+    cancelado: np.ndarray,
+    d: _Desahogos,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """All revisions in proceeding order: the valid ones; about half of them again under the cancelled
+    proceeding, many not met; one item outside the scope on a few proceedings. Returns (proceeding
+    position, indicador_id, cumple, procede) per revision."""
+    n = len(solo_hechos)
+    rev_des = d.valido_de[rev.insp].astype(np.int32)
+    rc = np.flatnonzero(cancelado[rev.insp] & (rng.random(len(rev.insp), dtype=np.float32) < 0.5))
     rc_cumple = (rng.random(len(rc)) < 0.7).astype(np.int8)
     fuera_insp = np.flatnonzero(~solo_hechos & (rng.random(n) < P_FUERA_ALCANCE))
     fuera_sub = rng.integers(0, len(SUBMATERIAS), len(fuera_insp))
@@ -347,25 +446,38 @@ def historia(world: World) -> Historia:
     fuera_insp, fuera_sub = fuera_insp[libre], fuera_sub[libre]
     del en_alcance
     fuera_ind = _OFFSET[fuera_sub] + rng.integers(0, _ITEMS[fuera_sub]) + 1
-    todas_des = np.concatenate([rev_des, cancelado_de[pi[rp[rc]]], valido_de[fuera_insp]]).astype(np.int32)
-    del rp
-    todas_ind = np.concatenate([rev_ind, rev_ind[rc], fuera_ind])
-    todas_cumple = np.concatenate([rev_cumple, rc_cumple, np.zeros(len(fuera_insp), np.int8)])
-    todas_proc = np.concatenate([r_proc, np.ones(len(rc), np.int8), np.ones(len(fuera_insp), np.int8)])
+    todas_des = np.concatenate([rev_des, d.cancelado_de[rev.insp[rc]], d.valido_de[fuera_insp]]).astype(np.int32)
+    del rev_des
+    todas_ind = np.concatenate([rev.ind, rev.ind[rc], fuera_ind])
+    todas_cumple = np.concatenate([rev.cumple, rc_cumple, np.zeros(len(fuera_insp), np.int8)])
+    todas_proc = np.concatenate([rev.procede, np.ones(len(rc), np.int8), np.ones(len(fuera_insp), np.int8)])
     # Valid revisions, then the cancelled proceedings', then the out-of-scope ones: a stable sort by
     # proceeding merges the three runs.
     orden_rev = np.argsort(todas_des, kind="stable")
-    rev_des, rev_ind = todas_des[orden_rev], todas_ind[orden_rev]
-    rev_cumple, rev_proc = todas_cumple[orden_rev], todas_proc[orden_rev]
-    del todas_des, todas_ind, todas_cumple, todas_proc, orden_rev
-    n_rev = len(rev_des)
+    return todas_des[orden_rev], todas_ind[orden_rev], todas_cumple[orden_rev], todas_proc[orden_rev]
 
-    # Violations: one per revision not met.
+
+def _qualify_violaciones(
+    rng: np.random.Generator,
+    rev_des: np.ndarray,
+    rev_cumple: np.ndarray,
+    rev_proc: np.ndarray,
+    des_fecha: np.ndarray,
+    hoy: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Violations, one per revision not met, qualified some days after the proceeding: (revision
+    position, procede, date)."""
     vio_rev = np.flatnonzero(rev_cumple == 0)
-    vio_procede = rev_proc[vio_rev]
     vio_fecha = np.minimum(des_fecha[rev_des[vio_rev]] + rng.integers(10, 91, len(vio_rev)) * 86_400, hoy)
+    return vio_rev, rev_proc[vio_rev], vio_fecha
 
-    # Inspectors: one or two of the office, the first in charge; a supervisor now and then.
+
+def _draw_participantes(
+    rng: np.random.Generator, world: World, ofi: Oficinas, oficina: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Inspectors: one or two of the office, the first in charge; a supervisor now and then. Returns
+    (inspection position, position within the inspection, participante_id) per participant."""
+    n = len(oficina)
     ins = inspectores(world, ofi)
     n_ins = 1 + (rng.random(n) < 0.4) + (rng.random(n) < 0.05)
     par_insp, par_pos = _agrupar(n_ins)
@@ -378,22 +490,39 @@ def historia(world: World) -> Historia:
     # Two inspectors of one office may coincide: the second then is the next one on the list.
     dup = (par_pos == 1) & (par_participante == np.roll(par_participante, 1))
     siguiente = ins.inicio[o] + (par_participante - 1 - ins.inicio[o] + 1) % ins.cuenta[o]
-    par_participante = np.where(dup, ins.participante_id[siguiente], par_participante)
+    return par_insp, par_pos, np.where(dup, ins.participante_id[siguiente], par_participante)
 
-    estatus = np.full(n, "CONCLUIDA", dtype=object)
+
+def _estatus(fecha: np.ndarray, solo_hechos: np.ndarray, hoy: int) -> np.ndarray:
+    """Status: recent inspections are still in process; those with only an acta de hechos not carried out."""
+    estatus = np.full(len(fecha), "CONCLUIDA", dtype=object)
     estatus[fecha > hoy - 45 * 86_400] = "EN PROCESO"
     estatus[solo_hechos] = "NO DESAHOGADA"
+    return estatus
 
-    verdad = pa.table(
+
+def _verdad(
+    world: World,
+    ins: _Inspecciones,
+    pi: np.ndarray,
+    ps: np.ndarray,
+    tipo_valido: np.ndarray,
+    prob: np.ndarray,
+    viola: np.ndarray,
+    conteos_par: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> pa.Table:
+    """The truth: one row per (inspection, submateria) as the first instance holds it."""
+    k, nvio, nvio_procede = conteos_par
+    return pa.table(
         {
-            "inspeccion_id": insp_id[pi],
-            "instancia": (instancia[pi] + 1).astype(np.int8),
-            "instancia_nombre": pa.array(np.array(INSTANCIAS, dtype=object)[instancia[pi]]),
-            "centro_trabajo_id": centro_trabajo_id(world)[ct[pi]],
-            "fecha": pa.array((fecha[pi] // 86_400).astype(np.int32), type=pa.int32()).cast(pa.date32()),
-            "anio": anio[pi].astype(np.int16),
-            "tipo_inspeccion_id": tipo[pi].astype(np.int8),
-            "subtipo_inspeccion_id": subtipo[pi].astype(np.int8),
+            "inspeccion_id": ins.insp_id[pi],
+            "instancia": (ins.instancia[pi] + 1).astype(np.int8),
+            "instancia_nombre": pa.array(np.array(INSTANCIAS, dtype=object)[ins.instancia[pi]]),
+            "centro_trabajo_id": centro_trabajo_id(world)[ins.ct[pi]],
+            "fecha": pa.array((ins.fecha[pi] // 86_400).astype(np.int32), type=pa.int32()).cast(pa.date32()),
+            "anio": ins.anio[pi].astype(np.int16),
+            "tipo_inspeccion_id": ins.tipo[pi].astype(np.int8),
+            "subtipo_inspeccion_id": ins.subtipo[pi].astype(np.int8),
             "dshgo_tipo_desahogo": tipo_valido[pi].astype(np.int8),
             "materia_id": _MATERIA[ps].astype(np.int8),
             "submateria_id": _SUB_IDS[ps].astype(np.int16),
@@ -404,26 +533,51 @@ def historia(world: World) -> Historia:
             "nvio_procede": nvio_procede.astype(np.int32),
         }
     )
+
+
+def historia(world: World) -> Historia:
+    """The whole inspection history, drawn once from the one `historia` stream."""
+    rng = stream(world.seed, "siapi", "historia")
+    hoy = dias(HOY) * 86_400 + 86_399
+    ofi = oficinas(world)
+
+    ins = _draw_inspecciones(rng, world, ofi)
+    cubre = _draw_cobertura(rng, world, ins)
+    solo_hechos, tipo_valido, cancelado = _draw_clase_desahogo(rng, len(ins.insp_id))
+    cubre[solo_hechos] = False  # nothing is checked under an acta de hechos
+    pi, ps = np.nonzero(cubre)  # pairs (inspection, submateria index), in inspection order
+    pi, ps = pi.astype(np.int32), ps.astype(np.int8)
+    del cubre
+    prob, viola = _draw_violacion(rng, world, ins, pi, ps)
+    conteos_par, rev = _draw_items(rng, pi, ps, viola)
+
+    d = _build_desahogos(rng, ins.fecha, solo_hechos, cancelado, tipo_valido, hoy)
+    alc_des, alc_sub = _build_alcance(pi, ps, cancelado, d)
+    rev_des, rev_ind, rev_cumple, rev_proc = _merge_revisiones(rng, pi, ps, rev, solo_hechos, cancelado, d)
+    del rev
+    vio_rev, vio_procede, vio_fecha = _qualify_violaciones(rng, rev_des, rev_cumple, rev_proc, d.fecha, hoy)
+    par_insp, par_pos, par_participante = _draw_participantes(rng, world, ofi, ins.oficina)
+
     return Historia(
-        insp_id=insp_id,
-        insp_instancia=instancia,
-        insp_ct=ct,
-        insp_oficina=oficina,
-        insp_entidad=ofi.entidad[oficina],
-        insp_tipo=tipo,
-        insp_subtipo=subtipo,
-        insp_fecha=fecha,
-        insp_orden=orden_fecha,
-        insp_num=num,
-        insp_estatus=estatus,
-        des_id=des_id,
-        des_insp=des_insp,
-        des_tipo=des_tipo,
-        des_fecha=des_fecha,
+        insp_id=ins.insp_id,
+        insp_instancia=ins.instancia,
+        insp_ct=ins.ct,
+        insp_oficina=ins.oficina,
+        insp_entidad=ofi.entidad[ins.oficina],
+        insp_tipo=ins.tipo,
+        insp_subtipo=ins.subtipo,
+        insp_fecha=ins.fecha,
+        insp_orden=ins.orden_fecha,
+        insp_num=ins.num,
+        insp_estatus=_estatus(ins.fecha, solo_hechos, hoy),
+        des_id=np.arange(1, len(d.insp) + 1),
+        des_insp=d.insp,
+        des_tipo=d.tipo,
+        des_fecha=d.fecha,
         alc_id=np.arange(1, len(alc_des) + 1),
         alc_des=alc_des,
         alc_sub=alc_sub,
-        rev_id=np.arange(1, n_rev + 1),
+        rev_id=np.arange(1, len(rev_des) + 1),
         rev_des=rev_des,
         rev_ind=rev_ind,
         rev_cumple=rev_cumple,
@@ -435,7 +589,7 @@ def historia(world: World) -> Historia:
         par_insp=par_insp,
         par_participante=par_participante,
         par_responsable=(par_pos == 0).astype(np.int8),
-        verdad=verdad,
+        verdad=_verdad(world, ins, pi, ps, tipo_valido, prob, viola, conteos_par),
     )
 
 
@@ -467,7 +621,23 @@ DDL = {
 }
 
 
-def _instancia(world: World, h: Historia, j: int, path: Path, catalogos: list) -> None:
+@dataclass
+class _Copia:
+    """What instance j holds of the history: a mask per table, and the status and cviol_procede of the
+    inspections and violations it holds (copies may differ)."""
+
+    insp: np.ndarray
+    des: np.ndarray
+    alc: np.ndarray
+    rev: np.ndarray
+    vio: np.ndarray
+    par: np.ndarray
+    estatus: np.ndarray
+    procede: np.ndarray
+
+
+def _copia(world: World, h: Historia, j: int) -> _Copia:
+    """Instance j's own inspections and the copies of earlier ones, complete or not, the same or not."""
     rng = stream(world.seed, "siapi", "copias", "filas", j)
     var = _copias(world, h, j)
     propia = h.insp_instancia == j
@@ -489,89 +659,91 @@ def _instancia(world: World, h: Historia, j: int, path: Path, catalogos: list) -
     procede = h.vio_procede[vio_m].copy()
     difiere = vio_copia[vio_m] & (vio_var[vio_m] == 4)
     procede[difiere] = 1 - procede[difiere]
+    return _Copia(insp=insp_m, des=des_m, alc=alc_m, rev=rev_m, vio=vio_m, par=par_m, estatus=estatus, procede=procede)
 
+
+def _tablas(h: Historia, c: _Copia, ids_ct: np.ndarray) -> Iterator[tuple[str, dict[str, np.ndarray], str]]:
+    """The columns of each history table instance `c` holds and the column indexed, in writing order; one
+    table at a time, so that only one table's columns are in memory."""
+    insp_m, des_m, alc_m, rev_m, vio_m, par_m = c.insp, c.des, c.alc, c.rev, c.vio, c.par
+    yield (
+        "inspeccion",
+        {
+            "inspeccion_id": h.insp_id[insp_m],
+            "centro_trabajo_id": ids_ct[h.insp_ct[insp_m]],
+            "oficina_id": h.insp_oficina[insp_m] + 1,
+            "entidad_federativa_id": h.insp_entidad[insp_m],
+            "tipo_inspeccion_id": h.insp_tipo[insp_m],
+            "subtipo_inspeccion_id": h.insp_subtipo[insp_m],
+            "insp_fecha_orden": fechas(h.insp_orden[insp_m]),
+            "insp_fecha": fechas(h.insp_fecha[insp_m]),
+            "insp_num_trabajadores": h.insp_num[insp_m],
+            "insp_estatus": c.estatus,
+        },
+        "centro_trabajo_id",
+    )
+    yield (
+        "desahogo",
+        {
+            "desahogo_id": h.des_id[des_m],
+            "inspeccion_id": h.insp_id[h.des_insp[des_m]],
+            "dshgo_tipo_desahogo": h.des_tipo[des_m],
+            "dshgo_fecha": fechas(h.des_fecha[des_m]),
+        },
+        "inspeccion_id",
+    )
+    yield (
+        "dshgo_alcance",
+        {
+            "dshgo_alcance_id": h.alc_id[alc_m],
+            "desahogo_id": h.des_id[h.alc_des[alc_m]],
+            "submateria_id": h.alc_sub[alc_m],
+        },
+        "desahogo_id",
+    )
+    yield (
+        "dshgo_revision",
+        {
+            "dshgo_revision_id": h.rev_id[rev_m],
+            "desahogo_id": h.des_id[h.rev_des[rev_m]],
+            "indicador_id": h.rev_ind[rev_m],
+            "drev_cumple": h.rev_cumple[rev_m],
+        },
+        "desahogo_id",
+    )
+    yield (
+        "calif_violacion",
+        {
+            "calif_violacion_id": h.vio_id[vio_m],
+            "dshgo_revision_id": h.rev_id[h.vio_rev[vio_m]],
+            "cviol_procede": c.procede,
+            "cviol_fecha": fechas(h.vio_fecha[vio_m]),
+        },
+        "dshgo_revision_id",
+    )
+    yield (
+        "inspec_participantes",
+        {
+            "inspec_participante_id": h.par_id[par_m],
+            "inspeccion_id": h.insp_id[h.par_insp[par_m]],
+            "participante_id": h.par_participante[par_m],
+            "ipart_responsable": h.par_responsable[par_m],
+        },
+        "inspeccion_id",
+    )
+
+
+def _instancia(world: World, h: Historia, j: int, path: Path, catalogos: list) -> None:
+    """Write instance j's database: the catalogs, then its part of the history."""
+    c = _copia(world, h, j)
     ids_ct = centro_trabajo_id(world)
     con = abrir(path)
     try:
         for nombre, ddl, cols in catalogos:
             tabla(con, nombre, ddl, cols)
-        tabla(
-            con,
-            "inspeccion",
-            DDL["inspeccion"],
-            {
-                "inspeccion_id": h.insp_id[insp_m],
-                "centro_trabajo_id": ids_ct[h.insp_ct[insp_m]],
-                "oficina_id": h.insp_oficina[insp_m] + 1,
-                "entidad_federativa_id": h.insp_entidad[insp_m],
-                "tipo_inspeccion_id": h.insp_tipo[insp_m],
-                "subtipo_inspeccion_id": h.insp_subtipo[insp_m],
-                "insp_fecha_orden": fechas(h.insp_orden[insp_m]),
-                "insp_fecha": fechas(h.insp_fecha[insp_m]),
-                "insp_num_trabajadores": h.insp_num[insp_m],
-                "insp_estatus": estatus,
-            },
-            indices=("centro_trabajo_id",),
-        )
-        tabla(
-            con,
-            "desahogo",
-            DDL["desahogo"],
-            {
-                "desahogo_id": h.des_id[des_m],
-                "inspeccion_id": h.insp_id[h.des_insp[des_m]],
-                "dshgo_tipo_desahogo": h.des_tipo[des_m],
-                "dshgo_fecha": fechas(h.des_fecha[des_m]),
-            },
-            indices=("inspeccion_id",),
-        )
-        tabla(
-            con,
-            "dshgo_alcance",
-            DDL["dshgo_alcance"],
-            {
-                "dshgo_alcance_id": h.alc_id[alc_m],
-                "desahogo_id": h.des_id[h.alc_des[alc_m]],
-                "submateria_id": h.alc_sub[alc_m],
-            },
-            indices=("desahogo_id",),
-        )
-        tabla(
-            con,
-            "dshgo_revision",
-            DDL["dshgo_revision"],
-            {
-                "dshgo_revision_id": h.rev_id[rev_m],
-                "desahogo_id": h.des_id[h.rev_des[rev_m]],
-                "indicador_id": h.rev_ind[rev_m],
-                "drev_cumple": h.rev_cumple[rev_m],
-            },
-            indices=("desahogo_id",),
-        )
-        tabla(
-            con,
-            "calif_violacion",
-            DDL["calif_violacion"],
-            {
-                "calif_violacion_id": h.vio_id[vio_m],
-                "dshgo_revision_id": h.rev_id[h.vio_rev[vio_m]],
-                "cviol_procede": procede,
-                "cviol_fecha": fechas(h.vio_fecha[vio_m]),
-            },
-            indices=("dshgo_revision_id",),
-        )
-        tabla(
-            con,
-            "inspec_participantes",
-            DDL["inspec_participantes"],
-            {
-                "inspec_participante_id": h.par_id[par_m],
-                "inspeccion_id": h.insp_id[h.par_insp[par_m]],
-                "participante_id": h.par_participante[par_m],
-                "ipart_responsable": h.par_responsable[par_m],
-            },
-            indices=("inspeccion_id",),
-        )
+        for nombre, cols, indice in _tablas(h, c, ids_ct):
+            tabla(con, nombre, DDL[nombre], cols, indices=(indice,))
+            del cols
     finally:
         con.close()
 

@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from sidil.interfaz import exportar
-from sidil.interfaz.app_consulta import _etiqueta_predictor
+from sidil.interfaz.consulta_servidor import etiqueta_predictor as _etiqueta_predictor
 from sidil.interfaz.filtros import FiltroRango, Seleccion
 from sidil.interfaz.mpr import Matriz
 from tests.interfaz.conftest import escribir_mpr_manual
