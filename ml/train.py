@@ -11,7 +11,9 @@ carries the shift of the latest window (ml/calibration.py)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
@@ -29,6 +31,7 @@ from ml.models import (
     umbral,
 )
 from ml.paths import models_store
+from ml.resultado import ResultadoEntrenamiento
 from ml.truth import Verdad
 
 SEMILLA_DIVISION = 20261122
@@ -220,30 +223,28 @@ def _otro_historico(
     return filas
 
 
-def train(
-    con: duckdb.DuckDBPyConnection,
-    familia: str = "bosque",
-    division: str = "temporal",
-    corte: date | None = None,
-    fraccion_prueba: float = 0.2,
-    verdad_dir: Path | None = None,
-    reentrenar: bool = True,
-    historico: str = "puntual",
-    calibracion: str = "auto",
-    linea_base: bool = True,
-    comparar_historicos: bool = True,
-    say: Callable[[str], None] = print,
-    recalibracion: str = "ventana",
-) -> dict:
-    """Train, calibrate, evaluate and store one model run. `historico`: 'puntual' (marts.entrenamiento, each
-    inspection sees only what was published before its date) or 'manual' (marts.entrenamiento_manual, the
-    manual's rule). `calibracion`: 'auto' (isotonic on large validation folds, sigmoid otherwise), 'isotonica',
-    'sigmoide' or 'ninguna'. `recalibracion`: 'ventana' (shift the calibrated odds to the violation rate of
-    the latest inspections: walk-forward in the evaluation, the latest window in the stored model) or
-    'ninguna' (the calibration fitted once). `linea_base`: also evaluate the
-    manual's multi-output forest on the same split; `comparar_historicos`: also evaluate the other mode."""
-    t0 = time.perf_counter()
-    tiempos: dict[str, float] = {}
+@dataclass(frozen=True)
+class _Division:
+    """Rows of the history by period (boolean masks): prueba (held out), entrena (the rest), validacion (the
+    latest of entrena: the calibrators learn), ajuste (entrena without validacion: the forests learn)."""
+
+    prueba: np.ndarray
+    entrena: np.ndarray
+    validacion: np.ndarray
+    ajuste: np.ndarray
+    corte: date | None
+
+
+@contextmanager
+def _cronometro(tiempos: dict[str, float], clave: str) -> Iterator[None]:
+    """Seconds spent in the block, in tiempos[clave] (not recorded when the block raises)."""
+    t = time.perf_counter()
+    yield
+    tiempos[clave] = time.perf_counter() - t
+
+
+def _tabla_entrenamiento(con, historico: str, calibracion: str, recalibracion: str) -> str:
+    """The training table of `historico`, once the options are known and the table exists."""
     if historico not in HISTORICOS:
         raise TrainingError(f"histórico desconocido {historico!r}: use puntual o manual.")
     if calibracion not in calibration.METODOS:
@@ -255,20 +256,24 @@ def train(
     tabla = HISTORICOS[historico]
     if not existe(con, tabla):
         raise TrainingError(f"No existe {tabla} (histórico {historico}): reconstruya los modelos (sidil build).")
-    names = feature_names(con)
-    h = leer_historia(con, names, tabla)
-    tiempos["lectura_s"] = time.perf_counter() - t0
+    return tabla
+
+
+def _dividir(h: Historia, division: str, corte: date | None, fraccion_prueba: float) -> _Division:
     prueba, corte = split(h, division, corte, fraccion_prueba)
     entrena = ~prueba
     validacion = calibration.pliegue_validacion(h.fecha, entrena)
-    ajuste = entrena & ~validacion
-    verdad_dir = verdad_dir or Verdad.de_la_carga(con)
-    verdad = Verdad.encontrar(verdad_dir)
-    say(
+    return _Division(prueba, entrena, validacion, entrena & ~validacion, corte)
+
+
+def _texto_division(
+    h: Historia, tabla: str, names: list[str], d: _Division, calibracion: str, recalibracion: str
+) -> str:
+    return (
         f"INFO: {len(h.inspeccion_id):,} inspecciones ({tabla}), {len(names)} variables de entrada, "
         f"{len(h.etiquetas)} submaterias modeladas; evaluación "
-        + (f"temporal desde el {corte}" if corte else "con una muestra aleatoria")
-        + f" ({int(prueba.sum()):,} inspecciones); calibración {calibracion} con las {int(validacion.sum()):,} "
+        + (f"temporal desde el {d.corte}" if d.corte else "con una muestra aleatoria")
+        + f" ({int(d.prueba.sum()):,} inspecciones); calibración {calibracion} con las {int(d.validacion.sum()):,} "
         f"inspecciones más recientes del entrenamiento"
         + (
             f", recalibrada cada año de prueba con los {calibration.VENTANA_MESES} meses anteriores."
@@ -277,96 +282,118 @@ def train(
         )
     )
 
-    t = time.perf_counter()
-    filas_metricas, evaluados, puntajes = _evaluar(
-        h, familia, ajuste, validacion, prueba, calibracion, verdad, say, recalibracion=recalibracion
-    )
-    tiempos["evaluacion_submaterias_s"] = time.perf_counter() - t
-    if not evaluados:
-        raise TrainingError("Ninguna submateria modelada tiene datos suficientes para entrenar.")
 
-    t = time.perf_counter()
+def _evaluar_general(
+    h: Historia, familia: str, d: _Division, calibracion: str, verdad: Verdad | None, recalibracion: str
+) -> tuple[object, dict, tuple[np.ndarray, np.ndarray]]:
+    """The overall model (any violation), fitted, calibrated and evaluated like a submateria's: the model,
+    its metrics row and its held-out (labels, probabilities)."""
     yg = h.cualquier_violacion
     general = calibration.ajustar(
-        clasificador_general(familia, int(ajuste.sum())), h.X, yg, ajuste, validacion, calibracion
+        clasificador_general(familia, int(d.ajuste.sum())), h.X, yg, d.ajuste, d.validacion, calibracion
     )
     todas = np.arange(len(yg))
-    pg, fija = _probabilidades(h, general, todas, yg, ajuste, prueba, recalibracion)
-    u = umbral(general, float(yg[entrena].mean()))
-    met = _metricas(yg[prueba], pg, fija, u)
-    met["brier_tasa_entrenamiento"] = brier(yg[prueba], np.full(int(prueba.sum()), yg[entrena].mean()))
+    pg, fija = _probabilidades(h, general, todas, yg, d.ajuste, d.prueba, recalibracion)
+    u = umbral(general, float(yg[d.entrena].mean()))
+    met = _metricas(yg[d.prueba], pg, fija, u)
+    met["brier_tasa_entrenamiento"] = brier(yg[d.prueba], np.full(int(d.prueba.sum()), yg[d.entrena].mean()))
     if verdad is not None:
-        met["auc_maximo"] = verdad.auc_general(h.inspeccion_id[prueba], yg[prueba])
+        met["auc_maximo"] = verdad.auc_general(h.inspeccion_id[d.prueba], yg[d.prueba])
         met["brecha_auc"] = met["auc_maximo"] - met["roc_auc"]
-    filas_metricas.append(
-        {"modelo": "general", "submateria_id": None, "submateria": "Cualquier violación (riesgo)", **met}
+    fila = {"modelo": "general", "submateria_id": None, "submateria": "Cualquier violación (riesgo)", **met}
+    return general, fila, (yg[d.prueba], pg)
+
+
+def _linea_base(
+    h: Historia, evaluados: dict, d: _Division, verdad: Verdad | None, promedio: dict, say: Callable[[str], None]
+) -> tuple[list[dict], dict]:
+    """The manual's multi-output forest on the same split: its metrics rows and held-out scores."""
+    say("INFO: evaluando la configuración del manual (bosque multisalida) en la misma división.")
+    filas_base, puntajes_base = baseline.evaluar(h, sorted(evaluados), d.entrena, d.prueba, verdad)
+    say(
+        f"INFO: línea base del manual: AUC promedio {filas_base[-1]['roc_auc']:.3f}, lift 10 % promedio "
+        f"{filas_base[-1]['lift_top10']:.3f} (modelo: {promedio['roc_auc']:.3f} y {promedio['lift_top10']:.3f})."
     )
-    puntajes["general"] = (yg[prueba], pg)
-    tiempos["evaluacion_general_s"] = time.perf_counter() - t
-    promedio = _promedio([f for f in filas_metricas if f["modelo"] == "submateria"], "promedio")
-    filas_metricas.append(promedio)
+    return filas_base, puntajes_base
 
-    t = time.perf_counter()
-    puntajes_base: dict = {}
-    if linea_base:
-        say("INFO: evaluando la configuración del manual (bosque multisalida) en la misma división.")
-        filas_base, puntajes_base = baseline.evaluar(h, sorted(evaluados), entrena, prueba, verdad)
-        filas_metricas += filas_base
-        say(
-            f"INFO: línea base del manual: AUC promedio {filas_base[-1]['roc_auc']:.3f}, lift 10 % promedio "
-            f"{filas_base[-1]['lift_top10']:.3f} (modelo: {promedio['roc_auc']:.3f} y {promedio['lift_top10']:.3f})."
-        )
-    tiempos["linea_base_s"] = time.perf_counter() - t
-    t = time.perf_counter()
-    if comparar_historicos:
-        filas_metricas += _otro_historico(
-            con, h, historico, names, familia, prueba, calibracion, verdad, say, recalibracion
-        )
-    tiempos["otro_historico_s"] = time.perf_counter() - t
 
-    # The model that scores the universe learns from every inspection, the held-out ones included: the
-    # forests from all but the latest inspections, the calibrators from those.
-    t = time.perf_counter()
-    if reentrenar:
-        say("INFO: reentrenando con todas las inspecciones el modelo que se guarda.")
-        todas = np.ones(len(h.inspeccion_id), dtype=bool)
-        val_final = calibration.pliegue_validacion(h.fecha, todas)
-        ajuste_final = ~val_final
-        finales = {}
-        for s, (filas, y) in sorted(h.etiquetas.items()):
-            if s in evaluados:
-                aj, va = ~val_final[filas], val_final[filas]
-                finales[s] = calibration.ajustar(
-                    clasificador_submateria(familia, int(aj.sum())), h.X[filas], y, aj, va, calibracion
-                )
-        general = calibration.ajustar(
-            clasificador_general(familia, int((~val_final).sum())), h.X, yg, ~val_final, val_final, calibracion
-        )
-    else:
-        finales, ajuste_final = dict(evaluados), ajuste
-    # The stored model scores the coming period: its odds follow the latest inspections its forest did not
-    # learn from (the held-out ones included when it is not retrained).
-    ventanas_finales: dict[str, dict] = {}
-    if recalibracion == "ventana":
-        for s in finales:
-            filas, y = h.etiquetas[s]
-            w = calibration.ventana(h.fecha[filas], ~ajuste_final[filas])
-            finales[s] = calibration.recalibrar(finales[s], h.X[filas[w]], y[w], h.fecha[filas[w]])
-        w = calibration.ventana(h.fecha, ~ajuste_final)
-        general = calibration.recalibrar(general, h.X[w], yg[w], h.fecha[w])
-        ventanas_finales = {
-            str(k): m.ventana() for k, m in {**finales, "general": general}.items() if calibration.esta_recalibrado(m)
-        }
-        if ventanas_finales:
-            desde = min(v["desde"] for v in ventanas_finales.values())
-            hasta = max(v["hasta"] for v in ventanas_finales.values())
-            say(
-                f"INFO: el modelo guardado se recalibró con las inspecciones más recientes ({calibration.VENTANA_MESES} "
-                f"meses, al menos {calibration.MIN_VENTANA} por submateria; del {desde} al {hasta})."
+def _reentrenar(
+    h: Historia, familia: str, evaluados: dict, calibracion: str, say: Callable[[str], None]
+) -> tuple[dict, object, np.ndarray]:
+    """The evaluated models fitted again on every inspection, the held-out ones included: the forests on all
+    but the latest inspections, the calibrators on those. Returns (submateria models, general, the forests'
+    rows)."""
+    say("INFO: reentrenando con todas las inspecciones el modelo que se guarda.")
+    todas = np.ones(len(h.inspeccion_id), dtype=bool)
+    val_final = calibration.pliegue_validacion(h.fecha, todas)
+    ajuste_final = ~val_final
+    finales = {}
+    for s, (filas, y) in sorted(h.etiquetas.items()):
+        if s in evaluados:
+            aj, va = ~val_final[filas], val_final[filas]
+            finales[s] = calibration.ajustar(
+                clasificador_submateria(familia, int(aj.sum())), h.X[filas], y, aj, va, calibracion
             )
-    tiempos["reentrenamiento_s"] = time.perf_counter() - t
+    general = calibration.ajustar(
+        clasificador_general(familia, int((~val_final).sum())),
+        h.X,
+        h.cualquier_violacion,
+        ~val_final,
+        val_final,
+        calibracion,
+    )
+    return finales, general, ajuste_final
 
-    t = time.perf_counter()
+
+def _recalibrar_finales(
+    h: Historia, finales: dict, general, ajuste_final: np.ndarray, say: Callable[[str], None]
+) -> tuple[object, dict[str, dict]]:
+    """The stored model scores the coming period: its odds follow the latest inspections its forest did not
+    learn from (the held-out ones included when it is not retrained). Replaces the submateria models in
+    `finales`; returns the recalibrated general model and the windows used."""
+    for s in finales:
+        filas, y = h.etiquetas[s]
+        w = calibration.ventana(h.fecha[filas], ~ajuste_final[filas])
+        finales[s] = calibration.recalibrar(finales[s], h.X[filas[w]], y[w], h.fecha[filas[w]])
+    w = calibration.ventana(h.fecha, ~ajuste_final)
+    general = calibration.recalibrar(general, h.X[w], h.cualquier_violacion[w], h.fecha[w])
+    ventanas = {
+        str(k): m.ventana() for k, m in {**finales, "general": general}.items() if calibration.esta_recalibrado(m)
+    }
+    if ventanas:
+        desde = min(v["desde"] for v in ventanas.values())
+        hasta = max(v["hasta"] for v in ventanas.values())
+        say(
+            f"INFO: el modelo guardado se recalibró con las inspecciones más recientes ({calibration.VENTANA_MESES} "
+            f"meses, al menos {calibration.MIN_VENTANA} por submateria; del {desde} al {hasta})."
+        )
+    return general, ventanas
+
+
+def _modelos_finales(
+    h: Historia,
+    familia: str,
+    d: _Division,
+    evaluados: dict,
+    general,
+    calibracion: str,
+    reentrenar: bool,
+    recalibracion: str,
+    say: Callable[[str], None],
+) -> tuple[dict, object, dict[str, dict]]:
+    """The models that are stored and score the universe: (submateria models, general, recalibration windows)."""
+    if reentrenar:
+        finales, general, ajuste_final = _reentrenar(h, familia, evaluados, calibracion, say)
+    else:
+        finales, ajuste_final = dict(evaluados), d.ajuste
+    ventanas: dict[str, dict] = {}
+    if recalibracion == "ventana":
+        general, ventanas = _recalibrar_finales(h, finales, general, ajuste_final, say)
+    return finales, general, ventanas
+
+
+def _deriva(con, h: Historia, names: list[str], say: Callable[[str], None]) -> tuple[dict[str, dict], list[dict]]:
+    """(the inputs' reference distributions stored with the model, their drift from training to universe)."""
     referencias = drift.referencias(h.X, names)
     deriva = []
     try:
@@ -378,26 +405,26 @@ def train(
         say(f"***ADVERTENCIA***: {exc} El reporte no muestra la deriva de las variables.")
     if altas := drift.resumen_texto(deriva, "alta"):
         say(f"***ADVERTENCIA***: variables de entrada con deriva alta entre el entrenamiento y el universo: {altas}.")
+    return referencias, deriva
+
+
+def _confianza(con, filas_metricas: list[dict], say: Callable[[str], None]) -> dict[str, dict]:
+    """The confidence label of each submateria from its held-out metrics (empty without the rules' seed)."""
     try:
         reglas = confidence.reglas(con)
     except confidence.ReglasFaltantes as exc:
         say(f"***ADVERTENCIA***: {exc} El reporte no muestra la confianza por submateria.")
-        reglas = None
-    confianza = (
-        {
-            str(f["submateria_id"]): confidence.confianza(f, reglas)
-            for f in filas_metricas
-            if f["modelo"] == "submateria"
-        }
-        if reglas is not None
-        else {}
-    )
-    tiempos["deriva_confianza_s"] = time.perf_counter() - t
+        return {}
+    return {
+        str(f["submateria_id"]): confidence.confianza(f, reglas) for f in filas_metricas if f["modelo"] == "submateria"
+    }
 
-    run_id = store.new_run_id(familia)
-    folder = models_store() / run_id
-    t = time.perf_counter()
-    say("INFO: explicando los modelos (SHAP) y escribiendo el reporte.")
+
+def _explicar(
+    h: Historia, names: list[str], prueba: np.ndarray, general, finales: dict, folder: Path
+) -> tuple[dict[str, dict[str, str]], dict[str, list[tuple[str, float]]]]:
+    """SHAP on a sample of held-out inspections, of the forests under the calibrators: (plots, importances)
+    per model, the general one first."""
     muestra = np.flatnonzero(prueba)[explain.sample_rows(int(prueba.sum()))]
     base_general = calibration.sin_calibrar(general)
     graficas = {
@@ -417,101 +444,181 @@ def train(
         e = explain.explanation(calibration.sin_calibrar(m), h.X[fs], names)
         graficas[str(s)] = explain.plots(e, folder, f"sub_{s}", f"{s} {h.submaterias[s]}", con_waterfall=False)
         importancias[str(s)] = explain.importance(e)
-    grafica_calibracion = report.grafica_calibracion(folder, puntajes, puntajes_base, h.submaterias)
-    tiempos["shap_s"] = time.perf_counter() - t
+    return graficas, importancias
 
-    versiones = {
+
+def _versiones(con, tabla: str) -> dict:
+    return {
         "codigo": store.code_version(),
         "paquetes": store.package_versions(),
         "datos": store.data_fingerprint(con, tabla),
     }
-    resumen = {
-        "run_id": run_id,
-        "familia": familia,
-        "division": division,
-        "corte": str(corte) if corte else None,
-        "fraccion_prueba": fraccion_prueba,
-        "reentrenado_con_todo": reentrenar,
-        "historico": historico,
-        "tabla_entrenamiento": tabla,
-        "calibracion": calibracion,
-        "recalibracion": recalibracion,
-        "ventana_meses": calibration.VENTANA_MESES,
-        "min_ventana": calibration.MIN_VENTANA,
-        "ventanas_finales": ventanas_finales,
-        "fraccion_validacion": calibration.FRACCION_VALIDACION,
-        "n_validacion": int(validacion.sum()),
-        "n_inspecciones": len(h.inspeccion_id),
-        "n_entrenamiento": int(entrena.sum()),
-        "n_prueba": int(prueba.sum()),
-        "variables": names,
-        "metricas": filas_metricas,
-        "confianza": confianza,
-        "deriva": deriva,
-        "grafica_calibracion": grafica_calibracion,
-        "importancias": importancias,
-        "graficas": graficas,
-        "verdad": str(verdad_dir) if verdad else None,
-        "tiempos": tiempos,
-        "creado_en": datetime.now().isoformat(timespec="seconds"),
-    }
-    report.write(folder, resumen, versiones)
-    tiempos["total_s"] = time.perf_counter() - t0
+
+
+def _modelos_guardados(
+    r: ResultadoEntrenamiento, finales: dict, general, nombres_submaterias: dict, referencias: dict
+) -> dict:
+    """What modelos.joblib holds: the models, what predict needs to label and judge their scores."""
     metricas_prueba = {
         str(f["submateria_id"]) if f["modelo"] == "submateria" else "general": {
             k: f[k] for k in confidence.METRICAS_CONFIANZA
         }
-        for f in filas_metricas
+        for f in r.metricas
         if f["modelo"] in ("submateria", "general")
     }
-    store.save_run(
-        folder,
-        {
-            "submaterias": finales,
-            "general": general,
-            "familia": familia,
-            "nombres_submaterias": h.submaterias,
-            "historico": historico,
-            "calibracion": calibracion,
-            "recalibracion": recalibracion,
-            "metricas_prueba": metricas_prueba,
-            "referencia_deriva": referencias,
-        },
-        names,
-        resumen,
-        versiones,
-    )
-    base_prom = next((f for f in filas_metricas if f["modelo"] == baseline.MODELO and f["submateria_id"] is None), {})
+    return {
+        "submaterias": finales,
+        "general": general,
+        "familia": r.familia,
+        "nombres_submaterias": nombres_submaterias,
+        "historico": r.historico,
+        "calibracion": r.calibracion,
+        "recalibracion": r.recalibracion,
+        "metricas_prueba": metricas_prueba,
+        "referencia_deriva": referencias,
+    }
+
+
+def _registrar(con, r: ResultadoEntrenamiento, corte: date | None, folder: Path, versiones: dict) -> None:
+    """The run's row in ml.model_runs and its metrics in ml.model_metrics."""
+    promedio = r.filas("promedio")[0]
+    base_prom = next((f for f in r.filas(baseline.MODELO) if f["submateria_id"] is None), {})
     store.register_run(
         con,
         {
-            "run_id": run_id,
+            "run_id": r.run_id,
             "creado_en": datetime.now(),
-            "familia": familia,
-            "division": division,
+            "familia": r.familia,
+            "division": r.division,
             "corte": corte,
-            "n_entrenamiento": int(entrena.sum()),
-            "n_prueba": int(prueba.sum()),
+            "n_entrenamiento": r.n_entrenamiento,
+            "n_prueba": r.n_prueba,
             "auc_promedio": promedio["roc_auc"],
-            "auc_general": next(f["roc_auc"] for f in filas_metricas if f["modelo"] == "general"),
+            "auc_general": r.filas("general")[0]["roc_auc"],
             "brecha_auc_promedio": promedio.get("brecha_auc"),
             "lift_top10_promedio": promedio["lift_top10"],
             "ruta": str(folder),
             "version_codigo": versiones["codigo"],
             "huella_datos": versiones["datos"]["huella_entrenamiento"],
-            "historico": historico,
-            "calibracion": calibracion,
+            "historico": r.historico,
+            "calibracion": r.calibracion,
             "ece_promedio": promedio["ece"],
             "brier_promedio": promedio["brier"],
             "lift_top10_linea_base": base_prom.get("lift_top10"),
         },
         [
-            (run_id, f["modelo"], f["submateria_id"], f["submateria"], k, None if np.isnan(v) else float(v))
-            for f in filas_metricas
+            (r.run_id, f["modelo"], f["submateria_id"], f["submateria"], k, None if np.isnan(v) else float(v))
+            for f in r.metricas
             for k, v in f.items()
             if k in METRICAS
             or k in ("auc_maximo", "brecha_auc", "brier_tasa_entrenamiento")
             or k.endswith((SUFIJO_FIJA, SUFIJO_CONJUNTO))
         ],
     )
-    return resumen
+
+
+def train(
+    con: duckdb.DuckDBPyConnection,
+    familia: str = "bosque",
+    division: str = "temporal",
+    corte: date | None = None,
+    fraccion_prueba: float = 0.2,
+    verdad_dir: Path | None = None,
+    reentrenar: bool = True,
+    historico: str = "puntual",
+    calibracion: str = "auto",
+    linea_base: bool = True,
+    comparar_historicos: bool = True,
+    say: Callable[[str], None] = print,
+    recalibracion: str = "ventana",
+) -> ResultadoEntrenamiento:
+    """Train, calibrate, evaluate and store one model run. `historico`: 'puntual' (marts.entrenamiento, each
+    inspection sees only what was published before its date) or 'manual' (marts.entrenamiento_manual, the
+    manual's rule). `calibracion`: 'auto' (isotonic on large validation folds, sigmoid otherwise), 'isotonica',
+    'sigmoide' or 'ninguna'. `recalibracion`: 'ventana' (shift the calibrated odds to the violation rate of
+    the latest inspections: walk-forward in the evaluation, the latest window in the stored model) or
+    'ninguna' (the calibration fitted once). `linea_base`: also evaluate the
+    manual's multi-output forest on the same split; `comparar_historicos`: also evaluate the other mode."""
+    t0 = time.perf_counter()
+    tiempos: dict[str, float] = {}
+    tabla = _tabla_entrenamiento(con, historico, calibracion, recalibracion)
+    names = feature_names(con)
+    h = leer_historia(con, names, tabla)
+    tiempos["lectura_s"] = time.perf_counter() - t0
+    d = _dividir(h, division, corte, fraccion_prueba)
+    verdad_dir = verdad_dir or Verdad.de_la_carga(con)
+    verdad = Verdad.encontrar(verdad_dir)
+    say(_texto_division(h, tabla, names, d, calibracion, recalibracion))
+
+    with _cronometro(tiempos, "evaluacion_submaterias_s"):
+        filas_metricas, evaluados, puntajes = _evaluar(
+            h, familia, d.ajuste, d.validacion, d.prueba, calibracion, verdad, say, recalibracion=recalibracion
+        )
+    if not evaluados:
+        raise TrainingError("Ninguna submateria modelada tiene datos suficientes para entrenar.")
+    with _cronometro(tiempos, "evaluacion_general_s"):
+        general, fila_general, puntajes["general"] = _evaluar_general(h, familia, d, calibracion, verdad, recalibracion)
+    promedio = _promedio([f for f in filas_metricas if f["modelo"] == "submateria"], "promedio")
+    filas_metricas += [fila_general, promedio]
+    with _cronometro(tiempos, "linea_base_s"):
+        filas_base, puntajes_base = _linea_base(h, evaluados, d, verdad, promedio, say) if linea_base else ([], {})
+    with _cronometro(tiempos, "otro_historico_s"):
+        filas_otro = (
+            _otro_historico(con, h, historico, names, familia, d.prueba, calibracion, verdad, say, recalibracion)
+            if comparar_historicos
+            else []
+        )
+    filas_metricas += filas_base + filas_otro
+
+    with _cronometro(tiempos, "reentrenamiento_s"):
+        finales, general, ventanas_finales = _modelos_finales(
+            h, familia, d, evaluados, general, calibracion, reentrenar, recalibracion, say
+        )
+    with _cronometro(tiempos, "deriva_confianza_s"):
+        referencias, deriva = _deriva(con, h, names, say)
+        confianza = _confianza(con, filas_metricas, say)
+    run_id = store.new_run_id(familia)
+    folder = models_store() / run_id
+    with _cronometro(tiempos, "shap_s"):
+        say("INFO: explicando los modelos (SHAP) y escribiendo el reporte.")
+        graficas, importancias = _explicar(h, names, d.prueba, general, finales, folder)
+        grafica_calibracion = report.grafica_calibracion(folder, puntajes, puntajes_base, h.submaterias)
+
+    versiones = _versiones(con, tabla)
+    r = ResultadoEntrenamiento(
+        run_id=run_id,
+        familia=familia,
+        division=division,
+        corte=str(d.corte) if d.corte else None,
+        fraccion_prueba=fraccion_prueba,
+        reentrenado_con_todo=reentrenar,
+        historico=historico,
+        tabla_entrenamiento=tabla,
+        calibracion=calibracion,
+        recalibracion=recalibracion,
+        ventana_meses=calibration.VENTANA_MESES,
+        min_ventana=calibration.MIN_VENTANA,
+        ventanas_finales=ventanas_finales,
+        fraccion_validacion=calibration.FRACCION_VALIDACION,
+        n_validacion=int(d.validacion.sum()),
+        n_inspecciones=len(h.inspeccion_id),
+        n_entrenamiento=int(d.entrena.sum()),
+        n_prueba=int(d.prueba.sum()),
+        variables=names,
+        metricas=filas_metricas,
+        confianza=confianza,
+        deriva=deriva,
+        grafica_calibracion=grafica_calibracion,
+        importancias=importancias,
+        graficas=graficas,
+        verdad=str(verdad_dir) if verdad else None,
+        tiempos=tiempos,
+        creado_en=datetime.now().isoformat(timespec="seconds"),
+    )
+    report.write(folder, r.como_dict(), versiones)
+    tiempos["total_s"] = time.perf_counter() - t0  # in metrics.json, not in the report written before
+    store.save_run(
+        folder, _modelos_guardados(r, finales, general, h.submaterias, referencias), names, r.como_dict(), versiones
+    )
+    _registrar(con, r, d.corte, folder, versiones)
+    return r

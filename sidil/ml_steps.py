@@ -4,7 +4,12 @@ are in `sidil/pipeline.py`."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.table import Table
+
+if TYPE_CHECKING:  # ml is imported by the steps that train, not by every `sidil` command
+    from ml.resultado import ResultadoEntrenamiento
 
 METRICAS_VISIBLES = (
     "roc_auc",
@@ -42,13 +47,13 @@ def _fmt(v) -> str:
     return "—" if v is None or v != v else f"{v:.3f}"
 
 
-def metrics_table(resumen: dict) -> Table:
-    t = Table(title=f"Modelo {resumen['run_id']}: métricas en {resumen['n_prueba']:,} inspecciones de prueba")
+def metrics_table(resultado: ResultadoEntrenamiento) -> Table:
+    t = Table(title=f"Modelo {resultado.run_id}: métricas en {resultado.n_prueba:,} inspecciones de prueba")
     t.add_column("submateria", no_wrap=True, max_width=34)
-    cols = [c for c in METRICAS_VISIBLES if any(c in f for f in resumen["metricas"])]
+    cols = [c for c in METRICAS_VISIBLES if any(c in f for f in resultado.metricas)]
     for c in cols:
         t.add_column(ETIQUETAS[c], justify="right")
-    for f in resumen["metricas"]:
+    for f in resultado.metricas:
         if f["modelo"] in NOMBRE_COMPARACION:
             if f["submateria_id"] is not None:
                 continue

@@ -636,9 +636,9 @@ def entrenar(
             say=paso.decir,
         )
         salida.mostrar(metrics_table(resumen))
-        carpeta = models_store() / resumen["run_id"]
+        carpeta = models_store() / resumen.run_id
         paso.terminar(
-            True, f"INFO: modelo {resumen['run_id']} guardado en {carpeta}; reporte en {carpeta / 'reporte.html'}."
+            True, f"INFO: modelo {resumen.run_id} guardado en {carpeta}; reporte en {carpeta / 'reporte.html'}."
         )
         return OK
     except (TrainingError, FeatureMismatch, ValueError) as exc:

@@ -36,7 +36,7 @@ def base(built_tiny, tmp_path_factory):
         con.close()
     finally:
         mp.undo()
-    return root, resumen["run_id"]
+    return root, resumen.run_id
 
 
 class Caso:

@@ -38,24 +38,24 @@ def trained(built_tiny, tiny_demo, tmp_path_factory):
 
 
 def _metric(resumen, modelo, clave):
-    return next(f[clave] for f in resumen["metricas"] if f["modelo"] == modelo)
+    return next(f[clave] for f in resumen.metricas if f["modelo"] == modelo)
 
 
 def test_the_models_beat_chance_on_later_inspections(trained):
     _, _, r = trained
-    assert r["division"] == "temporal" and r["n_prueba"] > 0 and r["n_entrenamiento"] > r["n_prueba"]
+    assert r.division == "temporal" and r.n_prueba > 0 and r.n_entrenamiento > r.n_prueba
     assert _metric(r, "general", "roc_auc") > 0.56
     assert _metric(r, "promedio", "roc_auc") > 0.56
     assert _metric(r, "promedio", "lift_top10") > 1.1
     # the demo's truth bounds what any model can reach on the same inspections
-    for f in r["metricas"]:
+    for f in r.metricas:
         assert f["auc_maximo"] > 0.5
         assert f["brecha_auc"] == pytest.approx(f["auc_maximo"] - f["roc_auc"])
 
 
 def test_the_run_is_stored_with_everything_needed_to_reuse_and_audit_it(trained):
     db, root, r = trained
-    folder = root / "models_store" / r["run_id"]
+    folder = root / "models_store" / r.run_id
     for name in (
         "modelos.joblib",
         "variables.json",
@@ -67,14 +67,14 @@ def test_the_run_is_stored_with_everything_needed_to_reuse_and_audit_it(trained)
         "general_cascada.png",
     ):
         assert (folder / name).stat().st_size > 0, name
-    assert json.loads((folder / "variables.json").read_text()) == r["variables"]
+    assert json.loads((folder / "variables.json").read_text()) == r.variables
     html = (folder / "reporte.html").read_text(encoding="utf-8")
     assert "AUC máximo alcanzable" in html and "Lift 10 % superior" in html
     con = duckdb.connect(str(db), read_only=True)
     run = con.execute("select run_id, familia, n_prueba, auc_promedio from ml.model_runs").fetchall()
-    assert run == [(r["run_id"], "bosque", r["n_prueba"], pytest.approx(_metric(r, "promedio", "roc_auc")))]
+    assert run == [(r.run_id, "bosque", r.n_prueba, pytest.approx(_metric(r, "promedio", "roc_auc")))]
     subs = con.execute("select count(distinct submateria_id) from ml.model_metrics where modelo = 'submateria'")
-    assert subs.fetchone()[0] == len([f for f in r["metricas"] if f["modelo"] == "submateria"])
+    assert subs.fetchone()[0] == len([f for f in r.metricas if f["modelo"] == "submateria"])
     con.close()
 
 
@@ -86,7 +86,7 @@ def test_the_mpr_has_one_row_per_workplace_and_every_column_group(trained):
     assert n == distintos == n_universo
     cols = [c[0] for c in con.execute("describe ml.mpr").fetchall()]
     preds = [c for c in cols if c.startswith("pred_")]
-    assert preds == [f"pred_{f['submateria_id']}" for f in r["metricas"] if f["modelo"] == "submateria"]
+    assert preds == [f"pred_{f['submateria_id']}" for f in r.metricas if f["modelo"] == "submateria"]
     assert "riesgo" in cols and any(c.startswith("atrib_") for c in cols) and any(c.startswith("ind_") for c in cols)
     lo, hi, nulls = con.execute(f"""select min(least({", ".join(preds)}, riesgo)), max(greatest({", ".join(preds)},
                                 riesgo)), count(*) filter (where riesgo is null) from ml.mpr""").fetchone()
@@ -94,7 +94,7 @@ def test_the_mpr_has_one_row_per_workplace_and_every_column_group(trained):
     dic = dict(con.execute("select columna, grupo from ml.mpr_diccionario").fetchall())
     assert set(dic) == set(cols)  # every column is described
     meta = con.execute("select run_id, n_centros from ml.mpr_metadatos").fetchall()
-    assert meta == [(r["run_id"], n)]
+    assert meta == [(r.run_id, n)]
     exportado = con.execute(f"select count(*) from read_parquet('{root / 'salidas' / 'mpr_revision' / 'mpr.parquet'}')")
     assert exportado.fetchone()[0] == n
     con.close()
@@ -102,20 +102,27 @@ def test_the_mpr_has_one_row_per_workplace_and_every_column_group(trained):
 
 def test_the_stored_model_is_recalibrated_on_the_latest_inspections(trained):
     db, root, r = trained
-    assert r["recalibracion"] == "ventana" and r["ventanas_finales"]
+    assert r.recalibracion == "ventana" and r.ventanas_finales
     meta = json.loads((root / "salidas" / "mpr_revision" / "mpr_metadatos.json").read_text(encoding="utf-8"))
-    assert meta["recalibracion"] == "ventana" and meta["ventanas_recalibracion"] == r["ventanas_finales"]
+    assert meta["recalibracion"] == "ventana" and meta["ventanas_recalibracion"] == r.ventanas_finales
     con = duckdb.connect(str(db), read_only=True)
     ultima = str(con.execute("select max(fecha_inspeccion) from marts.entrenamiento").fetchone()[0])
     descripcion = con.execute("select descripcion from ml.mpr_diccionario where columna = 'riesgo'").fetchone()[0]
     con.close()
-    assert max(v["hasta"] for v in r["ventanas_finales"].values()) == ultima
+    assert max(v["hasta"] for v in r.ventanas_finales.values()) == ultima
     assert "ajustada a la tasa de violación de las inspecciones del" in descripcion
-    html = (root / "models_store" / r["run_id"] / "reporte.html").read_text(encoding="utf-8")
+    html = (root / "models_store" / r.run_id / "reporte.html").read_text(encoding="utf-8")
     assert 'id="recalibracion"' in html and 'id="ventanas"' in html
     # the evaluation keeps the calibration fitted once beside the walk-forward one
-    prom = next(f for f in r["metricas"] if f["modelo"] == "promedio")
+    prom = next(f for f in r.metricas if f["modelo"] == "promedio")
     assert 0 <= prom["ece"] <= 1 and 0 <= prom["ece_calibracion_fija"] <= 1
+
+
+def test_the_returned_result_is_what_metrics_json_stores(trained):
+    _, root, r = trained
+    texto = (root / "models_store" / r.run_id / "metrics.json").read_text(encoding="utf-8")
+    assert texto == json.dumps(r.como_dict(), indent=1, ensure_ascii=False, default=str)  # byte for byte
+    assert r.tiempos["total_s"] >= r.tiempos["shap_s"] > 0  # the total is taken after the report, before saving
 
 
 def test_no_nss_or_curp_in_the_mpr_or_its_exports(trained):
@@ -173,13 +180,13 @@ def test_a_model_trained_on_other_inputs_is_refused(trained):
     db, root, r = trained
     before = _snapshot(db, root)
     store = root / "models_store"
-    shutil.copytree(store / r["run_id"], store / "modelo-viejo")
-    (store / "modelo-viejo" / "variables.json").write_text(json.dumps(r["variables"][:-1]))
+    shutil.copytree(store / r.run_id, store / "modelo-viejo")
+    (store / "modelo-viejo" / "variables.json").write_text(json.dumps(r.variables[:-1]))
     sumas = json.loads((store / "modelo-viejo" / "sha256.json").read_text())  # as if saved so by training
     sumas["variables.json"] = hashlib.sha256((store / "modelo-viejo" / "variables.json").read_bytes()).hexdigest()
     (store / "modelo-viejo" / "sha256.json").write_text(json.dumps(sumas))
     con = duckdb.connect(str(db))
-    with pytest.raises(FeatureMismatch, match=r["variables"][-1]):
+    with pytest.raises(FeatureMismatch, match=r.variables[-1]):
         predict(con, run_id="modelo-viejo", say=lambda _l: None)
     con.close()
     result = CliRunner().invoke(app, ["predict", "--run", "modelo-viejo"])
