@@ -8,23 +8,18 @@ canonical catalog names, so no name read from a file ever reaches SQL."""
 from __future__ import annotations
 
 import csv
-import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+import settings
 
 
 def seeds_dir() -> Path:
     """The catalogs in use: the active seeds folder the operators' versions make (SIDIL_SEMILLAS, set by
     sidil.catalogos.preparar_semillas, relative to the project) or the repository's seeds."""
-    active = os.environ.get("SIDIL_SEMILLAS")
-    if not active:
-        return SEEDS
-    path = Path(active)
-    return path if path.is_absolute() else SEEDS.parent / path
+    return settings.semillas()
 
 
 @dataclass(frozen=True)

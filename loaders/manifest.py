@@ -13,6 +13,7 @@ from typing import NamedTuple
 import duckdb
 
 from loaders.sql import one
+from settings import usuario  # who runs the step (SIDIL_USUARIO, else the OS user); kept importable here
 
 DDL = """
 create schema if not exists raw;
@@ -208,17 +209,3 @@ def log_run(
         "insert into raw.bitacora values (?, ?, ?, ?, ?, ?, ?, ?)",
         [inicio, datetime.now(), quien or usuario(), proceso, parametros, resultado, mensaje, "\n".join(lines)],
     )
-
-
-def usuario() -> str:
-    """Who runs the step: SIDIL_USUARIO (the operator of the web interface, `sidil run --usuario`), else
-    the operating system's user."""
-    import getpass
-    import os
-
-    if nombre := os.environ.get("SIDIL_USUARIO", "").strip():
-        return nombre
-    try:
-        return getpass.getuser()
-    except Exception:  # no user name in some containers
-        return "desconocido"

@@ -7,13 +7,12 @@ The key never enters the repository or any table; the same key gives the same ps
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
-from pathlib import Path
 
-KEY_ENV = "SIDIL_PSEUDO_KEY"
-KEY_FILE = Path(".sidil_pseudo_key")
+import settings
+
+KEY_ENV = settings.PSEUDO_KEY_ENV
 
 
 class MissingKey(Exception):
@@ -21,19 +20,20 @@ class MissingKey(Exception):
 
 
 def load_key(allow_demo_key: bool) -> bytes:
-    value = os.environ.get(KEY_ENV)
+    value = settings.llave_seudonimo()
     if value:
         return value.encode("utf-8")
-    if KEY_FILE.exists():
-        return KEY_FILE.read_text(encoding="utf-8").strip().encode("utf-8")
+    key_file = settings.archivo_llave_demo()
+    if key_file.exists():
+        return key_file.read_text(encoding="utf-8").strip().encode("utf-8")
     if not allow_demo_key:
         raise MissingKey(
             f"Falta la llave de seudonimización: defina la variable de entorno {KEY_ENV} (no la guarde en el "
             f"repositorio). Sin ella no se pueden cargar NSS ni CURP."
         )
-    KEY_FILE.write_text(secrets.token_hex(32) + "\n", encoding="utf-8")
-    KEY_FILE.chmod(0o600)
-    return KEY_FILE.read_text(encoding="utf-8").strip().encode("utf-8")
+    key_file.write_text(secrets.token_hex(32) + "\n", encoding="utf-8")
+    key_file.chmod(0o600)
+    return key_file.read_text(encoding="utf-8").strip().encode("utf-8")
 
 
 def hmac_pads(key: bytes) -> tuple[bytes, bytes]:

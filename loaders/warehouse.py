@@ -2,35 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import re
 from pathlib import Path
 
 import duckdb
 
 from loaders.errors import WarehouseBusy
 
-DEFAULT_DB = Path("warehouse") / "sidil.duckdb"
-# One memory setting for the whole pipeline (loader, dbt, ML): DuckDB's ceiling in every connection; it
-# spills to disk beyond it. 4 GB keeps each step's process tree (DuckDB plus Python, dbt or scikit-learn
-# around it) within 6 GB at production volume. profiles.yml repeats this default for `dbt` run by hand
-# (tests/test_memoria.py checks they agree).
-MEMORIA_ENV = "SIDIL_MEMORIA"
-MEMORIA_POR_OMISION = "4GB"
-_TAMANO = re.compile(r"\d+(\.\d+)?\s*[KMGT]i?B", re.IGNORECASE)
+# Where the warehouse is and its memory ceiling are settings (one module for every SIDIL_* variable); the names
+# stay importable from here.
+from settings import MEMORIA_ENV, MEMORIA_POR_OMISION, db_path, memoria
 
-
-def memoria() -> str:
-    """The DuckDB memory ceiling of every step (SIDIL_MEMORIA, default 4GB); a value that is not a size is
-    refused with a Spanish message rather than reaching SQL."""
-    limite = os.environ.get(MEMORIA_ENV, "").strip() or MEMORIA_POR_OMISION
-    if not _TAMANO.fullmatch(limite):
-        raise ValueError(f"{MEMORIA_ENV}={limite!r} no es un tamaño de memoria (use p. ej. 4GB o 6GiB)")
-    return limite
-
-
-def db_path() -> Path:
-    return Path(os.environ.get("SIDIL_DB", str(DEFAULT_DB)))
+__all__ = ["MEMORIA_ENV", "MEMORIA_POR_OMISION", "connect", "db_path", "memoria"]
 
 
 def connect(read_only: bool = False, path: Path | None = None) -> duckdb.DuckDBPyConnection:

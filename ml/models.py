@@ -10,10 +10,10 @@ the same independent per-output forests MultiOutputClassifier fits, without inve
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+
+import settings
 
 FAMILIAS = ("bosque", "gradiente")
 SEMILLA = 20261122
@@ -24,7 +24,7 @@ MAX_MUESTRAS_ARBOL = 100_000
 
 
 def _n_jobs() -> int:
-    return int(os.environ.get("SIDIL_ML_NUCLEOS", "-1"))
+    return settings.nucleos_ml()
 
 
 def _clasificador(familia: str, n_filas: int, **propios):

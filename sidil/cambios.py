@@ -24,8 +24,8 @@ from datetime import datetime
 from pathlib import Path
 
 from loaders.warehouse import db_path
+from settings import PROJECT_DIR
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
 # What dbt reads besides the seeds: a change in any of these files may change a model.
 CODIGO = ("models", "macros", "tests/dbt")
 AJUSTES = ("dbt_project.yml", "profiles.yml")

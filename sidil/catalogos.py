@@ -36,13 +36,15 @@ from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
+import settings
+from settings import PROJECT_DIR
+
 SEEDS_REPO = PROJECT_DIR / "seeds"
 REPOSITORIO = "repositorio"
 # The active and candidate seed folders must sit inside the project: dbt writes each seed's compiled
 # output under target/run/<project>/<seed path>, so an absolute seed path would make it overwrite the CSV.
 SEMILLAS_ACTIVAS = Path("target") / "semillas_activas"
-ENV_SEMILLAS = "SIDIL_SEMILLAS"
+ENV_SEMILLAS = settings.SEMILLAS_ENV
 TAMANIO_MAXIMO_CATALOGO = 64 << 20  # a catalog is a few MB at most
 _VERSION = re.compile(r"^v\d{4}$")
 MAX_MENSAJES = 25
@@ -103,9 +105,7 @@ def _catalogo(nombre: str) -> Catalogo:
 
 # -- the versions folder and its index ----------------------------------------------------------------------
 def raiz() -> Path:
-    from loaders.warehouse import db_path
-
-    return Path(os.environ.get("SIDIL_CATALOGOS") or db_path().resolve().parent / "catalogos")
+    return settings.catalogos()
 
 
 @contextlib.contextmanager
@@ -257,11 +257,7 @@ def preparar_semillas() -> dict[str, str]:
 
 def carpeta_semillas() -> Path:
     """The seeds folder in use now (SIDIL_SEMILLAS, relative to the project, or the repository's)."""
-    valor = os.environ.get(ENV_SEMILLAS)
-    if not valor:
-        return SEEDS_REPO
-    p = Path(valor)
-    return p if p.is_absolute() else PROJECT_DIR / p
+    return settings.semillas()
 
 
 # -- reading and checking a candidate -----------------------------------------------------------------------
@@ -574,9 +570,8 @@ def probar_con_dbt(cand: Candidato, log: Callable[[str], None] = lambda _l: None
         db = trabajo / "prueba.duckdb"
         env = dict(
             os.environ,
-            SIDIL_DB=str(db),
             DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-            **{ENV_SEMILLAS: carpeta.relative_to(PROJECT_DIR).as_posix()},
+            **{settings.DB_ENV: str(db), ENV_SEMILLAS: carpeta.relative_to(PROJECT_DIR).as_posix()},
         )
         dbt = Path(sys.executable).with_name("dbt")
         log("INFO: ejecutando las pruebas de datos de los catálogos (dbt) sobre una copia de trabajo…")

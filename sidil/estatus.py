@@ -16,8 +16,8 @@ from pathlib import Path
 import duckdb
 
 from loaders.sql import table_name
+from settings import PROJECT_DIR
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
 CALENDARIO = PROJECT_DIR / "seeds" / "calendario_publicacion.csv"
 
 ACTUALIZADO = "actualizado"

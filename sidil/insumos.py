@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+import settings
 from loaders.catalog import (
     SOURCES_WITH_EXTRAS,
     FileKind,
@@ -40,8 +41,7 @@ from loaders.catalog import (
 from loaders.errors import LoadError
 from loaders.run import ARCHIVE_DIR
 
-TAMANIO_MAXIMO_DEFECTO = 4 << 30  # 4 GiB: an IMSS puestos month is over 1 GB uncompressed
-ENV_TAMANIO = "SIDIL_TAMANIO_MAXIMO_CARGA"
+ENV_TAMANIO = settings.TAMANIO_MAXIMO_CARGA_ENV
 EN_VALIDACION = ".en_validacion"  # under the archive folder: same file system as the inputs, never loaded
 FILAS_VISTA = 5
 # Every extension a loader reads; compound ones first so `x.tab.gz` is not taken for `.gz`.
@@ -77,12 +77,8 @@ class CargaError(Exception):
 
 
 def tamanio_maximo() -> int:
-    valor = os.environ.get(ENV_TAMANIO, "").strip()
-    if not valor:
-        return TAMANIO_MAXIMO_DEFECTO
-    if not valor.isdigit() or int(valor) <= 0:
-        raise ValueError(f"{ENV_TAMANIO}={valor!r} no es un tamaño en bytes (un entero positivo)")
-    return int(valor)
+    """The largest upload in bytes (SIDIL_TAMANIO_MAXIMO_CARGA, else 4 GiB; a bad value is refused)."""
+    return settings.tamanio_maximo_carga()
 
 
 # -- tables and periods ----------------------------------------------------------------------------------

@@ -22,9 +22,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import settings
 from loaders.warehouse import MEMORIA_ENV, db_path, memoria
-
-PROJECT_DIR = Path(__file__).resolve().parents[1]
+from settings import PROJECT_DIR
 
 ORDEN = ("load", "build", "train", "predict", "publish", "docs")
 ETIQUETAS = {
@@ -138,9 +138,7 @@ def en_curso(db: Path | None = None) -> dict | None:
 
 def usuario_actual() -> str:
     """The user recorded in raw.bitacora (SIDIL_USUARIO, else the OS user)."""
-    from loaders.manifest import usuario
-
-    return usuario()
+    return settings.usuario()
 
 
 # --- messages -------------------------------------------------------------------------------------------------
@@ -148,7 +146,7 @@ def usuario_actual() -> str:
 
 def ruta_errores() -> Path:
     """Technical detail of unexpected failures: `logs/sidil_errores.log` (SIDIL_ERRORES_LOG overrides)."""
-    return Path(os.environ.get("SIDIL_ERRORES_LOG") or PROJECT_DIR / "logs" / "sidil_errores.log")
+    return settings.errores_log()
 
 
 def _primera_linea(exc: BaseException, largo: int = 300) -> str:
@@ -297,7 +295,7 @@ def _invocar(args: list[str]):
     from sidil.catalogos import preparar_semillas
 
     preparar_semillas()  # the operators' active catalog versions over the shipped seeds (SIDIL_SEMILLAS)
-    os.environ["SIDIL_DB"] = str(db_path().resolve())
+    os.environ[settings.DB_ENV] = str(db_path().resolve())
     os.environ[MEMORIA_ENV] = memoria()  # the pipeline's one memory setting, validated, for profiles.yml
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     return dbtRunner().invoke([*args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)])
@@ -517,11 +515,7 @@ def construir(
 
 def _carpeta_target() -> Path:
     """dbt's target folder (DBT_TARGET_PATH, relative to the project, or the project's target/)."""
-    valor = os.environ.get("DBT_TARGET_PATH")
-    if not valor:
-        return PROJECT_DIR / "target"
-    p = Path(valor)
-    return p if p.is_absolute() else PROJECT_DIR / p
+    return settings.dbt_target()
 
 
 def _invocaciones_por_cambios(paso: Paso, cambio, extra: list[str], dejar: list[str]) -> list[list[str]]:
@@ -786,16 +780,8 @@ def _mpr_al_dia(modelo: str | None) -> bool:
 @contextlib.contextmanager
 def como_usuario(usuario: str | None) -> Iterator[None]:
     """Every raw.bitacora row of the run names this user (SIDIL_USUARIO), restored afterwards."""
-    antes = os.environ.get("SIDIL_USUARIO")
-    if usuario:
-        os.environ["SIDIL_USUARIO"] = usuario
-    try:
+    with settings.entorno({settings.USUARIO_ENV: usuario} if usuario else {}):
         yield
-    finally:
-        if antes is None:
-            os.environ.pop("SIDIL_USUARIO", None)
-        else:
-            os.environ["SIDIL_USUARIO"] = antes
 
 
 def _ejecutar(salida: Salida, entrada: Path, programados: list[str], op: _Opciones) -> Resumen:

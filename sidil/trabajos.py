@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
+import settings
 from sidil import pipeline
 
 PREFIJOS = ("INFO: ", "***ADVERTENCIA***: ", "***ERROR***: ")
@@ -36,7 +37,7 @@ class TrabajoRechazado(Exception):
 
 
 def carpeta() -> Path:
-    return Path(os.environ.get("SIDIL_LOGS_PROCESOS") or pipeline.PROJECT_DIR / "logs" / "procesos")
+    return settings.logs_procesos()
 
 
 @dataclass
@@ -180,7 +181,7 @@ def iniciar(pasos, usuario: str, insumos: Path, orden: list[str] | None = None, 
         ident = f"{ahora:%Y%m%d-%H%M%S}-{os.getpid()}"
         log = f"proceso-{ident}.log"
         ruta_log = carpeta() / log
-        env = dict(os.environ, SIDIL_USUARIO=usuario, PYTHONUNBUFFERED="1", NO_COLOR="1")
+        env = dict(os.environ, PYTHONUNBUFFERED="1", NO_COLOR="1", **{settings.USUARIO_ENV: usuario})
         with open(ruta_log, "wb") as salida:
             proc = subprocess.Popen(
                 orden or comando(ordenados, usuario, insumos, completo),
@@ -188,7 +189,7 @@ def iniciar(pasos, usuario: str, insumos: Path, orden: list[str] | None = None, 
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 env=env,
-                cwd=str(pipeline.PROJECT_DIR),
+                cwd=str(settings.PROJECT_DIR),
                 start_new_session=True,
             )
         t = Trabajo(

@@ -11,8 +11,9 @@ import re
 from pathlib import Path
 
 from ml.plan.reglas import DIMENSIONES, ReglaCobertura
+from settings import PROJECT_DIR
 
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+SEEDS = PROJECT_DIR / "seeds"
 MAX_BYTES = 2_000_000
 MAX_FILAS = 50_000
 _GEO2 = re.compile(r"^\d{1,2}$")

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 
-SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
+from settings import PROJECT_DIR
+
+SEEDS_DIR = PROJECT_DIR / "seeds"
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-import os
 import secrets
 import threading
 import time
@@ -14,14 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sidil.interfaz.mpr import PROJECT_DIR
+import settings
 
 log = logging.getLogger("sidil.interfaz.acceso")
 
 
 def configurar_bitacora(ruta: Path | None = None) -> Path:
     """Log access attempts to `logs/interfaz_accesos.log` (SIDIL_INTERFAZ_LOG overrides)."""
-    ruta = ruta or Path(os.environ.get("SIDIL_INTERFAZ_LOG") or PROJECT_DIR / "logs" / "interfaz_accesos.log")
+    ruta = ruta or settings.log_accesos()
     ruta.parent.mkdir(parents=True, exist_ok=True)
     if not any(getattr(h, "baseFilename", None) == str(ruta.resolve()) for h in log.handlers):
         h = logging.FileHandler(ruta, encoding="utf-8")
@@ -131,8 +130,7 @@ class Sesiones:
 def proxies_confiables() -> frozenset[str]:
     """The reverse proxies whose X-Forwarded-For is believed: SIDIL_PROXIES_CONFIABLES, a comma list of IP
     addresses (none by default)."""
-    lista = os.environ.get("SIDIL_PROXIES_CONFIABLES", "")
-    return frozenset(normalizar_ip(p) for p in lista.split(",") if p.strip())
+    return frozenset(normalizar_ip(p) for p in settings.proxies_confiables())
 
 
 def normalizar_ip(texto: str) -> str:

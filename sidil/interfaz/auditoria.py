@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import fcntl
 import json
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sidil.interfaz.mpr import PROJECT_DIR
+import settings
 
 
 def ruta_auditoria() -> Path:
-    return Path(os.environ.get("SIDIL_AUDITORIA") or PROJECT_DIR / "logs" / "auditoria.log")
+    return settings.auditoria()
 
 
 def auditar(usuario: str, accion: str, detalle: str) -> None:

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import duckdb
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+import settings
+
 ARCHIVO_MPR = "mpr.parquet"
 ARCHIVO_DICCIONARIO = "mpr_diccionario.parquet"
 ARCHIVO_METADATOS = "mpr_metadatos.json"
@@ -31,9 +32,7 @@ def carpeta_mpr(ruta: Path | str | None = None) -> Path:
     if ruta:
         ruta = Path(ruta)
         return ruta.parent if ruta.suffix == ".parquet" else ruta
-    from ml.paths import salidas
-
-    return salidas() / "mpr"
+    return settings.salidas() / "mpr"
 
 
 # The confidence of each prediction column, as `sidil predict` writes it in the dictionary (seed

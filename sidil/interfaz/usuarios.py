@@ -11,7 +11,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from sidil.interfaz.mpr import PROJECT_DIR
+import settings
 
 # planeador: the consultation only; operador: also the operators' app (/operador/: uploads, catalogs, runs,
 # publication); administrador: everything.
@@ -24,7 +24,7 @@ _HASH_FICTICIO = _HASHER.hash("usuario-inexistente")
 
 
 def ruta_usuarios() -> Path:
-    return Path(os.environ.get("SIDIL_USUARIOS") or PROJECT_DIR / "config" / "usuarios.json")
+    return settings.usuarios()
 
 
 def leer(ruta: Path | None = None) -> dict[str, dict]:

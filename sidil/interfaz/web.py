@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 
+import settings
 from sidil.interfaz import usuarios
 from sidil.interfaz.acceso import (
     Limitador,
@@ -256,11 +257,7 @@ def _iguales(enviado, esperado: str | None) -> bool:
 def carpeta_insumos(insumos: Path | str | None = None) -> Path:
     """The input folder the operators' uploads and runs use: the given one, else SIDIL_INSUMOS, else
     demo_data/ of the project."""
-    import os
-
-    from sidil.interfaz.mpr import PROJECT_DIR
-
-    return Path(insumos or os.environ.get("SIDIL_INSUMOS") or PROJECT_DIR / "demo_data").resolve()
+    return Path(insumos or settings.insumos()).resolve()
 
 
 def crear_app(
