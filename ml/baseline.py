@@ -11,6 +11,7 @@ forest needs every label of every row. It is evaluated on exactly the held-out r
 from __future__ import annotations
 
 import numpy as np
+from sklearn.base import clone
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.multioutput import MultiOutputClassifier
 
@@ -43,22 +44,34 @@ def modelo_manual(n_filas: int) -> MultiOutputClassifier:
     )
 
 
+def probabilidades_por_salida(modelo: MultiOutputClassifier, X, Y, X_prueba) -> list[tuple[list, np.ndarray]]:
+    """What `modelo.fit(X, Y).predict_proba(X_prueba)` gives, one output at a time: MultiOutputClassifier fits
+    an independent clone of its forest per column, so fitting and scoring each clone in turn and dropping it
+    gives the same forests and scores while holding one forest instead of all of them (at full scale the ten
+    fully grown forests took about 3 GB together). Per output: (classes, probabilities)."""
+    salidas = []
+    for j in range(Y.shape[1]):
+        bosque = clone(modelo.estimator).fit(X, Y[:, j])
+        salidas.append((list(bosque.classes_), bosque.predict_proba(X_prueba)))
+        del bosque
+    return salidas
+
+
 def evaluar(
     h: Historia, submaterias: list[int], entrena: np.ndarray, prueba: np.ndarray, verdad=None
 ) -> tuple[list[dict], dict[int, tuple[np.ndarray, np.ndarray]]]:
     """Metrics rows (modelo 'linea_base_manual', per submateria and their average) and, per submateria, the
     (labels, scores) of its held-out rows, for the reliability plots."""
     Y = etiquetas_pivote(h, submaterias)
-    m = modelo_manual(int(entrena.sum())).fit(h.X[entrena], Y[entrena])
-    probas = m.predict_proba(h.X[prueba])
+    salidas = probabilidades_por_salida(modelo_manual(int(entrena.sum())), h.X[entrena], Y[entrena], h.X[prueba])
     fila_prueba = np.full(len(prueba), -1)
     fila_prueba[prueba] = np.arange(int(prueba.sum()))
     filas_metricas, puntajes = [], {}
     for j, s in enumerate(submaterias):
         filas, y = h.etiquetas[s]
         te = prueba[filas]
-        clases = list(m.estimators_[j].classes_)
-        p = probas[j][:, clases.index(1)] if 1 in clases else np.zeros(int(prueba.sum()))
+        clases, proba = salidas[j]
+        p = proba[:, clases.index(1)] if 1 in clases else np.zeros(int(prueba.sum()))
         ps = p[fila_prueba[filas[te]]]
         met = binary_metrics(y[te], ps, float(Y[entrena, j].mean()))
         met["brier_tasa_entrenamiento"] = brier(y[te], np.full(len(ps), y[entrena[filas]].mean()))

@@ -41,7 +41,7 @@ def corrida(built_tiny, tiny_demo, tmp_path_factory):
 
 
 def _filas(r, modelo):
-    return {f["submateria_id"]: f for f in r["metricas"] if f["modelo"] == modelo}
+    return {f["submateria_id"]: f for f in r.metricas if f["modelo"] == modelo}
 
 
 def test_the_manual_baseline_is_evaluated_on_the_same_held_out_inspections(corrida):
@@ -57,11 +57,9 @@ def test_the_manual_baseline_is_evaluated_on_the_same_held_out_inspections(corri
     n = con.execute(
         "select count(distinct submateria_id) from ml.model_metrics where modelo = 'linea_base_manual' "
         "and metrica = 'roc_auc' and run_id = ?",
-        [r["run_id"]],
+        [r.run_id],
     ).fetchone()[0]
-    lift_base = con.execute(
-        "select lift_top10_linea_base from ml.model_runs where run_id = ?", [r["run_id"]]
-    ).fetchone()
+    lift_base = con.execute("select lift_top10_linea_base from ml.model_runs where run_id = ?", [r.run_id]).fetchone()
     con.close()
     assert n == len(propias) and lift_base[0] == pytest.approx(base[None]["lift_top10"])
 
@@ -88,7 +86,7 @@ def test_same_history_in_both_modes_gives_no_look_ahead_effect(corrida):
         assert manual[s]["roc_auc"] == pytest.approx(f["roc_auc"]) and manual[s]["lift_top10"] == pytest.approx(
             f["lift_top10"]
         )
-    html = (root / "models_store" / r["run_id"] / "reporte.html").read_text(encoding="utf-8")
+    html = (root / "models_store" / r.run_id / "reporte.html").read_text(encoding="utf-8")
     for texto in (
         "Histórico puntual frente al del manual",
         "Efecto en AUC",
@@ -98,19 +96,19 @@ def test_same_history_in_both_modes_gives_no_look_ahead_effect(corrida):
         "AUC máximo alcanzable",
     ):
         assert texto in html, texto
-    assert "+0.000" in html and (root / "models_store" / r["run_id"] / "calibracion.png").stat().st_size > 0
+    assert "+0.000" in html and (root / "models_store" / r.run_id / "calibracion.png").stat().st_size > 0
 
 
 def test_stored_models_are_calibrated_on_the_latest_inspections(corrida):
     _, _, r, _, _ = corrida
-    modelos, variables, _ = store.load_run(r["run_id"])
-    assert modelos["historico"] == "puntual" and r["tabla_entrenamiento"] == "marts.entrenamiento"
+    modelos, variables, _ = store.load_run(r.run_id)
+    assert modelos["historico"] == "puntual" and r.tabla_entrenamiento == "marts.entrenamiento"
     # a submateria whose validation fold would reverse its forest's ranking keeps its votes (and says so)
     calibrados = {s: calibration.esta_calibrado(m) for s, m in modelos["submaterias"].items()}
     assert sum(calibrados.values()) >= len(calibrados) // 2 and calibration.esta_calibrado(modelos["general"])
     assert set(modelos["referencia_deriva"]) == set(variables)
     assert set(modelos["metricas_prueba"]) == {str(s) for s in modelos["submaterias"]} | {"general"}
-    for f in r["metricas"]:
+    for f in r.metricas:
         if f["modelo"] == "submateria":
             assert 0 <= f["ece"] <= 1 and f["brier_referencia"] == pytest.approx(
                 f["prevalencia"] * (1 - f["prevalencia"])
@@ -127,7 +125,7 @@ def test_the_mpr_carries_calibrated_probabilities_and_their_confidence(corrida):
     con.close()
     propias = _filas(r, "submateria")
     assert {c for c, *_ in dic} == {f"pred_{s}" for s in propias} | {"riesgo"}
-    modelos, _, _ = store.load_run(r["run_id"])
+    modelos, _, _ = store.load_run(r.run_id)
     calibrado = {f"pred_{s}": calibration.esta_calibrado(m) for s, m in modelos["submaterias"].items()}
     calibrado["riesgo"] = calibration.esta_calibrado(modelos["general"])
     for col, desc, nivel, apta, auc, ece in dic:
@@ -138,7 +136,7 @@ def test_the_mpr_carries_calibrated_probabilities_and_their_confidence(corrida):
             s = int(col.removeprefix("pred_"))
             assert auc == pytest.approx(propias[s]["roc_auc"]) and ece == pytest.approx(propias[s]["ece"])
             assert apta == (propias[s]["roc_auc"] >= 0.55)  # the seed's threshold for prioritisation
-    assert deriva == [("entrenamiento_vs_universo", len(r["variables"]))]  # the first MPR: nothing to compare
+    assert deriva == [("entrenamiento_vs_universo", len(r.variables))]  # the first MPR: nothing to compare
 
 
 def test_a_drifted_input_and_a_changed_risk_are_warned(corrida, tmp_path, monkeypatch):
@@ -147,7 +145,7 @@ def test_a_drifted_input_and_a_changed_risk_are_warned(corrida, tmp_path, monkey
     shutil.copy(db, copia)
     monkeypatch.setenv("SIDIL_SALIDAS", str(tmp_path / "salidas"))
     con = duckdb.connect(str(copia))
-    entrada = next(v for v in r["variables"] if v.startswith("valor_"))
+    entrada = next(v for v in r.variables if v.startswith("valor_"))
     # every workplace now has a value far above anything the model learned from
     con.execute(f"update marts.universo_ct_con_indicadores set {entrada} = 1e9")
     lineas: list[str] = []
@@ -164,3 +162,17 @@ def test_a_drifted_input_and_a_changed_risk_are_warned(corrida, tmp_path, monkey
     t = drift_table(con)
     con.close()
     assert t is not None and entrada in [c for c in t.columns[1]._cells]
+
+
+def test_scoring_the_manual_forests_one_at_a_time_equals_the_multi_output_fit():
+    # The baseline fits and scores each output's forest in turn to hold one forest at a time: the forests and
+    # scores must be exactly those of the manual's MultiOutputClassifier.
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(600, 6)).astype(np.float32)
+    Y = (rng.random((600, 3)) < np.array([0.2, 0.5, 0.0])).astype(np.int8)  # the third output has one class
+    X_prueba = rng.normal(size=(150, 6)).astype(np.float32)
+    juntos = baseline.modelo_manual(600).fit(X, Y).predict_proba(X_prueba)
+    por_salida = baseline.probabilidades_por_salida(baseline.modelo_manual(600), X, Y, X_prueba)
+    assert [c for c, _ in por_salida] == [[0, 1], [0, 1], [0]]
+    for j, (_, proba) in enumerate(por_salida):
+        np.testing.assert_array_equal(proba, juntos[j])
