@@ -79,11 +79,25 @@ def pasos_bitacora(db: Path, desde: datetime) -> list[dict]:
     return [{"paso": p, "resultado": r, "segundos": s, "mensaje": (m or "")[:200]} for p, r, s, m in filas]
 
 
+def modelos_mas_lentos(tiempos: Path, desde: datetime, cuantos: int = 15) -> list[dict]:
+    """The step's slowest dbt nodes, when the step built (the build's tiempos_construccion.json is newer than
+    the step's start)."""
+    if not tiempos.exists() or datetime.fromtimestamp(tiempos.stat().st_mtime) < desde:
+        return []
+    segundos = json.loads(tiempos.read_text())
+    return [{"nodo": n, "segundos": s} for n, s in list(segundos.items())[:cuantos]]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--input", type=Path, required=True, help="carpeta de insumos de la demo")
     ap.add_argument("--trabajo", type=Path, default=Path("bench_data/refresco"))
     ap.add_argument("--etiqueta", default="full")
+    ap.add_argument(
+        "--hasta",
+        choices=["primera_sin_entrenar", "entrenamiento"],
+        help="detenerse tras ese paso (para volver a medir la primera ejecución y el entrenamiento)",
+    )
     args = ap.parse_args()
     entrada = args.input.resolve()
     trabajo = args.trabajo.resolve()
@@ -115,6 +129,9 @@ def main() -> int:
         desde = datetime.now()
         r = run_measured_tree([sidil, *cmd], f"refresco_{args.etiqueta}_{nombre}", RESULTS, env=env)
         r["pasos_bitacora"] = pasos_bitacora(db, desde) if db.exists() else []
+        r["modelos_mas_lentos"] = modelos_mas_lentos(
+            db.parent / "estado_dbt" / db.stem / "tiempos_construccion.json", desde
+        )
         resumen["pasos"][nombre] = r
         if r["returncode"] != 0:
             raise SystemExit(f"{nombre}: el comando terminó con código {r['returncode']}")
@@ -127,14 +144,16 @@ def main() -> int:
             os.link(p, q)
 
     medir("primera_sin_entrenar", "run", "--input", str(insumos), "--pasos", "load,build")
-    medir("entrenamiento", "train")
-    medir("prediccion_inicial", "predict")
-    agregar("imss")
-    medir("mes_imss", "run", "--input", str(insumos))
-    medir("sin_cambios_carga", "load", "--input", str(insumos))
-    medir("sin_cambios", "run", "--input", str(insumos))
-    agregar("enoe")
-    medir("trimestre_enoe", "run", "--input", str(insumos))
+    if args.hasta != "primera_sin_entrenar":
+        medir("entrenamiento", "train")
+    if args.hasta is None:
+        medir("prediccion_inicial", "predict")
+        agregar("imss")
+        medir("mes_imss", "run", "--input", str(insumos))
+        medir("sin_cambios_carga", "load", "--input", str(insumos))
+        medir("sin_cambios", "run", "--input", str(insumos))
+        agregar("enoe")
+        medir("trimestre_enoe", "run", "--input", str(insumos))
 
     tabla = []
     for nombre, r in resumen["pasos"].items():

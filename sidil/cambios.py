@@ -30,6 +30,7 @@ from settings import PROJECT_DIR
 CODIGO = ("models", "macros", "tests/dbt")
 AJUSTES = ("dbt_project.yml", "profiles.yml")
 ESTADO = "construccion.json"
+TIEMPOS = "tiempos_construccion.json"
 
 
 def carpeta_estado(db: Path | None = None) -> Path:
@@ -89,6 +90,17 @@ def guardar_estado(inicio: datetime, huella: str, manifest: Path, db: Path | Non
     tmp = carpeta / (ESTADO + ".tmp")
     tmp.write_text(json.dumps(datos, indent=2) + "\n", encoding="utf-8")
     tmp.replace(carpeta / ESTADO)
+
+
+def guardar_tiempos(segundos: dict[str, float], db: Path | None = None) -> None:
+    """The last build's seconds per dbt node (tiempos_construccion.json, slowest first): where a refresh spends
+    its time, for the data engineer and the refresh benchmark."""
+    carpeta = carpeta_estado(db)
+    carpeta.mkdir(parents=True, exist_ok=True)
+    orden = dict(sorted(segundos.items(), key=lambda kv: -kv[1]))
+    tmp = carpeta / (TIEMPOS + ".tmp")
+    tmp.write_text(json.dumps(orden, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(carpeta / TIEMPOS)
 
 
 @dataclass

@@ -92,11 +92,19 @@ def test_a_run_rebuilds_only_what_changed(tiny_demo, entorno, monkeypatch):
     for p in retenidos:
         shutil.move(p, guardados / p.name)
 
-    # First run: no record of a build, so everything is built and the state is kept beside the warehouse.
+    # First run: no record of a build, so everything is built and the state is kept beside the warehouse;
+    # a run that does not train leaves the training-only models for the training.
     monkeypatch.setenv("SIDIL_DB", str(tmp / "w.duckdb"))
     salida = _sidil("run", "--input", str(entrada), "--pasos", "load,build")
     assert "se construye todo el proyecto: no hay registro de una construcción anterior" in salida
     assert (tmp / "estado_dbt" / "w" / "manifest.json").exists()
+    from sidil import cambios
+
+    primeros = _modelos_ejecutados(target)
+    dejados = set(cambios.entrenamiento_pendiente(tmp / "w.duckdb"))
+    assert {"entrenamiento", "entrenamiento_manual", "int_historico__imputacion_puntual"} <= dejados
+    assert not primeros & dejados
+    assert {"universo_ct_con_indicadores", "inspecciones_historicas", "int_enoe__indicadores"} <= primeros
 
     # One new IMSS month (patrones and puestos): only what depends on the IMSS inputs runs.
     for p in retenidos:
@@ -110,8 +118,6 @@ def test_a_run_rebuilds_only_what_changed(tiny_demo, entorno, monkeypatch):
     assert ejecutados <= imss
     assert not ejecutados & {"int_enoe__indicadores", "int_enoe__universo", "stg_siapi__inspeccion", "stg_dne__empresa"}
     # A run that does not train leaves the training tables (and what feeds only them) for the next training.
-    from sidil import cambios
-
     assert "las tablas de entrenamiento se actualizan cuando se entrene" in salida
     pendientes = cambios.entrenamiento_pendiente(tmp / "w.duckdb")
     assert {"entrenamiento", "entrenamiento_manual", "int_historico__imputacion_puntual"} <= set(pendientes)
@@ -124,7 +130,7 @@ def test_a_run_rebuilds_only_what_changed(tiny_demo, entorno, monkeypatch):
     # ... and its marts equal a full rebuild's, row for row, on a fresh warehouse of the same inputs.
     monkeypatch.setenv("SIDIL_DB", str(tmp / "completo.duckdb"))
     monkeypatch.setenv("DBT_TARGET_PATH", str(tmp / "target_completo"))
-    _sidil("run", "--input", str(entrada), "--pasos", "load,build")
+    _sidil("run", "--input", str(entrada), "--pasos", "load,build", "--completo")
     assert _diferencias_marts(tmp / "w.duckdb", tmp / "completo.duckdb") == {}
 
     # Nothing new: no model is built (dbt is not even called) and the build says so.
