@@ -287,8 +287,18 @@ def _abrir_almacen(paso: Paso) -> bool:
 
 def dbt(*args: str) -> tuple[bool, list[str]]:
     """Run a dbt command on the project against the warehouse. Returns (success, failed node names)."""
-    ok, fallidos, _ = dbt_con_resultados(*args)
-    return ok, fallidos
+    r = dbt_con_resultados(*args)
+    return r.ok, r.fallidos
+
+
+@dataclass
+class ResultadoDbt:
+    """What one dbt call did, from its run_results.json."""
+
+    ok: bool
+    fallidos: list[str] = field(default_factory=list)  # nodes that errored or failed
+    modelos: list[str] = field(default_factory=list)  # models that ran successfully
+    segundos: dict[str, float] = field(default_factory=dict)  # unique_id -> execution seconds
 
 
 def _entorno_dbt() -> None:
@@ -301,8 +311,8 @@ def _entorno_dbt() -> None:
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 
 
-def dbt_con_resultados(*args: str) -> tuple[bool, list[str], list[str]]:
-    """Run a dbt command; (success, failed node names, models that ran successfully).
+def dbt_con_resultados(*args: str) -> ResultadoDbt:
+    """Run a dbt command: its success, failed nodes, models built and seconds per node.
 
     dbt runs in a child process: DuckDB keeps what it allocated for as long as its process lives, so a build
     in this process would add its 4 GB to the training or scoring that follows in the same command (measured:
@@ -330,17 +340,18 @@ def dbt_con_resultados(*args: str) -> tuple[bool, list[str], list[str]]:
         resultados = json.loads(run_results.read_text(encoding="utf-8"))["results"]
     except (OSError, ValueError, KeyError):
         resultados = []
-    failed: list[str] = []
-    modelos: list[str] = []
-    for r in resultados:
-        tipo, _, resto = str(r.get("unique_id", "?")).partition(".")
+    r = ResultadoDbt(ok=proc.returncode == 0)
+    for fila in resultados:
+        uid = str(fila.get("unique_id", "?"))
+        tipo, _, resto = uid.partition(".")
         nombre = resto.split(".")[1] if "." in resto else resto
-        estado = str(r.get("status", "")).lower()
+        estado = str(fila.get("status", "")).lower()
+        r.segundos[uid] = round(float(fila.get("execution_time") or 0.0), 2)
         if estado in ("error", "fail", "runtime error"):
-            failed.append(nombre)
+            r.fallidos.append(nombre)
         elif estado == "success" and tipo == "model":
-            modelos.append(nombre)
-    return proc.returncode == 0, failed, modelos
+            r.modelos.append(nombre)
+    return r
 
 
 def dbt_listar(*args: str) -> list[str]:
@@ -537,10 +548,11 @@ def construir(
             return OK
         fallidos: list[str] = []
         for args in invocaciones:
-            ok, fallos, modelos = dbt_con_resultados(*args)
-            informe.modelos += modelos
-            informe.segundos.update(_segundos_por_nodo(_carpeta_target() / "run_results.json"))
-            fallidos += fallos
+            r = dbt_con_resultados(*args)
+            informe.modelos += r.modelos
+            informe.segundos.update(r.segundos)
+            fallidos += r.fallidos
+            ok = r.ok
             if not ok:
                 break
     except Exception as exc:  # dbt itself broke
@@ -579,15 +591,6 @@ def construir(
         paso.decir(aviso)
     paso.terminar(True, final)
     return OK
-
-
-def _segundos_por_nodo(run_results: Path) -> dict[str, float]:
-    """Each node's execution time in dbt's run_results.json (empty when dbt did not write it)."""
-    try:
-        resultados = json.loads(run_results.read_text(encoding="utf-8"))["results"]
-    except (OSError, ValueError, KeyError):
-        return {}
-    return {r["unique_id"]: round(float(r.get("execution_time") or 0.0), 2) for r in resultados if "unique_id" in r}
 
 
 def _carpeta_target() -> Path:

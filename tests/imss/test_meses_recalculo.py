@@ -74,7 +74,7 @@ def test_sidil_build_passes_the_look_back_to_dbt(tmp_path, monkeypatch):
 
     def fake_dbt(*args):
         seen.append(args)
-        return False, ["simulado"], []  # stop before anything reads the warehouse
+        return sidil.pipeline.ResultadoDbt(False, ["simulado"])  # stop before anything reads the warehouse
 
     monkeypatch.setattr(sidil.pipeline, "dbt_con_resultados", fake_dbt)
     result = CliRunner().invoke(app, ["build", "--meses-recalculo", "2"])
