@@ -60,6 +60,13 @@ def _ruta(nombre: str, por_omision: Path) -> Path:
     return Path(_valor(nombre) or por_omision)
 
 
+def _ruta_del_proyecto(nombre: str, por_omision: str) -> Path:
+    """A folder dbt reads relative to the project: the variable's value (a relative one taken from the
+    project folder, as dbt does), else `por_omision` in the project."""
+    ruta = Path(_valor(nombre) or por_omision)
+    return ruta if ruta.is_absolute() else PROJECT_DIR / ruta
+
+
 # -- the warehouse and its memory ----------------------------------------------------------------------------
 def db_path() -> Path:
     """The DuckDB warehouse file: SIDIL_DB, else `warehouse/sidil.duckdb` of the project."""
@@ -106,20 +113,12 @@ def catalogos() -> Path:
 def semillas() -> Path:
     """The seeds folder in use: SIDIL_SEMILLAS (set by sidil.catalogos.preparar_semillas to the active
     catalog versions; relative to the project, as dbt_project.yml's `seed-paths` reads it), else `seeds/`."""
-    valor = _valor(SEMILLAS_ENV)
-    if not valor:
-        return PROJECT_DIR / "seeds"
-    ruta = Path(valor)
-    return ruta if ruta.is_absolute() else PROJECT_DIR / ruta
+    return _ruta_del_proyecto(SEMILLAS_ENV, "seeds")
 
 
 def dbt_target() -> Path:
     """dbt's target folder: DBT_TARGET_PATH (relative to the project, as dbt reads it), else `target/`."""
-    valor = _valor(DBT_TARGET_ENV)
-    if not valor:
-        return PROJECT_DIR / "target"
-    ruta = Path(valor)
-    return ruta if ruta.is_absolute() else PROJECT_DIR / ruta
+    return _ruta_del_proyecto(DBT_TARGET_ENV, "target")
 
 
 # -- the operators' side -------------------------------------------------------------------------------------
