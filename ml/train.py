@@ -426,17 +426,9 @@ def _explicar(
     """SHAP on a sample of held-out inspections, of the forests under the calibrators: (plots, importances)
     per model, the general one first."""
     muestra = np.flatnonzero(prueba)[explain.sample_rows(int(prueba.sum()))]
-    base_general = calibration.sin_calibrar(general)
-    graficas = {
-        "general": explain.plots(
-            explain.explanation(base_general, h.X[muestra], names),
-            folder,
-            "general",
-            "cualquier violación",
-            con_waterfall=True,
-        )
-    }
-    importancias = {"general": explain.importance(explain.explanation(base_general, h.X[muestra], names))}
+    e = explain.explanation(calibration.sin_calibrar(general), h.X[muestra], names)
+    graficas = {"general": explain.plots(e, folder, "general", "cualquier violación", con_waterfall=True)}
+    importancias = {"general": explain.importance(e)}
     for s, m in finales.items():
         filas, _ = h.etiquetas[s]
         fs = filas[prueba[filas]]
